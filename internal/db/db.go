@@ -40,6 +40,8 @@ type DB struct {
 	Dialect Dialect
 	// Where is a human-readable, password-free description of the target, for messages.
 	Where string
+	// Path is the SQLite file ("" on PostgreSQL).
+	Path string
 }
 
 // Sentinel errors that every store returns instead of driver errors.
@@ -150,7 +152,7 @@ func OpenTarget(ctx context.Context, t Target) (*DB, error) {
 			}
 			return nil, fmt.Errorf("cannot open %s: %v", t.Where, err)
 		}
-		return &DB{DB: sdb, Dialect: SQLite, Where: t.Where}, nil
+		return &DB{DB: sdb, Dialect: SQLite, Where: t.Where, Path: t.Path}, nil
 	}
 }
 

@@ -17,7 +17,9 @@ type Scope struct {
 // Roots inside other roots are folded away.
 func NewScope(roots ...string) Scope {
 	rs := append([]string(nil), roots...)
-	sort.Slice(rs, func(i, j int) bool { return len(Prefix(rs[i])) < len(Prefix(rs[j])) || (len(Prefix(rs[i])) == len(Prefix(rs[j])) && rs[i] < rs[j]) })
+	sort.Slice(rs, func(i, j int) bool {
+		return len(Prefix(rs[i])) < len(Prefix(rs[j])) || (len(Prefix(rs[i])) == len(Prefix(rs[j])) && rs[i] < rs[j])
+	})
 	var kept []string
 	for _, r := range rs {
 		inside := false

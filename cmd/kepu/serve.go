@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kepu/kepu/internal/demo"
+)
+
+// serve runs the web server until the process is interrupted.
+func (a *app) serve(ctx context.Context, args []string) error {
+	c, _, err := a.parse("serve", args, []string{"addr", "db", "automigrate", "dev", "demo", "seed", "province", "base-url"}, nil)
+	if err != nil {
+		return err
+	}
+	if c.Demo && c.sources["db"] == "default" {
+		c.DB = "kepu-data/demo.db"
+	}
+	d, err := a.openDB(ctx, c.DB, c.AutoMigrate)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if c.Demo {
+		if seed, err := d.Setting(ctx, demo.MarkerSetting); err == nil {
+			a.log.Info("demo network present", "db", d.Where, "seed", seed)
+		} else {
+			rep, err := demo.Run(ctx, d, c.Seed, demoSteps(), a.stderr)
+			if err != nil {
+				return err
+			}
+			a.log.Info("demo network generated", "db", d.Where, "seed", rep.Seed, "seconds", rep.Duration.Seconds())
+		}
+	}
+	s, err := newSite(ctx, d, c.Province, c.Dev, strings.HasPrefix(c.BaseURL, "https://"), a.log)
+	if err != nil {
+		return err
+	}
+	if token, ok, err := s.Accounts.CreateSetupToken(ctx); err != nil {
+		return err
+	} else if ok {
+		fmt.Fprintf(a.stdout, "\nNo accounts yet. Open this one-time link within 24 hours to create the first region admin:\n\n  %s/setup/%s\n\n",
+			strings.TrimRight(c.BaseURL, "/"), token)
+	}
+	if c.Demo {
+		fmt.Fprintf(a.stdout, "\nDemo network ready at %s — sign in as admin / kepu-demo (see README for the other demo accounts).\n\n", c.BaseURL)
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v; is another server using it? choose another --addr", c.Addr, err)
+	}
+	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	a.log.Info("kepu listening", "addr", ln.Addr().String(), "db", d.Where, "province", s.Root.Code)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+	return nil
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:embed templates/*.html
+var layoutFS embed.FS
+
+// Templates is one package's set of page templates: every *.html file in FS is a page named
+// Prefix + "/" + file name without ".html" (e.g. "region/browse"). DevDir is the same folder on
+// disk, read instead of FS when the server runs with --dev.
+type Templates struct {
+	Prefix string
+	FS     fs.FS
+	DevDir string
+}
+
+// LayoutTemplates is web's own set: the layout, shared partials and the home, console and
+// error pages.
+func LayoutTemplates() Templates {
+	sub, _ := fs.Sub(layoutFS, "templates")
+	return Templates{Prefix: "web", FS: sub, DevDir: "internal/web/templates"}
+}
+
+// Renderer renders pages: each page is parsed once, at start, together with the layout and
+// partials (files named _*.html in web's set). A missing or broken template fails NewRenderer.
+type Renderer struct {
+	dev   bool
+	sets  []Templates
+	funcs template.FuncMap
+	mu    sync.RWMutex
+	pages map[string]*template.Template
+}
+
+// Rendered records every page name rendered by any Renderer in this process, so that tests
+// can fail when a template was never rendered (see webtest.CheckRendered).
+var Rendered sync.Map
+
+// NewRenderer parses every page of every set. With dev set, pages are parsed again from the
+// sets' DevDir folders on each render.
+func NewRenderer(dev bool, sets ...Templates) (*Renderer, error) {
+	r := &Renderer{dev: dev, sets: sets, funcs: template.FuncMap{
+		"join": strings.Join,
+		"add":  func(a, b int) int { return a + b },
+		"dict": dict,
+	}}
+	pages, err := r.parse()
+	if err != nil {
+		return nil, err
+	}
+	r.pages = pages
+	return r, nil
+}
+
+func (r *Renderer) fsOf(s Templates) fs.FS {
+	if r.dev && s.DevDir != "" {
+		return os.DirFS(s.DevDir)
+	}
+	return s.FS
+}
+
+func (r *Renderer) parse() (map[string]*template.Template, error) {
+	base := template.New("").Funcs(r.funcs)
+	// Partials (files starting with "_") of every set are shared by all pages.
+	for _, s := range r.sets {
+		partials, err := fs.Glob(r.fsOf(s), "_*.html")
+		if err != nil {
+			return nil, err
+		}
+		if len(partials) > 0 {
+			if _, err := base.ParseFS(r.fsOf(s), partials...); err != nil {
+				return nil, fmt.Errorf("templates %s: %w", s.Prefix, err)
+			}
+		}
+	}
+	if base.Lookup("layout") == nil {
+		return nil, fmt.Errorf("templates: the layout (_layout.html defining \"layout\") is missing")
+	}
+	pages := map[string]*template.Template{}
+	for _, s := range r.sets {
+		files, err := fs.Glob(r.fsOf(s), "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if strings.HasPrefix(f, "_") {
+				continue
+			}
+			t, err := base.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.ParseFS(r.fsOf(s), f); err != nil {
+				return nil, fmt.Errorf("template %s/%s: %w", s.Prefix, f, err)
+			}
+			if t.Lookup("content") == nil {
+				return nil, fmt.Errorf("template %s/%s: defines no \"content\"", s.Prefix, f)
+			}
+			pages[s.Prefix+"/"+strings.TrimSuffix(path.Base(f), ".html")] = t
+		}
+	}
+	return pages, nil
+}
+
+// Pages lists the names of all parsed pages.
+func (r *Renderer) Pages() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var names []string
+	for n := range r.pages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// HTML renders a page into a buffer first, so a template error never sends half a page, then
+// writes it with the status.
+func (r *Renderer) HTML(w http.ResponseWriter, req *http.Request, status int, name string, data any) error {
+	pages := r.pages
+	if r.dev {
+		p, err := r.parse()
+		if err != nil {
+			return err
+		}
+		pages = p
+	}
+	t, ok := pages[name]
+	if !ok {
+		return fmt.Errorf("web.Render: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("web.Render %s: %w", name, err)
+	}
+	Rendered.Store(name, true)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		slog.Default().Debug("write page", "err", err)
+	}
+	return nil
+}
+
+// dict builds a map from alternating keys and values, to pass several values to a partial:
+// {{template "user-fields" dict "Page" .Page "Form" .Form}}.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
