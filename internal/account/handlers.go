@@ -24,8 +24,10 @@ type Handler struct {
 	Kit     *web.Kit
 	Store   *Store
 	Regions *region.Store
-	// Limiter counts failed sign-ins per username and per IP address.
-	Limiter *Limiter
+	// UserLimiter counts failed sign-ins per username; IPLimiter per client address, with a
+	// higher limit because a school or a village e-station puts many people behind one address.
+	UserLimiter *Limiter
+	IPLimiter   *Limiter
 	// SecureCookies marks cookies Secure (set when Kepu is served over HTTPS).
 	SecureCookies bool
 	// RootRegion is the unit the first region admin is bound to (e.g. 150000).
@@ -106,24 +108,27 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if username == "" || password == "" {
 		return fail(http.StatusUnprocessableEntity, "login.err.empty")
 	}
-	for _, key := range []string{"user:" + username, "ip:" + ip} {
-		if blocked, wait := h.Limiter.Blocked(key); blocked {
+	for _, lim := range []struct {
+		l   *Limiter
+		key string
+	}{{h.UserLimiter, username}, {h.IPLimiter, ip}} {
+		if blocked, wait := lim.l.Blocked(lim.key); blocked {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			h.Store.Audit(r.Context(), 0, "session.login_blocked", username, key, ip)
+			h.Store.Audit(r.Context(), 0, "session.login_blocked", username, lim.key, ip)
 			return fail(http.StatusTooManyRequests, "login.err.rate", int(wait.Minutes())+1)
 		}
 	}
 	p, err := h.Store.Authenticate(r.Context(), username, password)
 	switch {
 	case errors.Is(err, ErrBadCredentials), errors.Is(err, ErrDisabled):
-		h.Limiter.Fail("user:" + username)
-		h.Limiter.Fail("ip:" + ip)
+		h.UserLimiter.Fail(username)
+		h.IPLimiter.Fail(ip)
 		h.Store.Audit(r.Context(), 0, "session.login_failed", username, "", ip)
 		return fail(http.StatusUnauthorized, "login.err.bad")
 	case err != nil:
 		return err
 	}
-	h.Limiter.Reset("user:" + username)
+	h.UserLimiter.Reset(username)
 	if err := h.startSession(w, r, p.ID); err != nil {
 		return err
 	}
