@@ -258,3 +258,12 @@ func TestListIsScoped(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkHashPassword measures one argon2id hash (t=3, 64 MiB, p=2): the cost of a sign-in.
+func BenchmarkHashPassword(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := account.HashPassword("correct horse battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -65,11 +65,11 @@ func DemoStep() demo.Step {
 			grants = append(grants, []any{id, string(role), u.code, now})
 		}
 		return g.DB.Tx(ctx, func(tx *sql.Tx) error {
-			if err := db.BulkInsert(ctx, tx, "accounts", []string{"id", "username", "display_name", "phone", "password_hash", "created_at"}, accounts, ""); err != nil {
+			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "accounts", []string{"id", "username", "display_name", "phone", "password_hash", "created_at"}, accounts, ""); err != nil {
 				return err
 			}
 			g.Tick(len(accounts) / 2)
-			if err := db.BulkInsert(ctx, tx, "role_grants", []string{"account_id", "role", "region_code", "granted_at"}, grants, ""); err != nil {
+			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "role_grants", []string{"account_id", "role", "region_code", "granted_at"}, grants, ""); err != nil {
 				return err
 			}
 			g.Tick(len(accounts) / 2)

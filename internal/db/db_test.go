@@ -185,7 +185,7 @@ func TestBulkInsert(t *testing.T) {
 		for i := range 1234 {
 			rows = append(rows, []any{fmt.Sprintf("bulk%04d", i), "v"})
 		}
-		if err := db.BulkInsert(ctx, d, "settings", []string{"name", "value"}, rows, ""); err != nil {
+		if err := db.BulkInsert(ctx, d, d.Dialect, "settings", []string{"name", "value"}, rows, ""); err != nil {
 			t.Fatal(err)
 		}
 		var n int
@@ -193,7 +193,7 @@ func TestBulkInsert(t *testing.T) {
 		if n != 1234 {
 			t.Errorf("inserted %d rows, want 1234", n)
 		}
-		if err := db.BulkInsert(ctx, d, "settings", []string{"name", "value"}, [][]any{{"x"}}, ""); err == nil {
+		if err := db.BulkInsert(ctx, d, d.Dialect, "settings", []string{"name", "value"}, [][]any{{"x"}}, ""); err == nil {
 			t.Error("a short row was accepted")
 		}
 	})

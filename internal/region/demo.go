@@ -77,7 +77,7 @@ func DemoStep() demo.Step {
 				var vals []string
 				var args []any
 				for _, c := range codes[start:end] {
-					vals = append(vals, fmt.Sprintf("($%d, CAST($%d AS BIGINT))", len(args)+1, len(args)+2))
+					vals = append(vals, fmt.Sprintf("(%s, CAST(%s AS BIGINT))", g.DB.Dialect.Placeholder(len(args)+1), g.DB.Dialect.Placeholder(len(args)+2)))
 					args = append(args, c, pop[c])
 				}
 				q := `WITH v(code, pop) AS (VALUES ` + strings.Join(vals, ", ") + `)

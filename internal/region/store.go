@@ -80,7 +80,7 @@ func (s *Store) Load(ctx context.Context, units []Unit) (LoadResult, error) {
 			}
 			rows[i] = []any{u.Code, parent, int(u.Level), string(u.Kind), u.Name}
 		}
-		err := db.BulkInsert(ctx, tx, "regions", []string{"code", "parent_code", "level", "kind", "name"}, rows,
+		err := db.BulkInsert(ctx, tx, s.DB.Dialect, "regions", []string{"code", "parent_code", "level", "kind", "name"}, rows,
 			`ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, level = excluded.level, kind = excluded.kind, name = excluded.name`)
 		if err != nil {
 			return err
