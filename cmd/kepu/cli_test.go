@@ -86,6 +86,10 @@ func TestCLIUserAndRegions(t *testing.T) {
 	if code != 1 || !strings.Contains(lastLine(errs), `user "banner-152502" already exists`) {
 		t.Errorf("duplicate user: %d %s", code, errs)
 	}
+	code, out, _ = kepu(t, nil, "a good password\n", "user", "add", "--db", good, "--username", "herder01", "--role", "public", "--password-stdin")
+	if code != 0 || !strings.Contains(out, "created public user herder01") {
+		t.Errorf("public user: %d %s", code, out)
+	}
 	code, out, _ = kepu(t, nil, "", "user", "list", "--db", good, "--region", "152500")
 	if code != 0 || !strings.Contains(out, "138****5678") || strings.Contains(out, "13812345678") {
 		t.Errorf("user list: %s", out)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,18 +42,23 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v; is another server using it? choose another --addr", c.Addr, err)
+	}
+	base := strings.TrimRight(c.BaseURL, "/")
+	if c.sources["base-url"] == "default" {
+		// Printed links follow the port actually listened on.
+		base = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	}
 	if token, ok, err := s.Accounts.CreateSetupToken(ctx); err != nil {
 		return err
 	} else if ok {
 		fmt.Fprintf(a.stdout, "\nNo accounts yet. Open this one-time link within 24 hours to create the first region admin:\n\n  %s/setup/%s\n\n",
-			strings.TrimRight(c.BaseURL, "/"), token)
+			base, token)
 	}
 	if c.Demo {
-		fmt.Fprintf(a.stdout, "\nDemo network ready at %s — sign in as admin / kepu-demo (see README for the other demo accounts).\n\n", c.BaseURL)
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %v; is another server using it? choose another --addr", c.Addr, err)
+		fmt.Fprintf(a.stdout, "\nDemo network ready at %s — sign in as admin / kepu-demo (see README for the other demo accounts).\n\n", base)
 	}
 	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}

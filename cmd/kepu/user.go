@@ -23,7 +23,8 @@ const userUsage = `Usage:
   kepu user passwd --username NAME [--password-stdin]
 
 Roles: region_admin (level-1 unit, e.g. 15), league_admin (e.g. 152500), banner_admin
-(e.g. 152502), township_operator (e.g. 152502001). Without --password-stdin the password is
+(e.g. 152502), township_operator (e.g. 152502001), or public (no --region: a public user
+with no staff rights). Without --password-stdin the password is
 asked for twice on the terminal.
 `
 
@@ -51,16 +52,20 @@ func (a *app) user(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		if username == "" || role == "" || regionCode == "" {
+		if username == "" || role == "" || (regionCode == "" && role != "public") {
 			return usagef("--username, --role and --region are required\n%s", userUsage)
 		}
-		r, err := account.ParseRole(role)
-		if err != nil {
-			return usageError{err.Error()}
-		}
-		code, err := region.Normalize(regionCode)
-		if err != nil {
-			return usageError{err.Error()}
+		var grants []account.Grant
+		if role != "public" {
+			r, err := account.ParseRole(role)
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			code, err := region.Normalize(regionCode)
+			if err != nil {
+				return usageError{err.Error()}
+			}
+			grants = []account.Grant{{Role: r, RegionCode: code}}
 		}
 		d, err := a.openMigrated(ctx, c.DB)
 		if err != nil {
@@ -68,7 +73,7 @@ func (a *app) user(ctx context.Context, args []string) error {
 		}
 		defer d.Close()
 		st := &account.Store{DB: d, Regions: &region.Store{DB: d}}
-		na := account.NewAccount{Username: username, DisplayName: name, Phone: phone, Grants: []account.Grant{{Role: r, RegionCode: code}}}
+		na := account.NewAccount{Username: username, DisplayName: name, Phone: phone, Grants: grants}
 		// Check everything but the password before asking for it.
 		na.PasswordHash = "-"
 		if err := st.ValidateNew(ctx, &na); err != nil {
@@ -85,7 +90,12 @@ func (a *app) user(ctx context.Context, args []string) error {
 			}
 			return err
 		}
-		fmt.Fprintf(a.stdout, "created user %s (id %d): %s at %s %s\n", na.Username, id, account.RoleName(r), na.Grants[0].RegionCode, na.Grants[0].RegionName)
+		if len(na.Grants) == 0 {
+			fmt.Fprintf(a.stdout, "created public user %s (id %d)\n", na.Username, id)
+			return nil
+		}
+		g := na.Grants[0]
+		fmt.Fprintf(a.stdout, "created user %s (id %d): %s at %s %s\n", na.Username, id, account.RoleName(g.Role), g.RegionCode, g.RegionName)
 		return nil
 	case "passwd":
 		if username == "" {

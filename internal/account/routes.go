@@ -2,7 +2,6 @@ package account
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/kepu/kepu/internal/web"
@@ -13,8 +12,7 @@ var templateFS embed.FS
 
 // Templates returns the account pages for the renderer.
 func Templates() web.Templates {
-	sub, _ := fs.Sub(templateFS, "templates")
-	return web.Templates{Prefix: "account", FS: sub, DevDir: "internal/account/templates"}
+	return web.PackageTemplates("account", templateFS)
 }
 
 // Routes lists every route the account package serves.

@@ -2,7 +2,6 @@ package region
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/kepu/kepu/internal/web"
@@ -13,8 +12,7 @@ var templateFS embed.FS
 
 // Templates returns the region pages for the renderer.
 func Templates() web.Templates {
-	sub, _ := fs.Sub(templateFS, "templates")
-	return web.Templates{Prefix: "region", FS: sub, DevDir: "internal/region/templates"}
+	return web.PackageTemplates("region", templateFS)
 }
 
 // Routes lists every route the region package serves.

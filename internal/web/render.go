@@ -27,11 +27,20 @@ type Templates struct {
 	DevDir string
 }
 
+// PackageTemplates returns the set of a domain package that embeds its pages as
+// templates/*.html: pages are named "<pkg>/<file>", and --dev reads internal/<pkg>/templates.
+func PackageTemplates(pkg string, embedded fs.FS) Templates {
+	sub, err := fs.Sub(embedded, "templates")
+	if err != nil {
+		panic(err) // only when the package embeds no templates folder: a build mistake
+	}
+	return Templates{Prefix: pkg, FS: sub, DevDir: "internal/" + pkg + "/templates"}
+}
+
 // LayoutTemplates is web's own set: the layout, shared partials and the home, console and
 // error pages.
 func LayoutTemplates() Templates {
-	sub, _ := fs.Sub(layoutFS, "templates")
-	return Templates{Prefix: "web", FS: sub, DevDir: "internal/web/templates"}
+	return PackageTemplates("web", layoutFS)
 }
 
 // Renderer renders pages: each page is parsed once, at start, together with the layout and
