@@ -151,7 +151,7 @@ func TestPublicPages(t *testing.T) {
 			t.Errorf("home: %d", status)
 		}
 		status, body = c.get("/regions")
-		if status != 200 || !strings.Contains(body, "内蒙古自治区") || !strings.Contains(body, "锡林郭勒盟") || !strings.Contains(body, "14426") {
+		if status != 200 || !strings.Contains(body, "内蒙古自治区") || !strings.Contains(body, "锡林郭勒盟") || !strings.Contains(body, "14,426") {
 			t.Errorf("region browser root: %d %s", status, body)
 		}
 		if strings.Contains(body, "账号</th>") {
@@ -164,6 +164,10 @@ func TestPublicPages(t *testing.T) {
 		status, body = c.get("/regions/150000?q=%E9%94%A1%E6%9E%97%E6%B5%A9%E7%89%B9") // 锡林浩特
 		if status != 200 || !strings.Contains(body, `href="/regions/152502"`) {
 			t.Errorf("search by name: %d", status)
+		}
+		status, body = c.get("/regions/152502001001")
+		if status != 200 || !strings.Contains(body, "赛罕社区居委会") || !strings.Contains(body, `<a href="/regions/152502001">希日塔拉街道</a>`) {
+			t.Errorf("village page: %d", status)
 		}
 		if status, _ = c.get("/regions/1525"); status != http.StatusMovedPermanently {
 			t.Errorf("short code: %d, want a redirect to the canonical code", status)
@@ -270,6 +274,9 @@ func TestBannerAdminScope(t *testing.T) {
 		_, body = c.get("/regions/152500")
 		if !regexp.MustCompile(`<dt>账号</dt><dd>2</dd>`).MatchString(body) {
 			t.Errorf("league page counts accounts outside the banner admin's scope")
+		}
+		if status, body := c.get("/regions/152502001001"); status != 200 || !strings.Contains(body, "编辑蒙古文名称和人口") {
+			t.Errorf("village page for staff in scope: %d", status)
 		}
 		for _, path := range []string{"/console/regions/152501/edit", "/console/regions/152500/edit"} {
 			if status, _ := c.get(path); status != http.StatusForbidden {

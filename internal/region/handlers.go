@@ -150,7 +150,7 @@ func (h *Handler) browse(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			page.Totals[ci] += n
-			if len(Prefix(code)) >= childLen && u.Level < LevelVillage {
+			if childLen > 0 && len(Prefix(code)) >= childLen {
 				if i, ok := index[Prefix(code)[:childLen]]; ok {
 					rows[i].Counts[ci] += n
 				}

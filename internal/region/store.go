@@ -212,6 +212,9 @@ func (s *Store) CountByLevel(ctx context.Context, code string) (map[Level]int, e
 // below it: result[childCode][level] = count.
 func (s *Store) DescendantCounts(ctx context.Context, code string) (map[string]map[Level]int, error) {
 	childLevel := LevelOf(code) + 1
+	if childLevel > LevelVillage {
+		return map[string]map[Level]int{}, nil // a village has nothing below it
+	}
 	n := prefixLen(childLevel)
 	cond, args := NewScope(code).Where("code", 1)
 	args = append(args, int(childLevel))
@@ -238,8 +241,12 @@ func (s *Store) DescendantCounts(ctx context.Context, code string) (map[string]m
 	return out, db.Map(rows.Err())
 }
 
-// prefixLen is the length of the significant prefix of a unit at level l.
+// prefixLen is the length of the significant prefix of a unit at level l (1–5); levels
+// below the village have none (0).
 func prefixLen(l Level) int {
+	if l < LevelRegion || l > LevelVillage {
+		return 0
+	}
 	return [...]int{0, 2, 4, 6, 9, 12}[l]
 }
 

@@ -11,10 +11,11 @@ import (
 //go:embed messages/*.json
 var messageFS embed.FS
 
-// Languages Kepu's interface can speak, first the default. Simplified Chinese is complete;
-// English is complete; traditional Mongolian (mn-Mong) falls back to Chinese key by key until
-// its catalogue is filled.
-var Languages = []string{"zh-Hans", "en", "mn-Mong"}
+// Languages Kepu's interface can speak, first the default; each has messages/<lang>.json, and
+// a key missing from one falls back to Chinese. Traditional Mongolian (mn-Mong) joins the list
+// when a translator has filled messages/mn-Mong.json; until then it is not offered, so that no
+// one picks "Mongolian" and gets Chinese.
+var Languages = []string{"zh-Hans", "en"}
 
 // DefaultLang is the language of every page unless the visitor chooses another.
 const DefaultLang = "zh-Hans"
@@ -88,8 +89,6 @@ func Lang(r *http.Request) string {
 		switch {
 		case strings.HasPrefix(tag, "zh"):
 			return "zh-Hans"
-		case strings.HasPrefix(tag, "mn"):
-			return "mn-Mong"
 		case strings.HasPrefix(tag, "en"):
 			return "en"
 		}

@@ -25,8 +25,10 @@ func Chain(h http.Handler, mws ...Middleware) http.Handler {
 	return h
 }
 
-// Recover turns a panic in a handler into a logged 500.
-func Recover(log *slog.Logger) Middleware {
+// Recover turns a panic in a handler into a logged 500 and the error page in the visitor's
+// language.
+func Recover(k *Kit) Middleware {
+	log := k.Log
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
@@ -35,7 +37,7 @@ func Recover(log *slog.Logger) Middleware {
 						panic(v)
 					}
 					log.Error("panic", "path", r.URL.Path, "value", fmt.Sprint(v), "stack", string(debug.Stack()))
-					http.Error(w, "500 internal server error", http.StatusInternalServerError)
+					k.WriteError(w, r, Errorf(http.StatusInternalServerError, "error.internal"))
 				}
 			}()
 			next.ServeHTTP(w, r)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -64,6 +65,7 @@ func NewRenderer(dev bool, sets ...Templates) (*Renderer, error) {
 		"join": strings.Join,
 		"add":  func(a, b int) int { return a + b },
 		"dict": dict,
+		"num":  Num,
 	}}
 	pages, err := r.parse()
 	if err != nil {
@@ -178,4 +180,39 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
+}
+
+// Num formats a whole number with thousands separators (24049155 → "24,049,155"), for counts
+// and populations in pages. It takes int, int64 or *int64 (nil gives "").
+func Num(v any) string {
+	var n int64
+	switch x := v.(type) {
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case *int64:
+		if x == nil {
+			return ""
+		}
+		n = *x
+	default:
+		return fmt.Sprint(v)
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

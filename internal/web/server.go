@@ -67,7 +67,7 @@ func NewServer(k *Kit, cfg ServerConfig, modules ...Module) http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("/api/", k.H(func(w http.ResponseWriter, r *http.Request) error { return NotFound(nil) }))
 	mux.Handle("/", k.H(func(w http.ResponseWriter, r *http.Request) error { return NotFound(nil) }))
-	mws := []Middleware{Recover(k.Log), RequestLog(k.Log), SecurityHeaders}
+	mws := []Middleware{Recover(k), RequestLog(k.Log), SecurityHeaders}
 	if cfg.Session != nil {
 		mws = append(mws, cfg.Session)
 	}

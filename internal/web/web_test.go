@@ -29,6 +29,7 @@ func (e echo) Routes(mux *http.ServeMux) {
 		io.WriteString(w, web.CSRFToken(r.Context()))
 		return nil
 	}))
+	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) { panic("index out of range") })
 	mux.Handle("GET /boom", e.kit.H(func(w http.ResponseWriter, r *http.Request) error { return errors.New("secret detail") }))
 	mux.Handle("GET /api/v1/boom", e.kit.H(func(w http.ResponseWriter, r *http.Request) error { return web.NotFound(nil) }))
 }
@@ -113,6 +114,10 @@ func TestErrorAdapter(t *testing.T) {
 	w := do(h, httptest.NewRequest("GET", "/boom", nil))
 	if w.Code != 500 || strings.Contains(w.Body.String(), "secret detail") || !strings.Contains(w.Body.String(), "服务器内部错误") {
 		t.Errorf("500 page: %d %s", w.Code, w.Body.String())
+	}
+	w = do(h, httptest.NewRequest("GET", "/panic", nil))
+	if w.Code != 500 || strings.Contains(w.Body.String(), "index out of range") || !strings.Contains(w.Body.String(), "服务器内部错误") {
+		t.Errorf("panic page: %d %s", w.Code, w.Body.String())
 	}
 	w = do(h, httptest.NewRequest("GET", "/api/v1/boom", nil))
 	if w.Code != 404 || w.Header().Get("Content-Type") != "application/json; charset=utf-8" || !strings.Contains(w.Body.String(), `"code":"error.not_found"`) {
@@ -201,6 +206,15 @@ func TestCatalogueComplete(t *testing.T) {
 	for _, k := range c.Keys("zh-Hans") {
 		if !en[k] {
 			t.Errorf("messages/en.json lacks %q", k)
+		}
+	}
+}
+
+func TestNum(t *testing.T) {
+	p := int64(24049155)
+	for in, want := range map[any]string{0: "0", 999: "999", 1000: "1,000", int64(-1234567): "-1,234,567", &p: "24,049,155", (*int64)(nil): ""} {
+		if got := web.Num(in); got != want {
+			t.Errorf("Num(%v) = %q, want %q", in, got, want)
 		}
 	}
 }
