@@ -55,6 +55,9 @@ func TestCLIBadInput(t *testing.T) {
 		{"short password", "short\n", []string{"user", "add", "--db", good, "--username", "u1x", "--role", "banner_admin", "--region", "152502", "--password-stdin"}, 1, "at least 8"},
 		{"no terminal", "", []string{"user", "add", "--db", good, "--username", "u1x", "--role", "banner_admin", "--region", "152502"}, 2, "--password-stdin"},
 		{"bad flag value from env", "", []string{"demo", "--db", good}, 2, "KEPU_SEED"},
+		{"bad --addr", "", []string{"serve", "--db", filepath.Join(dir, "never.db"), "--addr", "nonsense"}, 1, `cannot listen on --addr "nonsense"`},
+		{"stray argument", "", []string{"migrate", "--db", good, "extra"}, 2, `unexpected argument "extra"`},
+		{"unknown code", "", []string{"regions", "show", "99", "--db", good}, 1, "unknown region code 990000: not found"},
 		{"bad import", "", []string{"regions", "import", "--db", good, filepath.Join(dir, "missing.csv")}, 1, "no such file"},
 	}
 	for _, tt := range tests {
@@ -64,10 +67,13 @@ func TestCLIBadInput(t *testing.T) {
 				env["KEPU_SEED"] = "many"
 			}
 			code, _, errs := kepu(t, env, tt.stdin, tt.args...)
-			if code != tt.code || !strings.Contains(errs, tt.want) {
+			if code != tt.code || !strings.Contains(errs, tt.want) || strings.Contains(errs, "sql: ") {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errs, tt.code, tt.want)
 			}
 		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never.db")); err == nil {
+		t.Error("serve with a bad --addr created its database")
 	}
 	// Nothing was half-written by the failures above.
 	code, out, _ := kepu(t, nil, "", "user", "list", "--db", good)
@@ -94,7 +100,7 @@ func TestCLIUserAndRegions(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "138****5678") || strings.Contains(out, "13812345678") {
 		t.Errorf("user list: %s", out)
 	}
-	code, out, _ = kepu(t, nil, "", "regions", "show", "--db", good, "152502")
+	code, out, _ = kepu(t, nil, "", "regions", "show", "152502", "--db", good)
 	if code != 0 || !strings.Contains(out, "150000 内蒙古自治区 > 152500 锡林郭勒盟 > 152502 锡林浩特市 (banner, county_city)") {
 		t.Errorf("regions show: %s", out)
 	}

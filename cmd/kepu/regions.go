@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,15 +57,14 @@ func (a *app) regions(ctx context.Context, args []string) error {
 		fmt.Fprintf(a.stdout, "province %s: %d units read from %s, %d new\n", c.Province, res.Units, c.From, res.Added)
 		return nil
 	case "show":
-		var code string
-		c, fs, err := a.parse("regions show", args[1:], []string{"db"}, nil)
+		c, _, err := a.parse("regions show", args[1:], []string{"db"}, nil)
 		if err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
+		if len(c.Args) != 1 {
 			return usagef("give one division code, e.g. kepu regions show 152502")
 		}
-		code = fs.Arg(0)
+		code := c.Args[0]
 		d, err := a.openMigrated(ctx, c.DB)
 		if err != nil {
 			return err
@@ -94,14 +92,14 @@ func (a *app) regions(ctx context.Context, args []string) error {
 		}
 		return nil
 	case "import":
-		c, fs, err := a.parse("regions import", args[1:], []string{"db"}, nil)
+		c, _, err := a.parse("regions import", args[1:], []string{"db"}, nil)
 		if err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
+		if len(c.Args) != 1 {
 			return usagef("give one CSV file, e.g. kepu regions import names.csv")
 		}
-		f, err := os.Open(fs.Arg(0))
+		f, err := os.Open(c.Args[0])
 		if err != nil {
 			return err
 		}
@@ -111,13 +109,12 @@ func (a *app) regions(ctx context.Context, args []string) error {
 			return err
 		}
 		defer d.Close()
-		n, err := (&region.Store{DB: d}).ImportDetails(ctx, f, filepath.Base(fs.Arg(0)))
+		n, err := (&region.Store{DB: d}).ImportDetails(ctx, f, filepath.Base(c.Args[0]))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "%d units updated\n", n)
 		return nil
 	}
-	_ = flag.ErrHelp
 	return usagef("unknown subcommand %q\n%s", args[0], regionsUsage)
 }

@@ -22,6 +22,12 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if c.Demo && c.sources["db"] == "default" {
 		c.DB = "kepu-data/demo.db"
 	}
+	// Listen first: a wrong --addr must fail before anything is created or printed.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on --addr %q: %v; give host:port (e.g. :8080) of a free port", c.Addr, err)
+	}
+	defer ln.Close()
 	d, err := a.openDB(ctx, c.DB, c.AutoMigrate)
 	if err != nil {
 		return err
@@ -41,10 +47,6 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	s, err := newSite(ctx, d, c.Province, c.Dev, strings.HasPrefix(c.BaseURL, "https://"), a.log)
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %v; is another server using it? choose another --addr", c.Addr, err)
 	}
 	base := strings.TrimRight(c.BaseURL, "/")
 	if c.sources["base-url"] == "default" {

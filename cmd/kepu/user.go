@@ -95,7 +95,7 @@ func (a *app) user(ctx context.Context, args []string) error {
 			return nil
 		}
 		g := na.Grants[0]
-		fmt.Fprintf(a.stdout, "created user %s (id %d): %s at %s %s\n", na.Username, id, account.RoleName(g.Role), g.RegionCode, g.RegionName)
+		fmt.Fprintf(a.stdout, "created user %s (id %d): %s at %s %s\n", na.Username, id, g.Role, g.RegionCode, g.RegionName)
 		return nil
 	case "passwd":
 		if username == "" {

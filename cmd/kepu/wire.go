@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/db"
@@ -53,7 +52,7 @@ func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies 
 		return nil, err
 	}
 	accounts := &account.Store{DB: d, Regions: regions}
-	acc := &account.Handler{Kit: kit, Store: accounts, Regions: regions, UserLimiter: account.NewLimiter(5, 15*time.Minute), IPLimiter: account.NewLimiter(50, 15*time.Minute),
+	acc := &account.Handler{Kit: kit, Store: accounts, Regions: regions, Limits: account.NewLoginLimits(),
 		SecureCookies: secureCookies, RootRegion: root.Code}
 	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code,
 		Counters: []region.Counter{{Key: "regions.count.accounts", Staff: true, Count: accounts.CountByRegion}}}

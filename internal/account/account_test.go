@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,9 @@ func TestPasswordHash(t *testing.T) {
 	if _, err := account.CheckPassword("$2a$10$bcrypt", "x"); err == nil {
 		t.Error("a foreign hash format was not reported")
 	}
+	if _, err := account.HashPassword("            "); err == nil {
+		t.Error("a password of spaces was hashed")
+	}
 	if _, err := account.HashPassword("short"); err == nil {
 		t.Error("a 5-character password was hashed")
 	}
@@ -64,6 +68,37 @@ func TestLimiter(t *testing.T) {
 	l.Reset("k")
 	if b, _ := l.Blocked("k"); b {
 		t.Error("blocked after Reset")
+	}
+}
+
+// A stranger who fails 5 times locks a username only for their own address; 30 failures from
+// many addresses lock it everywhere; 100 from one address lock that address.
+func TestLoginLimits(t *testing.T) {
+	l := account.NewLoginLimits()
+	for range 5 {
+		l.Fail("admin", "203.0.113.9")
+	}
+	if b, _, which := l.Blocked("admin", "203.0.113.9"); !b || which != "user+addr" {
+		t.Errorf("attacker's address not blocked: %v %s", b, which)
+	}
+	if b, _, _ := l.Blocked("admin", "10.1.1.1"); b {
+		t.Error("the owner is locked out by a stranger's 5 failures")
+	}
+	for i := range 25 {
+		l.Fail("admin", fmt.Sprintf("198.51.100.%d", i))
+	}
+	if b, _, which := l.Blocked("admin", "10.1.1.1"); !b || which != "user" {
+		t.Errorf("30 failures from many addresses: blocked=%v %s", b, which)
+	}
+	for i := range 100 {
+		l.Fail(fmt.Sprintf("user%d", i), "192.0.2.1")
+	}
+	if b, _, which := l.Blocked("someone-else", "192.0.2.1"); !b || which != "addr" {
+		t.Errorf("100 failures from one address: blocked=%v %s", b, which)
+	}
+	l.Succeed("admin", "203.0.113.9")
+	if b, _, which := l.Blocked("admin", "203.0.113.9"); !b || which != "user" {
+		t.Errorf("after success: %v %s (the per-user limit still holds)", b, which)
 	}
 }
 

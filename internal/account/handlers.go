@@ -24,10 +24,8 @@ type Handler struct {
 	Kit     *web.Kit
 	Store   *Store
 	Regions *region.Store
-	// UserLimiter counts failed sign-ins per username; IPLimiter per client address, with a
-	// higher limit because a school or a village e-station puts many people behind one address.
-	UserLimiter *Limiter
-	IPLimiter   *Limiter
+	// Limits count failed sign-ins (NewLoginLimits).
+	Limits *LoginLimits
 	// SecureCookies marks cookies Secure (set when Kepu is served over HTTPS).
 	SecureCookies bool
 	// RootRegion is the unit the first region admin is bound to (e.g. 150000).
@@ -108,27 +106,23 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if username == "" || password == "" {
 		return fail(http.StatusUnprocessableEntity, "login.err.empty")
 	}
-	for _, lim := range []struct {
-		l   *Limiter
-		key string
-	}{{h.UserLimiter, username}, {h.IPLimiter, ip}} {
-		if blocked, wait := lim.l.Blocked(lim.key); blocked {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			h.Store.Audit(r.Context(), 0, "session.login_blocked", username, lim.key, ip)
-			return fail(http.StatusTooManyRequests, "login.err.rate", int(wait.Minutes())+1)
-		}
+	if blocked, wait, which := h.Limits.Blocked(username, ip); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		h.Kit.Log.Warn("sign-in refused by rate limit", "username", username, "ip", ip, "limit", which)
+		h.Store.Audit(r.Context(), 0, "session.login_blocked", username, which, ip)
+		return fail(http.StatusTooManyRequests, "login.err.rate", int(wait.Minutes())+1)
 	}
 	p, err := h.Store.Authenticate(r.Context(), username, password)
 	switch {
 	case errors.Is(err, ErrBadCredentials), errors.Is(err, ErrDisabled):
-		h.UserLimiter.Fail(username)
-		h.IPLimiter.Fail(ip)
+		h.Limits.Fail(username, ip)
+		h.Kit.Log.Warn("sign-in failed", "username", username, "ip", ip)
 		h.Store.Audit(r.Context(), 0, "session.login_failed", username, "", ip)
 		return fail(http.StatusUnauthorized, "login.err.bad")
 	case err != nil:
 		return err
 	}
-	h.UserLimiter.Reset(username)
+	h.Limits.Succeed(username, ip)
 	if err := h.startSession(w, r, p.ID); err != nil {
 		return err
 	}

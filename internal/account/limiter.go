@@ -76,3 +76,48 @@ func (l *Limiter) Reset(key string) {
 	defer l.mu.Unlock()
 	delete(l.fails, key)
 }
+
+// LoginLimits are the three limits on failed sign-ins. A username is locked for one address
+// after a few failures (so that a stranger guessing from elsewhere cannot lock its owner out);
+// a username is locked everywhere only after many failures from many addresses (distributed
+// guessing); an address is locked after many failures on any usernames, set high because a
+// school or a village e-station puts many people behind one address.
+type LoginLimits struct {
+	PerUserAddr *Limiter
+	PerUser     *Limiter
+	PerAddr     *Limiter
+}
+
+// NewLoginLimits returns the default limits: 5 failures per username and address, 30 per
+// username, 100 per address, each in 15 minutes.
+func NewLoginLimits() *LoginLimits {
+	const window = 15 * time.Minute
+	return &LoginLimits{PerUserAddr: NewLimiter(5, window), PerUser: NewLimiter(30, window), PerAddr: NewLimiter(100, window)}
+}
+
+// Blocked reports whether a sign-in of username from addr must be refused now, for how long,
+// and which limit refused it ("user+addr", "user" or "addr").
+func (l *LoginLimits) Blocked(username, addr string) (bool, time.Duration, string) {
+	for _, c := range []struct {
+		lim  *Limiter
+		key  string
+		name string
+	}{{l.PerUserAddr, username + "\x00" + addr, "user+addr"}, {l.PerUser, username, "user"}, {l.PerAddr, addr, "addr"}} {
+		if blocked, wait := c.lim.Blocked(c.key); blocked {
+			return true, wait, c.name
+		}
+	}
+	return false, 0, ""
+}
+
+// Fail records a failed sign-in.
+func (l *LoginLimits) Fail(username, addr string) {
+	l.PerUserAddr.Fail(username + "\x00" + addr)
+	l.PerUser.Fail(username)
+	l.PerAddr.Fail(addr)
+}
+
+// Succeed forgets the username's failures from that address.
+func (l *LoginLimits) Succeed(username, addr string) {
+	l.PerUserAddr.Reset(username + "\x00" + addr)
+}

@@ -28,8 +28,8 @@ const MinPasswordLen = 8
 // HashPassword returns an argon2id hash in the PHC string format
 // ($argon2id$v=19$m=65536,t=3,p=2$salt$hash, base64 without padding).
 func HashPassword(password string) (string, error) {
-	if len([]rune(password)) < MinPasswordLen {
-		return "", fmt.Errorf("password: at least %d characters", MinPasswordLen)
+	if len([]rune(password)) < MinPasswordLen || strings.TrimSpace(password) == "" {
+		return "", fmt.Errorf("password: at least %d characters, not only spaces", MinPasswordLen)
 	}
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {

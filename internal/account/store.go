@@ -72,7 +72,7 @@ func (s *Store) ValidateNew(ctx context.Context, a *NewAccount) error {
 	if a.Phone != "" && !regexp.MustCompile(`^\+?[0-9 -]{5,20}$`).MatchString(a.Phone) {
 		return &FieldError{Field: "phone", Key: "account.err.phone", Msg: "digits only"}
 	}
-	if a.PasswordHash == "" && len([]rune(a.Password)) < MinPasswordLen {
+	if a.PasswordHash == "" && (len([]rune(a.Password)) < MinPasswordLen || strings.TrimSpace(a.Password) == "") {
 		return &FieldError{Field: "password", Key: "account.err.password", Args: []any{MinPasswordLen}, Msg: fmt.Sprintf("at least %d characters", MinPasswordLen)}
 	}
 	for i, g := range a.Grants {

@@ -223,14 +223,14 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // Map turns driver errors into the package sentinels, keeping the cause wrapped:
-// sql.ErrNoRows becomes ErrNotFound; unique and foreign-key violations (SQLite extended codes
+// sql.ErrNoRows becomes ErrNotFound itself; unique and foreign-key violations (SQLite extended codes
 // 1555, 2067, 787; PostgreSQL SQLSTATE 23505, 23503) become ErrConflict. nil stays nil.
 func Map(err error) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %v", ErrNotFound, err)
+		return ErrNotFound // the driver's text would add nothing a user can act on
 	}
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
 		return err

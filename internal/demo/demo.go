@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/kepu/kepu/internal/db"
 )
@@ -25,12 +27,14 @@ type Generator struct {
 	Seed int64
 	// Rand is the step's own random source, derived from the seed and the step's name, so that
 	// adding a step never changes what the others generate.
-	Rand *rand.Rand
-	bar  *progressbar.ProgressBar
+	Rand   *rand.Rand
+	bar    *progressbar.ProgressBar
+	ticked int
 }
 
 // Tick advances the progress bar by n units of the step's declared Work.
 func (g *Generator) Tick(n int) {
+	g.ticked += n
 	if g.bar != nil {
 		g.bar.Add(n)
 	}
@@ -51,7 +55,8 @@ type Report struct {
 }
 
 // Run executes the steps in order on a migrated database that holds the division tree and no
-// accounts, then records the seed. progress receives the bar (nil for none).
+// accounts, then records the seed. progress receives a progress bar when it is a terminal, one
+// line per step otherwise, nothing when nil.
 func Run(ctx context.Context, d *db.DB, seed int64, steps []Step, progress io.Writer) (Report, error) {
 	start := time.Now()
 	if v, err := d.Setting(ctx, MarkerSetting); err == nil {
@@ -69,7 +74,7 @@ func Run(ctx context.Context, d *db.DB, seed int64, steps []Step, progress io.Wr
 		total += s.Work
 	}
 	var bar *progressbar.ProgressBar
-	if progress != nil {
+	if f, ok := progress.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(progress), progressbar.OptionSetDescription("demo"),
 			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(progress) }))
@@ -79,8 +84,15 @@ func Run(ctx context.Context, d *db.DB, seed int64, steps []Step, progress io.Wr
 			bar.Describe("demo: " + s.Name)
 		}
 		g := &Generator{DB: d, Seed: seed, Rand: rand.New(rand.NewPCG(uint64(seed), hash(s.Name))), bar: bar}
+		stepStart := time.Now()
 		if err := s.Run(ctx, g); err != nil {
 			return Report{}, fmt.Errorf("demo step %s: %w", s.Name, err)
+		}
+		switch {
+		case bar != nil && g.ticked < s.Work:
+			bar.Add(s.Work - g.ticked) // the step's estimate was high: close its share of the bar
+		case bar == nil && progress != nil:
+			fmt.Fprintf(progress, "demo: %s done in %.2f s\n", s.Name, time.Since(stepStart).Seconds())
 		}
 	}
 	if bar != nil {

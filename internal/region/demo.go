@@ -70,6 +70,7 @@ func DemoStep() demo.Step {
 		for c := range pop {
 			codes = append(codes, c)
 		}
+		done := 20
 		return g.DB.Tx(ctx, func(tx *sql.Tx) error {
 			const batch = 500
 			for start := 0; start < len(codes); start += batch {
@@ -85,7 +86,8 @@ func DemoStep() demo.Step {
 				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 					return fmt.Errorf("demo populations: %w", db.Map(err))
 				}
-				g.Tick(80 * (end - start) / len(codes))
+				g.Tick(20 + 80*end/len(codes) - done)
+				done = 20 + 80*end/len(codes)
 			}
 			return nil
 		})

@@ -81,7 +81,7 @@ func (h *Handler) browse(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/regions/"+u.Code, http.StatusMovedPermanently)
 		return nil
 	}
-	page := BrowsePage{Page: h.Kit.Page(r, "regions.title_unit", u.Name), Unit: u, Q: r.URL.Query().Get("q")}
+	page := BrowsePage{Page: h.Kit.Page(r, "regions.title_unit", u.Name), Unit: u, Q: strings.TrimSpace(r.URL.Query().Get("q"))}
 	page.KindLabel = page.T("kind." + string(u.Kind))
 	if page.Crumbs, err = h.Store.Ancestors(ctx, u.Code); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,6 +328,10 @@ func TestStore(t *testing.T) {
 		if len(found) != 0 {
 			t.Errorf("Search inside 150100 found units of 152502: %+v", found)
 		}
+		found, err = st.Search(ctx, strings.Repeat("锡林", 50000), "", 10)
+		if err != nil || len(found) != 0 {
+			t.Errorf("very long search: %v, %v", found, err)
+		}
 		found, _ = st.Search(ctx, "50%", "", 10)
 		if len(found) != 0 {
 			t.Errorf("LIKE wildcards not escaped: %+v", found)
@@ -356,31 +361,48 @@ func TestImportDetails(t *testing.T) {
 		if _, err := st.ImportDetails(ctx, strings.NewReader(good), "pop.csv"); err == nil || !strings.Contains(err.Error(), "row 3, column code") {
 			t.Errorf("duplicate code: %v", err)
 		}
-		bad := "code,population\n152500,1107075\n152502,lots\n159999,5\n"
+		bad := "code,name_mn,population,population_year\n152500,,1107075,\n152502,Xilinhot,-5,1800\n159999,,5,\n152501,,lots\n152522,,,\n"
 		_, err := st.ImportDetails(ctx, strings.NewReader(bad), "pop.csv")
 		var ies region.ImportErrors
 		if !errors.As(err, &ies) {
 			t.Fatalf("ImportDetails(bad) = %v", err)
 		}
-		if len(ies) != 1 || ies[0].Row != 3 || ies[0].Column != "population" {
-			t.Errorf("errors = %v", ies)
+		var got []string
+		for _, e := range ies {
+			got = append(got, fmt.Sprintf("%d:%s", e.Row, e.Column))
 		}
-		bad = "code,population\n152500,1107075\n159999,5\n"
-		_, err = st.ImportDetails(ctx, strings.NewReader(bad), "pop.csv")
-		if err == nil || !strings.Contains(err.Error(), "pop.csv row 3, column code: unknown region code 159999") {
-			t.Errorf("unknown code: %v", err)
+		// Every problem at once, in row order: a bad script, a negative population and an
+		// implausible year in row 3, an unknown code in row 4, a short row 5.
+		if want := "3:name_mn 3:population 3:population_year 4:code 5:"; strings.Join(got, " ") != want {
+			t.Errorf("errors at %v, want %s\n%v", got, want, err)
+		}
+		if !strings.Contains(err.Error(), "pop.csv row 4, column code: unknown region code 159999") || !strings.Contains(err.Error(), "pop.csv row 5: 3 fields, but the header has 4") {
+			t.Errorf("messages: %v", err)
 		}
 		u, _ := st.Get(ctx, "152500")
 		if u.Population != nil {
 			t.Errorf("a failed import wrote row 2: %+v", u)
 		}
-		n, err := st.ImportDetails(ctx, strings.NewReader("\ufeffcode,population,population_year\n152500,1107075,2020\n152502,245886,2020\n"), "ok.csv")
+		if err := st.SetDetails(ctx, "152502", region.Details{NameMN: "ᠰᠢᠯᠢ"}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := st.ImportDetails(ctx, strings.NewReader("\ufeffcode,population,population_year\n152500,1107075,2020\n152502,245886,2020\n152522,,\n"), "ok.csv")
 		if err != nil || n != 2 {
-			t.Fatalf("good import: %d, %v", n, err)
+			t.Fatalf("good import: %d units updated, %v; want 2", n, err)
 		}
 		u, _ = st.Get(ctx, "152502")
 		if u.Population == nil || *u.Population != 245886 || u.PopYear == nil || *u.PopYear != 2020 {
 			t.Errorf("after import: %+v", u)
+		}
+		if u.NameMN != "ᠰᠢᠯᠢ" {
+			t.Errorf("a file without a name_mn column erased the Mongolian name: %+v", u)
+		}
+		// Empty cells leave values as they are.
+		if _, err := st.ImportDetails(ctx, strings.NewReader("code,name_mn,population\n152502,,\n"), "empty.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ = st.Get(ctx, "152502"); u.NameMN != "ᠰᠢᠯᠢ" || u.Population == nil {
+			t.Errorf("empty cells cleared values: %+v", u)
 		}
 		for _, hdr := range []string{"name,population\n", "code,code\n", ""} {
 			if _, err := region.ParseDetailsCSV(strings.NewReader(hdr), "h.csv"); err == nil {
@@ -412,6 +434,9 @@ func FuzzParseDetailsCSV(f *testing.F) {
 			}
 			if r.Population != nil && *r.Population < 0 {
 				t.Fatal("accepted a negative population")
+			}
+			if r.PopYear != nil && (*r.PopYear < 1949 || *r.PopYear > 2100) {
+				t.Fatal("accepted an implausible year")
 			}
 		}
 	})

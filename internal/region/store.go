@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/kepu/kepu/internal/db"
 )
@@ -157,12 +158,18 @@ func (s *Store) Ancestors(ctx context.Context, code string) ([]Unit, error) {
 	return s.queryUnits(ctx, `SELECT `+unitCols+` FROM regions WHERE code IN (`+strings.Join(marks, ", ")+`) ORDER BY level`, codes...)
 }
 
+// maxQuery is the longest search text used (runes); longer input is cut.
+const maxQuery = 50
+
 // Search finds units whose name contains q or whose code starts with q's digits, inside the
 // subtree of within ("" for everywhere), shallow levels first, at most limit of them.
 func (s *Store) Search(ctx context.Context, q, within string, limit int) ([]Unit, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, nil
+	}
+	if r := []rune(q); len(r) > maxQuery {
+		q = string(r[:maxQuery]) // no unit name is longer; SQLite refuses very long LIKE patterns
 	}
 	cond, args := "1 = 1", []any{}
 	if within != "" {
@@ -332,16 +339,33 @@ func (es ImportErrors) Error() string {
 	return b.String()
 }
 
-// DetailsRow is one parsed row of a details CSV.
+// DetailsRow is one parsed row of a details CSV. A nil field was absent or empty in the file
+// and is left as it is in the database.
 type DetailsRow struct {
-	Code string
-	Details
+	Row        int // 1-based line of the file (the header is row 1)
+	Code       string
+	NameMN     *string
+	Population *int64
+	PopYear    *int
 }
 
-// ParseDetailsCSV reads a UTF-8 CSV with a header row naming the columns code (required),
-// name_mn, population, population_year (any subset, any order). It returns every row or every
-// problem found (ImportErrors), never part of a file. It does not check that codes exist.
+// detailsColumns are the columns a details CSV may have, in the order errors are listed.
+var detailsColumns = []string{"code", "name_mn", "population", "population_year"}
+
+// ParseDetailsCSV reads a UTF-8 CSV (a BOM is allowed) whose header names the columns: code
+// (required), name_mn, population, population_year, in any order. Every row must have as many
+// fields as the header. An empty cell leaves that value unchanged. It returns the rows, or
+// ImportErrors listing every problem of every row (row, column, reason) and no rows: an import
+// is all or nothing. It does not check that the codes exist (ImportDetails does).
 func ParseDetailsCSV(r io.Reader, file string) ([]DetailsRow, error) {
+	rows, errs := parseDetails(r, file)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return rows, nil
+}
+
+func parseDetails(r io.Reader, file string) ([]DetailsRow, ImportErrors) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -352,15 +376,14 @@ func ParseDetailsCSV(r io.Reader, file string) ([]DetailsRow, error) {
 	var errs ImportErrors
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		switch h {
-		case "code", "name_mn", "population", "population_year":
-			if _, dup := col[h]; dup {
-				errs = append(errs, ImportError{File: file, Row: 1, Column: h, Msg: "column appears twice"})
-			}
-			col[h] = i
-		default:
+		if !slices.Contains(detailsColumns, h) {
 			errs = append(errs, ImportError{File: file, Row: 1, Column: h, Msg: "unknown column; expected code, name_mn, population, population_year"})
+			continue
 		}
+		if _, dup := col[h]; dup {
+			errs = append(errs, ImportError{File: file, Row: 1, Column: h, Msg: "column appears twice"})
+		}
+		col[h] = i
 	}
 	if _, ok := col["code"]; !ok {
 		errs = append(errs, ImportError{File: file, Row: 1, Column: "code", Msg: "required column is missing"})
@@ -375,88 +398,161 @@ func ParseDetailsCSV(r io.Reader, file string) ([]DetailsRow, error) {
 		if err == io.EOF {
 			break
 		}
+		bad := func(c, msg string) { errs = append(errs, ImportError{File: file, Row: row, Column: c, Msg: msg}) }
 		if err != nil {
-			errs = append(errs, ImportError{File: file, Row: row, Msg: err.Error()})
+			bad("", err.Error())
 			break
 		}
-		cell := func(name string) (string, bool) {
-			i, ok := col[name]
-			if !ok || i >= len(rec) {
-				return "", false
-			}
-			return strings.TrimSpace(rec[i]), true
+		if len(rec) != len(header) {
+			bad("", fmt.Sprintf("%d fields, but the header has %d", len(rec), len(header)))
+			continue
 		}
-		var d DetailsRow
-		bad := func(c, msg string) { errs = append(errs, ImportError{File: file, Row: row, Column: c, Msg: msg}) }
-		raw, _ := cell("code")
-		code, err := Normalize(raw)
-		if err != nil {
+		cell := func(name string) string {
+			if i, ok := col[name]; ok {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		d := DetailsRow{Row: row}
+		code, err := Normalize(cell("code"))
+		switch {
+		case cell("code") == "":
+			bad("code", "empty")
+		case err != nil:
 			bad("code", err.Error())
-		} else if first, dup := seen[code]; dup {
-			bad("code", fmt.Sprintf("code %s already given in row %d", code, first))
-		} else {
+		default:
+			if first, dup := seen[code]; dup {
+				bad("code", fmt.Sprintf("code %s already given in row %d", code, first))
+			}
 			seen[code] = row
 			d.Code = code
 		}
-		if v, ok := cell("name_mn"); ok {
-			if !utf8.ValidString(v) {
-				bad("name_mn", "not valid UTF-8")
+		if v := cell("name_mn"); v != "" {
+			if err := (Details{NameMN: v}).Validate(); err != nil {
+				bad("name_mn", strings.TrimPrefix(err.Error(), "name_mn: "))
 			}
-			d.NameMN = v
+			d.NameMN = &v
 		}
-		if v, ok := cell("population"); ok && v != "" {
+		if v := cell("population"); v != "" {
 			p, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
+			switch {
+			case err != nil:
 				bad("population", fmt.Sprintf("%q is not a whole number", v))
-			} else {
+			case p < 0:
+				bad("population", "must not be negative")
+			default:
 				d.Population = &p
 			}
 		}
-		if v, ok := cell("population_year"); ok && v != "" {
+		if v := cell("population_year"); v != "" {
 			y, err := strconv.Atoi(v)
-			if err != nil {
+			switch {
+			case err != nil:
 				bad("population_year", fmt.Sprintf("%q is not a year", v))
-			} else {
+			case y < 1949 || y > 2100:
+				bad("population_year", fmt.Sprintf("%d is not a plausible year (1949–2100)", y))
+			default:
 				d.PopYear = &y
 			}
 		}
-		if err := d.Details.Validate(); err != nil {
-			field, msg, _ := strings.Cut(err.Error(), ": ")
-			bad(field, msg)
-		}
 		out = append(out, d)
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return out, nil
+	return out, errs
 }
 
-// ImportDetails parses a details CSV (see ParseDetailsCSV) and writes it in one transaction:
-// all rows or none. Codes must be known units; the error lists every unknown one with its row.
+// ImportDetails reads a details CSV (see ParseDetailsCSV) and writes it in one transaction:
+// every row or none. It returns how many units got a new value. Codes must be known units. On failure it returns ImportErrors with every
+// problem found, unknown codes included, in row order.
 func (s *Store) ImportDetails(ctx context.Context, r io.Reader, file string) (int, error) {
-	rows, err := ParseDetailsCSV(r, file)
+	rows, errs := parseDetails(r, file)
+	if len(errs) > 0 && rows == nil {
+		return 0, errs
+	}
+	known, err := s.knownCodes(ctx, rows)
 	if err != nil {
 		return 0, err
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var errs ImportErrors
-		for i, d := range rows {
-			if err := setDetails(ctx, tx, d.Code, d.Details); err != nil {
-				if errors.Is(err, db.ErrNotFound) {
-					errs = append(errs, ImportError{File: file, Row: i + 2, Column: "code", Msg: "unknown region code " + d.Code})
-					continue
-				}
-				return err
-			}
+	for _, d := range rows {
+		if d.Code != "" && !known[d.Code] {
+			errs = append(errs, ImportError{File: file, Row: d.Row, Column: "code", Msg: "unknown region code " + d.Code})
 		}
-		if len(errs) > 0 {
-			return errs
+	}
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			if errs[i].Row != errs[j].Row {
+				return errs[i].Row < errs[j].Row
+			}
+			return slices.Index(detailsColumns, errs[i].Column) < slices.Index(detailsColumns, errs[j].Column)
+		})
+		return 0, errs
+	}
+	updated := 0
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for _, d := range rows {
+			var sets []string
+			var args []any
+			add := func(col string, v any) {
+				args = append(args, v)
+				sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)))
+			}
+			if d.NameMN != nil {
+				add("name_mn", *d.NameMN)
+			}
+			if d.Population != nil {
+				add("population", *d.Population)
+			}
+			if d.PopYear != nil {
+				add("population_year", *d.PopYear)
+			}
+			if len(sets) == 0 {
+				continue
+			}
+			args = append(args, d.Code)
+			q := fmt.Sprintf(`UPDATE regions SET %s WHERE code = $%d`, strings.Join(sets, ", "), len(args))
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("region.ImportDetails %s row %d: %w", file, d.Row, db.Map(err))
+			}
+			updated++
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	return len(rows), nil
+	return updated, nil
+}
+
+// knownCodes returns which of the rows' codes are in the regions table.
+func (s *Store) knownCodes(ctx context.Context, rows []DetailsRow) (map[string]bool, error) {
+	known := map[string]bool{}
+	for start := 0; start < len(rows); start += 500 {
+		var marks []string
+		var args []any
+		for _, d := range rows[start:min(start+500, len(rows))] {
+			if d.Code != "" {
+				args = append(args, d.Code)
+				marks = append(marks, s.DB.Dialect.Placeholder(len(args)))
+			}
+		}
+		if len(args) == 0 {
+			continue
+		}
+		rs, err := s.DB.QueryContext(ctx, `SELECT code FROM regions WHERE code IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, db.Map(err)
+		}
+		for rs.Next() {
+			var c string
+			if err := rs.Scan(&c); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			known[c] = true
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return known, nil
 }
