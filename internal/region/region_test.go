@@ -441,3 +441,24 @@ func FuzzParseDetailsCSV(f *testing.F) {
 		}
 	})
 }
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"15", "1501", "150100", "152502001", "150100000000", "152502001201", "", "0", "15x", "150001"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		c, err := region.Normalize(in)
+		if err != nil {
+			return
+		}
+		if region.LevelOf(c) == 0 {
+			t.Fatalf("Normalize(%q) = %q, which has no level", in, c)
+		}
+		if again, err := region.Normalize(c); err != nil || again != c {
+			t.Fatalf("Normalize is not idempotent: %q → %q → %q, %v", in, c, again, err)
+		}
+		if p := region.ParentOf(c); p != "" && !region.Within(c, p) {
+			t.Fatalf("%q is not within its parent %q", c, p)
+		}
+	})
+}
