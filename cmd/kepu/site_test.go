@@ -337,6 +337,30 @@ func TestBannerAdminScope(t *testing.T) {
 	})
 }
 
+// A signed-in public user (no staff role) gets 403 on staff pages, not a loop back to sign-in;
+// pages with personal data are not cached.
+func TestPublicUser(t *testing.T) {
+	ts := newTestSite(t, dbtest.SQLite(t))
+	if _, err := ts.site.Accounts.Create(context.Background(), account.NewAccount{Username: "herder01", Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts.srv.URL)
+	c.login("herder01", pw)
+	for _, path := range []string{"/console", "/console/users", "/console/regions/152502/edit"} {
+		if status, _ := c.get(path); status != http.StatusForbidden {
+			t.Errorf("public user GET %s: %d, want 403", path, status)
+		}
+	}
+	resp, err := c.http.Get(ts.srv.URL + "/console")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("console Cache-Control = %q, want no-store", resp.Header.Get("Cache-Control"))
+	}
+}
+
 func TestSessionSurvivesRestart(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ts := newTestSite(t, d)
@@ -394,6 +418,10 @@ func TestFirstAdminSetup(t *testing.T) {
 		}
 		if status, _ := newClient(t, srv.URL).get("/setup/" + token); status != http.StatusGone {
 			t.Errorf("second use of the setup link: %d, want 410", status)
+		}
+		other := newClient(t, srv.URL)
+		if status, _, _ := other.post("/setup/not-a-token", "/login", url.Values{"username": {"x"}}); status != http.StatusGone {
+			t.Errorf("POST with an unknown token and bad fields: %d, want 410", status)
 		}
 	})
 }

@@ -56,7 +56,7 @@ func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies 
 		SecureCookies: secureCookies, RootRegion: root.Code}
 	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code,
 		Counters: []region.Counter{{Key: "regions.count.accounts", Staff: true, Count: accounts.CountByRegion}}}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext}, reg, acc)
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Root: root}, nil
 }
 

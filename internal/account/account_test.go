@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,29 +78,48 @@ func TestLimiter(t *testing.T) {
 func TestLoginLimits(t *testing.T) {
 	l := account.NewLoginLimits()
 	for range 5 {
-		l.Fail("admin", "203.0.113.9")
+		if ok, _, _ := l.Begin("admin", "203.0.113.9"); !ok {
+			t.Fatal("refused before the limit")
+		}
 	}
-	if b, _, which := l.Blocked("admin", "203.0.113.9"); !b || which != "user+addr" {
-		t.Errorf("attacker's address not blocked: %v %s", b, which)
+	if ok, _, which := l.Begin("admin", "203.0.113.9"); ok || which != "user+addr" {
+		t.Errorf("attacker's address not blocked: %v %s", ok, which)
 	}
-	if b, _, _ := l.Blocked("admin", "10.1.1.1"); b {
+	if ok, _, _ := l.Begin("admin", "10.1.1.1"); !ok {
 		t.Error("the owner is locked out by a stranger's 5 failures")
 	}
+	l.Succeed("admin", "10.1.1.1") // the owner's right password does not count
 	for i := range 25 {
-		l.Fail("admin", fmt.Sprintf("198.51.100.%d", i))
+		l.Begin("admin", fmt.Sprintf("198.51.100.%d", i))
 	}
-	if b, _, which := l.Blocked("admin", "10.1.1.1"); !b || which != "user" {
-		t.Errorf("30 failures from many addresses: blocked=%v %s", b, which)
+	if ok, _, which := l.Begin("admin", "10.1.1.2"); ok || which != "user" {
+		t.Errorf("30 failures from many addresses: allowed=%v %s", ok, which)
 	}
 	for i := range 100 {
-		l.Fail(fmt.Sprintf("user%d", i), "192.0.2.1")
+		l.Begin(fmt.Sprintf("user%d", i), "192.0.2.1")
 	}
-	if b, _, which := l.Blocked("someone-else", "192.0.2.1"); !b || which != "addr" {
-		t.Errorf("100 failures from one address: blocked=%v %s", b, which)
+	if ok, _, which := l.Begin("someone-else", "192.0.2.1"); ok || which != "addr" {
+		t.Errorf("100 failures from one address: allowed=%v %s", ok, which)
 	}
-	l.Succeed("admin", "203.0.113.9")
-	if b, _, which := l.Blocked("admin", "203.0.113.9"); !b || which != "user" {
-		t.Errorf("after success: %v %s (the per-user limit still holds)", b, which)
+}
+
+// Parallel guesses cannot slip past the limit: exactly Max attempts go ahead.
+func TestLimiterTakeParallel(t *testing.T) {
+	l := account.NewLimiter(5, time.Minute)
+	var wg sync.WaitGroup
+	var allowed atomic.Int32
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, _ := l.Take("k"); ok {
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed.Load() != 5 {
+		t.Errorf("%d of 50 parallel attempts allowed, want 5", allowed.Load())
 	}
 }
 
@@ -257,6 +278,39 @@ func TestSetupToken(t *testing.T) {
 		}
 		if _, ok, _ := st.CreateSetupToken(ctx); ok {
 			t.Error("a setup token was made although an account exists")
+		}
+	})
+}
+
+// Racing requests with one setup link (or two links) create one first admin, not several.
+func TestSetupTokenRace(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		t1, _, _ := st.CreateSetupToken(ctx)
+		t2, _, _ := st.CreateSetupToken(ctx)
+		var wg sync.WaitGroup
+		var wins atomic.Int32
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				token := t1
+				if i%2 == 1 {
+					token = t2
+				}
+				a := account.NewAccount{Username: fmt.Sprintf("admin%d", i), PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$x$y",
+					Grants: []account.Grant{{Role: account.RegionAdmin, RegionCode: "150000"}}}
+				if _, err := st.UseSetupToken(ctx, token, a); err == nil {
+					wins.Add(1)
+				} else if !errors.Is(err, account.ErrSetupUsed) && !strings.Contains(err.Error(), "locked") && !strings.Contains(err.Error(), "busy") {
+					t.Errorf("racing setup: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n, _ := st.Count(ctx); wins.Load() != 1 || n != 1 {
+			t.Errorf("%d setups succeeded, %d accounts; want exactly 1", wins.Load(), n)
 		}
 	})
 }

@@ -106,16 +106,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if username == "" || password == "" {
 		return fail(http.StatusUnprocessableEntity, "login.err.empty")
 	}
-	if blocked, wait, which := h.Limits.Blocked(username, ip); blocked {
+	if ok, wait, which := h.Limits.Begin(username, ip); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		// Logged, not audited: refusals cost an attacker nothing, so they must not fill the database.
 		h.Kit.Log.Warn("sign-in refused by rate limit", "username", username, "ip", ip, "limit", which)
-		h.Store.Audit(r.Context(), 0, "session.login_blocked", username, which, ip)
 		return fail(http.StatusTooManyRequests, "login.err.rate", int(wait.Minutes())+1)
 	}
 	p, err := h.Store.Authenticate(r.Context(), username, password)
 	switch {
 	case errors.Is(err, ErrBadCredentials), errors.Is(err, ErrDisabled):
-		h.Limits.Fail(username, ip)
 		h.Kit.Log.Warn("sign-in failed", "username", username, "ip", ip)
 		h.Store.Audit(r.Context(), 0, "session.login_failed", username, "", ip)
 		return fail(http.StatusUnauthorized, "login.err.bad")
@@ -181,6 +180,12 @@ func (h *Handler) setupForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) setup(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Store.CheckSetupToken(r.Context(), r.PathValue("token")); err != nil {
+		if errors.Is(err, ErrSetupUsed) {
+			return web.Errorf(http.StatusGone, "setup.err.used")
+		}
+		return err
+	}
 	root, err := h.Regions.Get(r.Context(), h.RootRegion)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ type Limiter struct {
 
 	mu    sync.Mutex
 	fails map[string][]time.Time
+	swept time.Time
 }
 
 // NewLimiter returns a limiter of max failures per window.
@@ -54,18 +55,52 @@ func (l *Limiter) Blocked(key string) (bool, time.Duration) {
 	if len(fs) < l.Max {
 		return false, 0
 	}
-	return true, l.Window - now.Sub(fs[0])
+	return true, l.Window - now.Sub(fs[len(fs)-l.Max])
 }
 
 // Fail records one failure for key.
 func (l *Limiter) Fail(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
+	l.add(key, l.now())
+}
+
+// add appends a failure; the caller holds mu.
+func (l *Limiter) add(key string, now time.Time) {
 	l.fails[key] = append(l.prune(key, now), now)
-	if len(l.fails) > 100_000 { // bound memory under a flood of distinct keys
+	// Bound memory under a flood of distinct keys: sweep expired keys, at most once a minute.
+	if len(l.fails) > 100_000 && now.Sub(l.swept) > time.Minute {
+		l.swept = now
 		for k := range l.fails {
 			l.prune(k, now)
+		}
+	}
+}
+
+// Take counts an attempt for key unless key is already at its limit, in one step, so that
+// parallel attempts cannot all pass the check before any is counted. It returns whether the
+// attempt may go ahead and, if not, how long until it may.
+func (l *Limiter) Take(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	fs := l.prune(key, now)
+	if len(fs) >= l.Max {
+		return false, l.Window - now.Sub(fs[len(fs)-l.Max])
+	}
+	l.add(key, now)
+	return true, 0
+}
+
+// Undo takes back the newest attempt counted for key (a sign-in that succeeded).
+func (l *Limiter) Undo(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if fs := l.fails[key]; len(fs) > 0 {
+		if len(fs) == 1 {
+			delete(l.fails, key)
+		} else {
+			l.fails[key] = fs[:len(fs)-1]
 		}
 	}
 }
@@ -95,29 +130,41 @@ func NewLoginLimits() *LoginLimits {
 	return &LoginLimits{PerUserAddr: NewLimiter(5, window), PerUser: NewLimiter(30, window), PerAddr: NewLimiter(100, window)}
 }
 
-// Blocked reports whether a sign-in of username from addr must be refused now, for how long,
-// and which limit refused it ("user+addr", "user" or "addr").
-func (l *LoginLimits) Blocked(username, addr string) (bool, time.Duration, string) {
-	for _, c := range []struct {
+// limits lists the three limiters with the key each counts for this sign-in.
+func (l *LoginLimits) limits(username, addr string) [3]struct {
+	lim  *Limiter
+	key  string
+	name string
+} {
+	return [3]struct {
 		lim  *Limiter
 		key  string
 		name string
-	}{{l.PerUserAddr, username + "\x00" + addr, "user+addr"}, {l.PerUser, username, "user"}, {l.PerAddr, addr, "addr"}} {
-		if blocked, wait := c.lim.Blocked(c.key); blocked {
-			return true, wait, c.name
+	}{{l.PerUserAddr, username + "\x00" + addr, "user+addr"}, {l.PerUser, username, "user"}, {l.PerAddr, addr, "addr"}}
+}
+
+// Begin counts a sign-in attempt of username from addr before the password is checked, or
+// refuses it: it returns false, the wait, and which limit refused ("user+addr", "user" or
+// "addr"). Counting first means parallel guesses cannot slip past the limit. Call Succeed
+// when the password was right.
+func (l *LoginLimits) Begin(username, addr string) (bool, time.Duration, string) {
+	ls := l.limits(username, addr)
+	for i, c := range ls {
+		if ok, wait := c.lim.Take(c.key); !ok {
+			for _, done := range ls[:i] {
+				done.lim.Undo(done.key)
+			}
+			return false, wait, c.name
 		}
 	}
-	return false, 0, ""
+	return true, 0, ""
 }
 
-// Fail records a failed sign-in.
-func (l *LoginLimits) Fail(username, addr string) {
-	l.PerUserAddr.Fail(username + "\x00" + addr)
-	l.PerUser.Fail(username)
-	l.PerAddr.Fail(addr)
-}
-
-// Succeed forgets the username's failures from that address.
+// Succeed takes back the attempt of a sign-in that succeeded and forgets the username's
+// failures from that address.
 func (l *LoginLimits) Succeed(username, addr string) {
-	l.PerUserAddr.Reset(username + "\x00" + addr)
+	ls := l.limits(username, addr)
+	ls[0].lim.Reset(ls[0].key)
+	ls[1].lim.Undo(ls[1].key)
+	ls[2].lim.Undo(ls[2].key)
 }

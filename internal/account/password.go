@@ -35,7 +35,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -65,7 +65,10 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("account: bad hash: %w", err)
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	if m > 1<<20 || t > 10 { // more than 1 GiB or 10 passes: not a hash Kepu made
+		return false, errors.New("account: argon2 parameters out of range")
+	}
+	got := idKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
@@ -75,3 +78,13 @@ var dummyHash = sync.OnceValue(func() string {
 	h, _ := HashPassword("not-a-real-password")
 	return h
 })
+
+// hashSlots bounds how many argon2id computations run at once: each takes 64 MiB, so a flood
+// of sign-ins waits here instead of exhausting memory (4 slots: 256 MiB at most).
+var hashSlots = make(chan struct{}, 4)
+
+func idKey(password, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(password, salt, t, m, p, keyLen)
+}

@@ -281,8 +281,8 @@ func (s *Store) List(ctx context.Context, scope region.Scope, q string, limit, o
 	cond, args := scope.Where("g.region_code", 1)
 	filter := ""
 	if q = strings.TrimSpace(q); q != "" {
-		args = append(args, "%"+strings.ToLower(q)+"%")
-		filter = fmt.Sprintf(" AND (lower(a.username) LIKE $%d OR lower(a.display_name) LIKE $%d)", len(args), len(args))
+		args = append(args, "%"+db.EscapeLike(strings.ToLower(q))+"%")
+		filter = fmt.Sprintf(` AND (lower(a.username) LIKE $%d ESCAPE '\' OR lower(a.display_name) LIKE $%d ESCAPE '\')`, len(args), len(args))
 	}
 	ids := `SELECT DISTINCT a.id FROM accounts a JOIN role_grants g ON g.account_id = a.id WHERE ` + cond + filter
 	var total int
@@ -471,11 +471,26 @@ func (s *Store) checkSetup(ctx context.Context, tx *sql.Tx, token string) error 
 		}
 		return err
 	}
+	if used.Valid || !s.now().Before(expires) {
+		return ErrSetupUsed
+	}
+	return s.checkAccountsEmpty(ctx, tx)
+}
+
+// checkAccountsEmpty gives ErrSetupUsed once any account exists. On PostgreSQL it first takes
+// a transaction-level advisory lock, so that two different setup links cannot both create a
+// first admin.
+func (s *Store) checkAccountsEmpty(ctx context.Context, tx *sql.Tx) error {
+	if s.DB.Dialect == db.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7243192)`); err != nil {
+			return err
+		}
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
 		return err
 	}
-	if used.Valid || !s.now().Before(expires) || n > 0 {
+	if n > 0 {
 		return ErrSetupUsed
 	}
 	return nil
@@ -489,15 +504,23 @@ func (s *Store) UseSetupToken(ctx context.Context, token string, a NewAccount) (
 	}
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkSetup(ctx, tx, token); err != nil {
+		// Spend the token first, conditionally: of two requests racing with one token, the
+		// second waits on the row lock and then updates nothing (PostgreSQL re-checks the
+		// condition; SQLite serializes the transactions).
+		now := s.now()
+		res, err := tx.ExecContext(ctx, `UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1`,
+			now, hashToken(token))
+		if err != nil {
+			return db.Map(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrSetupUsed
+		}
+		if err := s.checkAccountsEmpty(ctx, tx); err != nil {
 			return err
 		}
-		var err error
-		if id, err = s.insert(ctx, tx, a); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2`, s.now(), hashToken(token))
-		return db.Map(err)
+		id, err = s.insert(ctx, tx, a)
+		return err
 	})
 	return id, err
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -191,22 +192,32 @@ func shortPgErr(err error) string {
 	return Redact(msg)
 }
 
-// Redact hides the password in a connection string, for logs and `kepu config`.
+// Redact hides the password in a connection string, for logs and `kepu config`: the user
+// information and a password query parameter of a URL, and password=… (quoted or not) of a
+// key=value string.
 func Redact(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return u.String()
 		}
-		return s
-	}
-	fields := strings.Fields(s)
-	for i, f := range fields {
-		if strings.HasPrefix(strings.ToLower(f), "password=") {
-			fields[i] = "password=xxxxx"
+		q := u.Query()
+		for k := range q {
+			if strings.EqualFold(k, "password") {
+				q.Set(k, "xxxxx")
+				u.RawQuery = q.Encode()
+			}
 		}
+		return u.String()
 	}
-	return strings.Join(fields, " ")
+	return passwordKV.ReplaceAllString(s, "${1}xxxxx")
+}
+
+var passwordKV = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)`)
+
+// EscapeLike escapes the LIKE wildcards % and _ (and the escape character \) in s, for a
+// pattern used with ESCAPE '\'.
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Tx runs fn in one transaction, committing when fn returns nil and rolling back otherwise.

@@ -55,9 +55,11 @@ func TestParseTarget(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
-		"postgres://u:secret@h/db":        "postgres://u:xxxxx@h/db",
-		"postgres://u@h/db":               "postgres://u@h/db",
-		"host=h user=u password=secret x": "host=h user=u password=xxxxx x",
+		"postgres://u:secret@h/db":                          "postgres://u:xxxxx@h/db",
+		"postgres://u@h/db":                                 "postgres://u@h/db",
+		"host=h user=u password=secret x":                   "host=h user=u password=xxxxx x",
+		"host=h password='a b' user=u":                      "host=h password=xxxxx user=u",
+		"postgres://u@h/db?password=s3cret&sslmode=disable": "postgres://u@h/db?password=xxxxx&sslmode=disable",
 	} {
 		if got := db.Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)

@@ -69,6 +69,12 @@ func Run(ctx context.Context, d *db.DB, seed int64, steps []Step, progress io.Wr
 	if n > 0 {
 		return Report{}, fmt.Errorf("%s already holds %d account(s); the demo needs a new database (give another --db)", d.Where, n)
 	}
+	if err := d.QueryRowContext(ctx, `SELECT count(*) FROM regions WHERE population IS NOT NULL OR name_mn <> ''`).Scan(&n); err != nil {
+		return Report{}, err
+	}
+	if n > 0 {
+		return Report{}, fmt.Errorf("%s already holds population or Mongolian-name figures for %d units; the demo needs a new database (give another --db)", d.Where, n)
+	}
 	total := 0
 	for _, s := range steps {
 		total += s.Work

@@ -198,10 +198,10 @@ type EditPage struct {
 }
 
 // editable returns the unit if the signed-in account's scope contains it: anonymous visitors
-// are sent to sign in, everyone else outside the scope gets 403.
+// are sent to sign in, everyone else outside the scope (public users too) gets 403.
 func (h *Handler) editable(w http.ResponseWriter, r *http.Request) (Unit, bool, error) {
 	scope := h.ScopeOf(r.Context())
-	if scope.Empty() {
+	if web.IdentityFrom(r.Context()) == nil {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return Unit{}, false, nil
 	}

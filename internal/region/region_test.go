@@ -332,9 +332,10 @@ func TestStore(t *testing.T) {
 		if err != nil || len(found) != 0 {
 			t.Errorf("very long search: %v, %v", found, err)
 		}
-		found, _ = st.Search(ctx, "50%", "", 10)
-		if len(found) != 0 {
-			t.Errorf("LIKE wildcards not escaped: %+v", found)
+		for _, wild := range []string{"%", "_", "锡林%"} {
+			if found, _ = st.Search(ctx, wild, "", 10); len(found) != 0 {
+				t.Errorf("LIKE wildcards in %q not escaped: %d units found", wild, len(found))
+			}
 		}
 		// Reloading keeps filled-in details.
 		pop := int64(12345)

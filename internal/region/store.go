@@ -183,15 +183,11 @@ func (s *Store) Search(ctx context.Context, q, within string, limit int) ([]Unit
 		args = append(args, q+"%")
 		cond += fmt.Sprintf(" AND code LIKE $%d", len(args))
 	} else {
-		args = append(args, "%"+escapeLike(q)+"%")
+		args = append(args, "%"+db.EscapeLike(q)+"%")
 		cond += fmt.Sprintf(" AND (name LIKE $%d ESCAPE '\\' OR name_mn LIKE $%d ESCAPE '\\')", len(args), len(args))
 	}
 	args = append(args, limit)
 	return s.queryUnits(ctx, `SELECT `+unitCols+` FROM regions WHERE `+cond+fmt.Sprintf(` ORDER BY level, code LIMIT $%d`, len(args)), args...)
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // CountByLevel returns how many units of each level lie in the subtree of code (the unit

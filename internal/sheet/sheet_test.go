@@ -54,8 +54,8 @@ const goodCSV = "名称,区划代码,级别,建筑面积（平方米）,展品�
 
 func TestReadCSVEncodings(t *testing.T) {
 	for name, data := range map[string][]byte{
-		"UTF-8":          []byte(goodCSV),
-		"UTF-8 with BOM": append([]byte("\xEF\xBB\xBF"), goodCSV...),
+		"UTF-8":                                  []byte(goodCSV),
+		"UTF-8 with BOM":                         append([]byte("\xEF\xBB\xBF"), goodCSV...),
 		"GB18030 (Excel/WPS on Chinese Windows)": gbk(t, goodCSV),
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -85,10 +86,24 @@ func RequestLog(log *slog.Logger) Middleware {
 }
 
 // SecurityHeaders sets a strict Content-Security-Policy (no inline script, nothing from other
-// origins) and the usual hardening headers.
-func SecurityHeaders(next http.Handler) http.Handler {
+// origins) and the usual hardening headers; HSTS when Kepu is served over HTTPS; and no-store
+// on pages with personal or session data (console, sign-in, setup, /api/v1/me).
+func SecurityHeaders(https bool) Middleware {
+	return func(next http.Handler) http.Handler {
+		return securityHeaders(https, next)
+	}
+}
+
+func securityHeaders(https bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if https {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		p := r.URL.Path
+		if strings.HasPrefix(p, "/console") || p == "/login" || strings.HasPrefix(p, "/setup/") || p == "/api/v1/me" {
+			h.Set("Cache-Control", "no-store")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; font-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
@@ -106,7 +121,7 @@ const CSRFCookie = "kepu_csrf"
 // HMAC-SHA256(key, the visitor's kepu_csrf cookie). Safe requests get the cookie set and the
 // token put in the context for forms (CSRFToken). Refusals are 403 with a message that says
 // to reload the form.
-func CSRF(key []byte, k *Kit) Middleware {
+func CSRF(key []byte, secure bool, k *Kit) Middleware {
 	cop := http.NewCrossOriginProtection()
 	return func(next http.Handler) http.Handler {
 		inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +143,7 @@ func CSRF(key []byte, k *Kit) Middleware {
 			if nonce == "" {
 				nonce = randomToken(24)
 				http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: nonce, Path: "/", HttpOnly: true,
-					SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: 365 * 24 * 3600})
+					SameSite: http.SameSiteLaxMode, Secure: secure || r.TLS != nil, MaxAge: 365 * 24 * 3600})
 			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), csrfKey, csrfToken(key, nonce))))
 		})

@@ -46,6 +46,7 @@ type ServerConfig struct {
 	Secret  []byte                          // key for CSRF tokens (32 random bytes, kept in the database)
 	Session Middleware                      // loads the signed-in account into the context
 	Ping    func(ctx context.Context) error // answers whether the database responds
+	HTTPS   bool                            // served over HTTPS (--base-url https://…): Secure cookies, HSTS
 }
 
 // NewServer mounts web's own routes (home, console, language switch, static files, healthz)
@@ -67,11 +68,11 @@ func NewServer(k *Kit, cfg ServerConfig, modules ...Module) http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("/api/", k.H(func(w http.ResponseWriter, r *http.Request) error { return NotFound(nil) }))
 	mux.Handle("/", k.H(func(w http.ResponseWriter, r *http.Request) error { return NotFound(nil) }))
-	mws := []Middleware{Recover(k), RequestLog(k.Log), SecurityHeaders}
+	mws := []Middleware{Recover(k), RequestLog(k.Log), SecurityHeaders(cfg.HTTPS)}
 	if cfg.Session != nil {
 		mws = append(mws, cfg.Session)
 	}
-	mws = append(mws, CSRF(cfg.Secret, k))
+	mws = append(mws, CSRF(cfg.Secret, cfg.HTTPS, k))
 	return Chain(mux, mws...)
 }
 
@@ -140,9 +141,20 @@ func (s *shell) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // LocalPath returns p if it is a path on this site, else "/": redirects after login or a
-// language switch never leave the site.
+// language switch never leave the site. A path with a scheme, a host, a backslash or any
+// control character (browsers drop tabs and newlines, turning "/\t/evil" into "//evil") is
+// refused.
 func LocalPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return "/"
 	}
 	return p

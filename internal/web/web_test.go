@@ -166,7 +166,7 @@ func TestLangSwitch(t *testing.T) {
 }
 
 func TestLocalPath(t *testing.T) {
-	for in, want := range map[string]string{"/console": "/console", "": "/", "https://x.example": "/", "//x.example": "/", `/\x.example`: "/", "console": "/"} {
+	for in, want := range map[string]string{"/console": "/console", "": "/", "https://x.example": "/", "//x.example": "/", `/\x.example`: "/", "console": "/", "/\t/evil.example": "/", "/\n/evil.example": "/", "/%09/x": "/%09/x", "/\u00a0/x": "/\u00a0/x"} {
 		if got := web.LocalPath(in); got != want {
 			t.Errorf("LocalPath(%q) = %q, want %q", in, got, want)
 		}
