@@ -341,9 +341,13 @@ func TestListIsScoped(t *testing.T) {
 		if total != 2 || strings.Join(names, " ") != "township-152502001 banner-152502" {
 			t.Errorf("List(152502) = %v (total %d)", names, total)
 		}
-		counts, _ := st.CountByRegion(ctx, region.NewScope("152500"))
+		counts, _ := st.CountByRegion(ctx, region.NewScope("152500"), 12)
 		if counts["152500"] != 1 || counts["152501"] != 1 || counts["152502001"] != 1 || len(counts) != 4 {
 			t.Errorf("CountByRegion = %v", counts)
+		}
+		counts, _ = st.CountByRegion(ctx, region.NewScope("152500"), 6)
+		if counts["152502"] != 2 || counts["152501"] != 1 || counts["152500"] != 1 {
+			t.Errorf("CountByRegion grouped by banner = %v", counts)
 		}
 	})
 }

@@ -335,11 +335,13 @@ func (s *Store) List(ctx context.Context, scope region.Scope, q string, limit, o
 	return out, total, grows.Err()
 }
 
-// CountByRegion returns how many accounts hold a grant at each unit inside scope:
-// canonical code → accounts. The region browser adds them up per subtree.
-func (s *Store) CountByRegion(ctx context.Context, scope region.Scope) (map[string]int, error) {
+// CountByRegion counts the accounts holding a grant inside scope, grouped by the first
+// groupLen digits of the grant's unit code (a region.Counter). An account with grants at two
+// units counts at both.
+func (s *Store) CountByRegion(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error) {
 	cond, args := scope.Where("region_code", 1)
-	rows, err := s.DB.QueryContext(ctx, `SELECT region_code, count(DISTINCT account_id) FROM role_grants WHERE `+cond+` GROUP BY region_code`, args...)
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(DISTINCT account_id) FROM role_grants
+		WHERE %s GROUP BY substr(region_code, 1, %d)`, groupLen, cond, groupLen), args...)
 	if err != nil {
 		return nil, db.Map(err)
 	}

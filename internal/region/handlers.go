@@ -13,14 +13,15 @@ import (
 	"github.com/kepu/kepu/internal/web"
 )
 
-// Counter counts records of another package per unit, for the region browser's columns.
-// Count returns canonical unit code → records registered at exactly that unit, limited to
-// scope; the browser adds them up per subtree. Staff counters show only to signed-in staff and
-// count only inside their scope.
+// Counter counts records of another package below units, for the region browser's columns.
+// Count returns, for the records inside scope, how many have a region code starting with each
+// prefix of groupLen digits (codes shorter than groupLen count under the whole code): SQL's
+// GROUP BY substr(region_code, 1, groupLen). The browser adds them up per child unit. Staff
+// counters show only to signed-in staff and count only inside their scope.
 type Counter struct {
 	Key   string // message key of the column header
 	Staff bool
-	Count func(ctx context.Context, scope Scope) (map[string]int, error)
+	Count func(ctx context.Context, scope Scope, groupLen int) (map[string]int, error)
 }
 
 // Handler serves the region browser, the unit edit form and the regions API.
@@ -136,22 +137,23 @@ func (h *Handler) browse(w http.ResponseWriter, r *http.Request) error {
 		index[Prefix(k.Code)] = i
 	}
 	childLen := prefixLen(u.Level + 1)
+	groupLen := childLen
+	if groupLen == 0 {
+		groupLen = 12
+	}
 	for ci, c := range counters {
 		cscope := NewScope(u.Code)
 		if c.Staff {
 			cscope = intersect(scope, u.Code)
 		}
-		counts, err := c.Count(ctx, cscope)
+		counts, err := c.Count(ctx, cscope, groupLen)
 		if err != nil {
 			return fmt.Errorf("region counter %s: %w", c.Key, err)
 		}
-		for code, n := range counts {
-			if !Within(code, u.Code) {
-				continue
-			}
+		for key, n := range counts {
 			page.Totals[ci] += n
-			if childLen > 0 && len(Prefix(code)) >= childLen {
-				if i, ok := index[Prefix(code)[:childLen]]; ok {
+			if childLen > 0 && len(key) >= childLen {
+				if i, ok := index[key[:childLen]]; ok {
 					rows[i].Counts[ci] += n
 				}
 			}
