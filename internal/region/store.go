@@ -552,3 +552,50 @@ func (s *Store) knownCodes(ctx context.Context, rows []DetailsRow) (map[string]b
 	}
 	return known, nil
 }
+
+// Names returns the Chinese names of the given units (unknown codes are left out).
+func (s *Store) Names(ctx context.Context, codes []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(codes); start += 500 {
+		var marks []string
+		var args []any
+		for _, c := range codes[start:min(start+500, len(codes))] {
+			args = append(args, c)
+			marks = append(marks, s.DB.Dialect.Placeholder(len(args)))
+		}
+		rows, err := s.DB.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, db.Map(err)
+		}
+		for rows.Next() {
+			var c, n string
+			if err := rows.Scan(&c, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[c] = n
+		}
+		rows.Close()
+	}
+	return out, nil
+}
+
+// Levels returns every loaded unit's level by canonical code, for checking many codes at once
+// (an import): about 16,000 entries for one province.
+func (s *Store) Levels(ctx context.Context) (map[string]Level, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT code, level FROM regions`)
+	if err != nil {
+		return nil, db.Map(err)
+	}
+	defer rows.Close()
+	out := make(map[string]Level, 16384)
+	for rows.Next() {
+		var c string
+		var l Level
+		if err := rows.Scan(&c, &l); err != nil {
+			return nil, err
+		}
+		out[c] = l
+	}
+	return out, rows.Err()
+}

@@ -34,6 +34,17 @@ type Record struct {
 	failed bool
 }
 
+// Present reports whether the file has a column for key at all (an optional column may be
+// left out of a file; its values should then be left as they are).
+func (r *Record) Present(key string) bool {
+	for _, ci := range r.rd.cols {
+		if ci >= 0 && r.rd.schema.Columns[ci].Key == key {
+			return true
+		}
+	}
+	return false
+}
+
 // Has reports whether the cell of key held a value.
 func (r *Record) Has(key string) bool { _, ok := r.values[key]; return ok }
 
@@ -276,7 +287,7 @@ func (rd *reader) run(next func() ([]string, error), fn func(*Record) error) err
 			if i < len(rec) {
 				raw = rec[i]
 			}
-			v, msg := c.parse(raw, rd.date1904)
+			v, msg := c.Parse(raw, rd.date1904)
 			if msg != "" {
 				r.failed = true
 				rd.add(Error{Row: rowNum, Column: c.Header, Msg: msg})

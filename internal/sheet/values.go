@@ -114,9 +114,9 @@ func parseCode(raw string) (string, string) {
 	return s, ""
 }
 
-// parse converts one raw cell to the column's type: string, int64, float64, time.Time or
+// Parse converts one raw cell to the column's type: string, int64, float64, time.Time or
 // bool. An empty cell gives nil (and a message when the column is required).
-func (c Column) parse(raw string, date1904 bool) (any, string) {
+func (c Column) Parse(raw string, date1904 bool) (any, string) {
 	if strings.TrimSpace(strings.ReplaceAll(raw, "\u3000", " ")) == "" {
 		if c.Required {
 			return nil, "必填，不能为空"
