@@ -20,6 +20,7 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/web"
 )
 
@@ -29,10 +30,16 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" {
-		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, account.Templates(), region.Templates())
+		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, account.Templates(), region.Templates(), registry.Templates())
 		if err != nil {
 			fmt.Println(err)
 			os.Exit(1)
+		}
+		for _, k := range registry.Kinds() {
+			if !kit.Messages.Has("registry.count." + k.Slug) {
+				fmt.Printf("FAIL: message registry.count.%s missing\n", k.Slug)
+				code = 1
+			}
 		}
 		for _, p := range kit.Render.Pages() {
 			if _, ok := web.Rendered.Load(p); !ok {
@@ -44,7 +51,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 
 // client is a browser-like test client: a cookie jar, no automatic redirects.
 type client struct {

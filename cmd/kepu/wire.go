@@ -14,6 +14,7 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/web"
 )
 
@@ -27,6 +28,7 @@ type site struct {
 	Handler  http.Handler
 	Accounts *account.Store
 	Regions  *region.Store
+	Registry *registry.Store
 	Root     region.Unit
 }
 
@@ -47,17 +49,22 @@ func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies 
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates())
+	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates())
 	if err != nil {
 		return nil, err
 	}
 	accounts := &account.Store{DB: d, Regions: regions}
 	acc := &account.Handler{Kit: kit, Store: accounts, Regions: regions, Limits: account.NewLoginLimits(),
 		SecureCookies: secureCookies, RootRegion: root.Code}
-	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code,
-		Counters: []region.Counter{{Key: "regions.count.accounts", Staff: true, Count: accounts.CountByRegion}}}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, acc)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Root: root}, nil
+	records := &registry.Store{DB: d, Regions: regions}
+	counters := []region.Counter{{Key: "regions.count.accounts", Staff: true, Count: accounts.CountByRegion}}
+	for _, k := range registry.Kinds() {
+		counters = append(counters, records.Counter(k))
+	}
+	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code, Counters: counters}
+	rh := &registry.Handler{Kit: kit, Store: records}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, rh, acc)
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Root: root}, nil
 }
 
 // csrfKey returns the installation's CSRF key, creating it on first use.

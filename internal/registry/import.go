@@ -215,9 +215,9 @@ func (s *Store) importChunk(ctx context.Context, tx *sql.Tx, k *Kind, scope regi
 		old, ok := existing[key]
 		if !ok {
 			row := make([]any, 0, len(r.vals)+5)
-			for _, x := range r.vals {
-				if _, absent := x.(keep); absent {
-					x = nil
+			for i, x := range r.vals {
+				if _, absent := x.(keep); absent || x == nil {
+					x = k.Defaults[k.Fields[i].Key]
 				}
 				row = append(row, x)
 			}

@@ -49,6 +49,8 @@ type Kind struct {
 	NaturalKey []string // field keys that identify a record across imports; unique among live records
 	MinLevel   region.Level
 	MaxLevel   region.Level
+	// Defaults fill empty fields of a new record (not of an update). May be nil.
+	Defaults Values
 	// Check validates across fields; it returns field key → message (Chinese). May be nil.
 	Check func(v Values) map[string]string
 	// Status derives a shown status from the values and today (e.g. accreditation due). May be nil.

@@ -93,6 +93,7 @@ var InformationOfficers = Kind{
 	Slug: "officers", Table: "information_officers", Name: "科普信息员", Unit: "人",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage,
 	NaturalKey: []string{"phone"},
+	Defaults:   Values{"status": "active"},
 	Fields: []Field{
 		{Column: sheet.Column{Key: "name", Header: "姓名", Kind: sheet.Text, Required: true, MaxLen: 30, Example: "其其格"}, List: true, Search: true},
 		{Column: sheet.Column{Key: "phone", Header: "手机号", Aliases: []string{"手机", "手机号码", "联系电话"}, Kind: sheet.Code, Required: true, MaxLen: 11, Example: "13812345678",
@@ -105,9 +106,6 @@ var InformationOfficers = Kind{
 	Check: func(v Values) map[string]string {
 		if p := v.Str("phone"); p != "" && (len(p) != 11 || p[0] != '1') {
 			return map[string]string{"phone": "手机号应为 1 开头的 11 位数字"}
-		}
-		if _, ok := v["status"]; !ok {
-			v["status"] = "active"
 		}
 		return nil
 	},

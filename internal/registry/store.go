@@ -182,6 +182,11 @@ func regionProblem(k *Kind, scope region.Scope, code string, level region.Level)
 
 // Create validates and inserts a record inside scope, with an audit entry, in one transaction.
 func (s *Store) Create(ctx context.Context, k *Kind, scope region.Scope, actor int64, v Values) (int64, error) {
+	for key, d := range k.Defaults {
+		if _, ok := v[key]; !ok {
+			v[key] = d
+		}
+	}
 	if msg := s.checkRegion(ctx, k, scope, v.Str(RegionKey)); msg != "" {
 		return 0, ValidationError{RegionKey: msg}
 	}
@@ -541,7 +546,7 @@ func (s *Store) List(ctx context.Context, k *Kind, f Filter) (ListPage, error) {
 
 // Counter returns the region browser's counter for a kind: live records grouped by code prefix.
 func (s *Store) Counter(k *Kind) region.Counter {
-	return region.Counter{Key: "registry.count." + k.Slug, Count: func(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error) {
+	return region.Counter{Key: fmt.Sprintf("registry.count.%s", k.Slug), Count: func(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error) {
 		cond, args := scope.Where("region_code", 1)
 		rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(*) FROM %s WHERE deleted_at IS NULL AND %s GROUP BY substr(region_code, 1, %d)`,
 			groupLen, k.Table, cond, groupLen), args...)

@@ -112,13 +112,29 @@ func securityHeaders(https bool, next http.Handler) http.Handler {
 	})
 }
 
+// BodyLimit refuses at once, with 413 and a page that says so, any request whose declared
+// body is larger than max bytes, and cuts off bodies that grow past it.
+func BodyLimit(max int64, k *Kit) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > max {
+				k.WriteError(w, r, Errorf(http.StatusRequestEntityTooLarge, "error.too_large", max>>20))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
 // CSRFCookie is the name of the cookie that anchors the CSRF token.
 const CSRFCookie = "kepu_csrf"
 
 // CSRF protects every state-changing request twice: Go's http.CrossOriginProtection refuses
 // cross-origin browser requests (Sec-Fetch-Site / Origin), and a token check refuses any
 // POST, PUT, PATCH or DELETE whose "csrf" form field or X-CSRF-Token header does not match
-// HMAC-SHA256(key, the visitor's kepu_csrf cookie). Safe requests get the cookie set and the
+// HMAC-SHA256(key, the visitor's kepu_csrf cookie); a multipart upload may carry the token in
+// its URL's csrf parameter instead. Safe requests get the cookie set and the
 // token put in the context for forms (CSRFToken). Refusals are 403 with a message that says
 // to reload the form.
 func CSRF(key []byte, secure bool, k *Kit) Middleware {
@@ -132,7 +148,11 @@ func CSRF(key []byte, secure bool, k *Kit) Middleware {
 			unsafe := !(r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions)
 			if unsafe {
 				sent := r.Header.Get("X-CSRF-Token")
-				if sent == "" {
+				if sent == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+					// An upload carries its token in the form's action URL, so that the body is
+					// read only by the handler, under its own size limit.
+					sent = r.URL.Query().Get("csrf")
+				} else if sent == "" {
 					sent = r.PostFormValue("csrf")
 				}
 				if nonce == "" || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(csrfToken(key, nonce))) != 1 {

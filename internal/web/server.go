@@ -47,11 +47,12 @@ type ServerConfig struct {
 	Session Middleware                      // loads the signed-in account into the context
 	Ping    func(ctx context.Context) error // answers whether the database responds
 	HTTPS   bool                            // served over HTTPS (--base-url https://…): Secure cookies, HSTS
+	MaxBody int64                           // largest request body in bytes (uploads); 0 means 110 MB
 }
 
 // NewServer mounts web's own routes (home, console, language switch, static files, healthz)
 // and every module's routes on one ServeMux, behind the middleware list, outermost first:
-// recover, request id and log, security headers, session, CSRF.
+// recover, request id and log, security headers, session, body limit, CSRF.
 func NewServer(k *Kit, cfg ServerConfig, modules ...Module) http.Handler {
 	mux := http.NewServeMux()
 	var nav []NavItem
@@ -72,7 +73,11 @@ func NewServer(k *Kit, cfg ServerConfig, modules ...Module) http.Handler {
 	if cfg.Session != nil {
 		mws = append(mws, cfg.Session)
 	}
-	mws = append(mws, CSRF(cfg.Secret, cfg.HTTPS, k))
+	maxBody := cfg.MaxBody
+	if maxBody <= 0 {
+		maxBody = 110 << 20
+	}
+	mws = append(mws, BodyLimit(maxBody, k), CSRF(cfg.Secret, cfg.HTTPS, k))
 	return Chain(mux, mws...)
 }
 

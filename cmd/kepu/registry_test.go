@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
+	"github.com/xuri/excelize/v2"
+)
+
+// upload posts a file to an import form, with the CSRF token in the action URL as the page has it.
+func (c *client) upload(path, from, name string, data []byte) (int, string) {
+	c.t.Helper()
+	_, page := c.get(from)
+	m := regexp.MustCompile(`action="([^"]+)" enctype="multipart/form-data"`).FindStringSubmatch(page)
+	if m == nil {
+		c.t.Fatalf("no upload form on %s", from)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	action := strings.ReplaceAll(m[1], "&amp;", "&")
+	resp, err := c.http.Post(c.base+action, mw.FormDataContentType(), &body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	_ = path
+	return resp.StatusCode, string(b)
+}
+
+func TestRegistryPages(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ts := newTestSite(t, d)
+		c := newClient(t, ts.srv.URL)
+		c.login("banner-152502", pw)
+
+		if status, body := c.get("/console/registry"); status != 200 || !strings.Contains(body, "科普信息员") {
+			t.Fatalf("registry index: %d", status)
+		}
+		// Create with field errors kept beside the fields, then for real.
+		status, body, _ := c.post("/console/registry/museums", "/console/registry/museums/new", url.Values{"name": {"锡林浩特市科技馆"}, "region_code": {"152502"}, "tier": {"旗县级"}, "floor_area": {"3000多"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "是约数") || !strings.Contains(body, `value="锡林浩特市科技馆"`) {
+			t.Errorf("bad museum: %d", status)
+		}
+		status, _, hdr := c.post("/console/registry/museums", "/console/registry/museums/new", url.Values{"name": {"锡林浩特市科技馆"}, "region_code": {"152502"}, "tier": {"旗县级"}, "floor_area": {"3000"}, "opening_status": {"开放"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("create museum: %d", status)
+		}
+		museum := hdr.Get("Location")
+		status, _, _ = c.post(museum, museum+"/edit", url.Values{"name": {"锡林浩特市科技馆"}, "region_code": {"152502"}, "tier": {"旗县级"}, "floor_area": {"3500"}, "opening_status": {"开放"}})
+		if status != http.StatusSeeOther {
+			t.Errorf("update museum: %d", status)
+		}
+		if status, body := c.get(museum); status != 200 || !strings.Contains(body, "建筑面积（平方米）：3000 → 3500") || !strings.Contains(body, "锡林浩特市（152502）") {
+			t.Errorf("museum page lacks the audit trail: %d", status)
+		}
+		// Outside the scope: refused.
+		status, _, _ = c.post("/console/registry/museums", "/console/registry/museums/new", url.Values{"name": {"二连浩特科技馆"}, "region_code": {"152501"}, "tier": {"旗县级"}})
+		if status != http.StatusUnprocessableEntity {
+			t.Errorf("museum in another banner: %d", status)
+		}
+		other, err := ts.site.Registry.Create(ctx, &registry.Museums, region.NewScope("150000"), 0,
+			registry.Values{"name": "二连浩特科技馆", "region_code": "152501", "tier": "banner"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{fmt.Sprintf("/console/registry/museums/%d", other), fmt.Sprintf("/console/registry/museums/%d/edit", other), fmt.Sprintf("/api/v1/registry/museums/%d", other)} {
+			if status, _ := c.get(path); status != 404 {
+				t.Errorf("GET %s: %d, want 404", path, status)
+			}
+		}
+		if status, _, _ := c.post(fmt.Sprintf("/console/registry/museums/%d/delete", other), "/console/registry", url.Values{}); status != 404 {
+			t.Errorf("delete another banner's museum: %d", status)
+		}
+		if status, _ := c.get("/console/registry/museums?within=152501"); status != 403 {
+			t.Errorf("list within another banner: %d", status)
+		}
+		_, body = c.get("/console/registry/museums")
+		if strings.Contains(body, "二连浩特科技馆") || !strings.Contains(body, "锡林浩特市科技馆") {
+			t.Error("museum list crosses the scope")
+		}
+
+		// Import officers from an .xlsx with a title row; then export masks the phones.
+		f := excelize.NewFile()
+		f.SetCellStr("Sheet1", "A1", "锡林浩特市科普信息员名册")
+		f.SetSheetRow("Sheet1", "A2", &[]any{"姓名", "手机号", "所属区划代码", "注册日期"})
+		for i := range 40 {
+			row := []any{fmt.Sprintf("信息员%02d", i), fmt.Sprintf("1390000%04d", i), "152502001001", 44700 + i}
+			cell, _ := excelize.CoordinatesToCellName(1, i+3)
+			f.SetSheetRow("Sheet1", cell, &row)
+		}
+		var xlsx bytes.Buffer
+		f.Write(&xlsx)
+		status, body = c.upload("", "/console/registry/officers/import", "officers.xlsx", xlsx.Bytes())
+		if status != 200 || !strings.Contains(body, "新增 40 条") {
+			t.Fatalf("import: %d %s", status, body)
+		}
+		status, body = c.upload("", "/console/registry/officers/import", "officers.xlsx", xlsx.Bytes())
+		if status != 200 || !strings.Contains(body, "新增 0 条，更新 0 条，未变 40 条") {
+			t.Errorf("second import: %d", status)
+		}
+		status, body = c.upload("", "/console/registry/officers/import", "bad.csv", []byte("姓名,手机号,所属区划代码\n甲,13800000000,152501\n乙,约500,152502\n"))
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "第 2 行，“所属区划代码”列：区划 152501 不在您的管理范围内") || !strings.Contains(body, "第 3 行，“手机号”列") {
+			t.Errorf("bad import: %d", status)
+		}
+		status, body = c.upload("", "/console/registry/officers/import", "x.png", []byte("\x89PNG\r\n\x1a\n\x00\x00"))
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "这不是表格文件") {
+			t.Errorf("not a spreadsheet: %d", status)
+		}
+		// Over the body limit: refused at once from the declared length.
+		req, _ := http.NewRequest("POST", ts.srv.URL+"/console/registry/officers/import", strings.NewReader("x"))
+		req.ContentLength = 200 << 20
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		if resp, err := c.http.Do(req); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "MB 的上限") {
+				t.Errorf("oversized upload: %d", resp.StatusCode)
+			}
+		}
+		status, body = c.get("/console/registry/officers?q=%E4%BF%A1%E6%81%AF%E5%91%9803") // 信息员03
+		if status != 200 || !strings.Contains(body, "139****0003") || strings.Contains(body, "13900000003") {
+			t.Errorf("officer list does not mask phones: %d", status)
+		}
+		id := regexp.MustCompile(`/console/registry/officers/(\d+)"`).FindStringSubmatch(body)
+		if id == nil {
+			t.Fatal("no officer link")
+		}
+		path := "/console/registry/officers/" + id[1]
+		status, body, _ = c.post(path+"/reveal", path, url.Values{"field": {"phone"}})
+		if status != 200 || !strings.Contains(body, "13900000003") || !strings.Contains(body, "查看完整个人信息") {
+			t.Errorf("reveal: %d", status)
+		}
+		for _, format := range []string{"csv", "xlsx"} {
+			resp, err := c.http.Get(ts.srv.URL + "/console/registry/officers/export?format=" + format + "&within=152502001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || bytes.Contains(b, []byte("13900000003")) {
+				t.Errorf("export %s: %d, unmasked phone present: %v", format, resp.StatusCode, bytes.Contains(b, []byte("13900000003")))
+			}
+			if format == "csv" && (!bytes.Contains(b, []byte("139****0003")) || bytes.Count(b, []byte("\n")) != 41) {
+				t.Errorf("csv export: %d lines", bytes.Count(b, []byte("\n")))
+			}
+		}
+		if status, body := c.get("/console/registry/bases/template?format=csv"); status != 200 || !strings.Contains(body, "名称*,所在区划代码*,类别*,命名日期*,地址") {
+			t.Errorf("bases template: %d %q", status, body)
+		}
+		// API: list, one record, create with the CSRF header.
+		status, body = c.get("/api/v1/registry/officers?within=152502001&limit=5")
+		var list struct {
+			Total int              `json:"total"`
+			Items []map[string]any `json:"items"`
+			Next  string           `json:"next"`
+		}
+		if err := json.Unmarshal([]byte(body), &list); err != nil || status != 200 || list.Total != 40 || len(list.Items) != 5 || list.Next == "" || strings.Contains(body, "13900000000") {
+			t.Errorf("API list: %d %v %s", status, err, body)
+		}
+		tok := c.token("/console/registry/museums/new")
+		req, _ = http.NewRequest("POST", ts.srv.URL+"/api/v1/registry/bases", strings.NewReader(`{"name":"锡林郭勒草原科普基地","region_code":"152502","category":"自然公园类","accredited_on":"2021-12-01"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", tok)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || !strings.Contains(string(b), `"category":"nature"`) {
+			t.Errorf("API create: %d %s", resp.StatusCode, b)
+		}
+		if status, body := c.get("/console/registry/bases"); status != 200 || !strings.Contains(body, "待复审") {
+			t.Errorf("bases list lacks the accreditation status: %d", status)
+		}
+		if status, _ := newClient(t, ts.srv.URL).get("/api/v1/registry/officers"); status != 401 {
+			t.Errorf("anonymous API: %d", status)
+		}
+		// The region browser counts what is registered below each unit.
+		_, body = c.get("/regions/152500")
+		if !regexp.MustCompile(`<dt>科普信息员</dt><dd>40</dd>`).MatchString(body) {
+			t.Error("region browser lacks the officer count")
+		}
+		status, _, _ = c.post(museum+"/delete", museum, url.Values{})
+		if status != http.StatusSeeOther {
+			t.Errorf("delete: %d", status)
+		}
+		if status, _ := c.get(museum); status != 404 {
+			t.Errorf("deleted museum: %d", status)
+		}
+	})
+}

@@ -1,0 +1,723 @@
+package registry
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kepu/kepu/internal/account"
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/sheet"
+	"github.com/kepu/kepu/internal/web"
+)
+
+// Handler serves the registry pages, downloads and API.
+type Handler struct {
+	Kit   *web.Kit
+	Store *Store
+	// MaxImportBytes bounds an uploaded file (sheet.DefaultMaxBytes when 0).
+	MaxImportBytes int64
+	Now            func() time.Time
+}
+
+func (h *Handler) today() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// staff admits signed-in staff; others go to sign in (anonymous) or get 403 (public users).
+func (h *Handler) staff(fn web.HandlerFunc) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := account.FromContext(r.Context())
+		if p == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return nil
+		}
+		if !p.IsStaff() {
+			return web.Forbidden(nil)
+		}
+		return fn(w, r)
+	}
+}
+
+func kindOf(r *http.Request) (*Kind, error) {
+	k, ok := KindBySlug(r.PathValue("kind"))
+	if !ok {
+		return nil, web.NotFound(fmt.Errorf("no registry kind %q", r.PathValue("kind")))
+	}
+	return k, nil
+}
+
+func idOf(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, web.NotFound(err)
+	}
+	return id, nil
+}
+
+// KindTile is a kind on the registry index with its count in the caller's scope.
+type KindTile struct {
+	Kind  *Kind
+	Count int
+}
+
+// IndexPage is the data of the registry index.
+type IndexPage struct {
+	web.Page
+	Kinds []KindTile
+}
+
+func (h *Handler) index(w http.ResponseWriter, r *http.Request) error {
+	scope := account.ScopeOf(r.Context())
+	page := IndexPage{Page: h.Kit.Page(r, "registry.title")}
+	for _, k := range Kinds() {
+		p, err := h.Store.List(r.Context(), k, Filter{Scope: scope, Limit: 1})
+		if err != nil {
+			return err
+		}
+		page.Kinds = append(page.Kinds, KindTile{Kind: k, Count: p.Total})
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/index", page)
+}
+
+// Column is a list column: its header and, per row, the cell text.
+type Column struct {
+	Key    string
+	Header string
+}
+
+// Row is a record as the list shows it (personal data masked).
+type Row struct {
+	ID     int64
+	Cells  []string
+	Region string
+	Status string
+}
+
+// FilterOption is one choice of a list filter.
+type FilterOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// EnumFilter is one select of the list's filter form.
+type EnumFilter struct {
+	Key, Label string
+	Options    []FilterOption
+}
+
+// ListView is the data of a kind's list page.
+type ListView struct {
+	web.Page
+	Kind      *Kind
+	Columns   []Column
+	Rows      []Row
+	Total     int
+	Filters   []EnumFilter
+	Q         string
+	Within    string
+	Next      string // query string of the next page, "" on the last
+	Query     string // the current filters as a query string (for export links)
+	HasStatus bool
+}
+
+// filterFrom reads a list's filter from the query string; Within outside the scope is refused.
+func (h *Handler) filterFrom(r *http.Request, k *Kind) (Filter, error) {
+	q := r.URL.Query()
+	f := Filter{Scope: account.ScopeOf(r.Context()), Q: q.Get("q"), After: ParseCursor(q.Get("after")), Enums: map[string]string{}}
+	if w := strings.TrimSpace(q.Get("within")); w != "" {
+		code, err := region.Normalize(w)
+		if err != nil {
+			return f, web.Errorf(http.StatusBadRequest, "registry.err.within")
+		}
+		if !f.Scope.Contains(code) {
+			return f, web.Forbidden(fmt.Errorf("within %s outside scope", code))
+		}
+		f.Within = code
+	}
+	for _, fl := range k.Fields {
+		if v := q.Get(fl.Key); v != "" && fl.Filter {
+			f.Enums[fl.Key] = v
+		}
+	}
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil {
+		f.Limit = n
+	}
+	return f, nil
+}
+
+func (f Filter) query(k *Kind) url.Values {
+	v := url.Values{}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if f.Within != "" {
+		v.Set("within", f.Within)
+	}
+	for key, val := range f.Enums {
+		v.Set(key, val)
+	}
+	return v
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.filterFrom(r, k)
+	if err != nil {
+		return err
+	}
+	p, err := h.Store.List(r.Context(), k, f)
+	if err != nil {
+		return err
+	}
+	page := ListView{Page: h.Kit.Page(r, "registry.list_title", k.Name), Kind: k, Total: p.Total, Q: f.Q, Within: f.Within, HasStatus: k.Status != nil}
+	for _, fl := range k.Fields {
+		if fl.List {
+			page.Columns = append(page.Columns, Column{Key: fl.Key, Header: fl.Header})
+		}
+		if fl.Filter {
+			ef := EnumFilter{Key: fl.Key, Label: fl.Header}
+			choices := fl.Choices
+			if fl.Kind == sheet.Bool {
+				choices = []sheet.Choice{{Label: "是", Value: "true"}, {Label: "否", Value: "false"}}
+			}
+			for _, c := range choices {
+				ef.Options = append(ef.Options, FilterOption{Value: c.Value, Label: c.Label, Selected: f.Enums[fl.Key] == c.Value})
+			}
+			page.Filters = append(page.Filters, ef)
+		}
+	}
+	for _, rec := range p.Records {
+		row := Row{ID: rec.ID, Region: rec.RegionName}
+		for _, fl := range k.Fields {
+			if fl.List {
+				row.Cells = append(row.Cells, maskPII(fl, fl.display(rec.Values[fl.Key])))
+			}
+		}
+		if k.Status != nil {
+			row.Status = k.Status(rec.Values, h.today())
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	qv := f.query(k)
+	page.Query = qv.Encode()
+	if p.Next.ID != 0 {
+		qv.Set("after", p.Next.String())
+		page.Next = qv.Encode()
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/list", page)
+}
+
+// FieldView is one field on the detail page.
+type FieldView struct {
+	Key, Label, Value string
+	PII               bool
+}
+
+// DetailPage is the data of a record's page.
+type DetailPage struct {
+	web.Page
+	Kind     *Kind
+	Record   Record
+	Fields   []FieldView
+	Status   string
+	History  []AuditEntry
+	Revealed string // the field shown in full after a logged request
+}
+
+func (h *Handler) detail(w http.ResponseWriter, r *http.Request) error {
+	return h.renderDetail(w, r, "", "")
+}
+
+func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, revealKey, revealed string) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	rec, err := h.Store.Get(r.Context(), k, account.ScopeOf(r.Context()), id)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, rec.Values.Str("name")), Kind: k, Record: rec}
+	for _, fl := range k.Fields {
+		v := fl.display(rec.Values[fl.Key])
+		if fl.Key == RegionKey && rec.RegionName != "" {
+			v = rec.RegionName + "（" + v + "）"
+		}
+		if fl.PII != NotPII {
+			if fl.Key == revealKey {
+				v = revealed
+			} else {
+				v = maskPII(fl, v)
+			}
+		}
+		page.Fields = append(page.Fields, FieldView{Key: fl.Key, Label: fl.Header, Value: v, PII: fl.PII != NotPII && fl.Key != revealKey && v != ""})
+	}
+	if k.Status != nil {
+		page.Status = k.Status(rec.Values, h.today())
+	}
+	if page.History, err = h.Store.History(r.Context(), k, id); err != nil {
+		return err
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/detail", page)
+}
+
+func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	p := account.FromContext(r.Context())
+	key := r.PostFormValue("field")
+	v, err := h.Store.Reveal(r.Context(), k, p.Scope(), p.ID, id, key)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return h.renderDetail(w, r, key, v)
+}
+
+// FormField is one input of the record form.
+type FormField struct {
+	Key, Label, Value, Error, Input, Hint string
+	Required                              bool
+	Options                               []FilterOption
+}
+
+// FormPage is the data of the create and edit form.
+type FormPage struct {
+	web.Page
+	Kind   *Kind
+	ID     int64
+	Fields []FormField
+	Error  string
+}
+
+func (h *Handler) formPage(r *http.Request, k *Kind, id int64, raw map[string]string, errs ValidationError) FormPage {
+	title := "registry.new_title"
+	if id != 0 {
+		title = "registry.edit_title"
+	}
+	page := FormPage{Page: h.Kit.Page(r, title, k.Name), Kind: k, ID: id}
+	for _, fl := range k.Fields {
+		ff := FormField{Key: fl.Key, Label: fl.Header, Value: raw[fl.Key], Error: errs[fl.Key], Required: fl.Required, Input: "text", Hint: fl.Note}
+		switch fl.Kind {
+		case sheet.Int, sheet.Decimal:
+			ff.Input = "number"
+		case sheet.Date:
+			ff.Input = "date"
+		case sheet.Bool:
+			ff.Input = "select"
+			ff.Options = []FilterOption{{Value: "是", Label: "是", Selected: raw[fl.Key] == "是"}, {Value: "否", Label: "否", Selected: raw[fl.Key] == "否"}}
+		case sheet.Enum:
+			ff.Input = "select"
+			for _, c := range fl.Choices {
+				ff.Options = append(ff.Options, FilterOption{Value: c.Label, Label: c.Label, Selected: raw[fl.Key] == c.Label || raw[fl.Key] == c.Value})
+			}
+		case sheet.Code:
+			ff.Input = "code"
+		}
+		page.Fields = append(page.Fields, ff)
+	}
+	return page
+}
+
+// rawOf gives a record's values as the form shows them.
+func rawOf(k *Kind, v Values) map[string]string {
+	raw := map[string]string{}
+	for _, fl := range k.Fields {
+		raw[fl.Key] = fl.display(v[fl.Key])
+	}
+	return raw
+}
+
+func formRaw(r *http.Request, k *Kind) map[string]string {
+	raw := map[string]string{}
+	for _, fl := range k.Fields {
+		raw[fl.Key] = r.PostFormValue(fl.Key)
+	}
+	return raw
+}
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/form", h.formPage(r, k, 0, map[string]string{}, nil))
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	p := account.FromContext(r.Context())
+	raw := formRaw(r, k)
+	v, errs := k.Parse(raw)
+	var id int64
+	if errs == nil {
+		id, err = h.Store.Create(r.Context(), k, p.Scope(), p.ID, v)
+		if !errors.As(err, &errs) && err != nil {
+			return err
+		}
+	}
+	if errs != nil {
+		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/form", h.formPage(r, k, 0, raw, errs))
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/registry/%s/%d", k.Slug, id), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	rec, err := h.Store.Get(r.Context(), k, account.ScopeOf(r.Context()), id)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	raw := rawOf(k, rec.Values)
+	for _, fl := range k.Fields {
+		if fl.PII != NotPII {
+			raw[fl.Key] = "" // personal data is not sent to the form; empty keeps it
+		}
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/form", h.formPage(r, k, id, raw, nil))
+}
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	p := account.FromContext(r.Context())
+	old, err := h.Store.Get(r.Context(), k, p.Scope(), id)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	raw := formRaw(r, k)
+	for _, fl := range k.Fields {
+		if fl.PII != NotPII && strings.TrimSpace(raw[fl.Key]) == "" {
+			raw[fl.Key] = old.Values.Str(fl.Key) // left empty: keep the stored value
+		}
+	}
+	v, errs := k.Parse(raw)
+	if errs == nil {
+		err = h.Store.Update(r.Context(), k, p.Scope(), p.ID, id, v)
+		if !errors.As(err, &errs) && err != nil {
+			return err
+		}
+	}
+	if errs != nil {
+		for _, fl := range k.Fields {
+			if fl.PII != NotPII {
+				raw[fl.Key] = ""
+			}
+		}
+		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/form", h.formPage(r, k, id, raw, errs))
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/registry/%s/%d", k.Slug, id), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) remove(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	p := account.FromContext(r.Context())
+	if err := h.Store.Delete(r.Context(), k, p.Scope(), p.ID, id); err != nil {
+		return web.NotFound(err)
+	}
+	http.Redirect(w, r, "/console/registry/"+k.Slug, http.StatusSeeOther)
+	return nil
+}
+
+// ImportPage is the data of the import form and its result.
+type ImportPage struct {
+	web.Page
+	Kind     *Kind
+	MaxMB    int64
+	Result   *ImportResult
+	FileName string
+	Error    string
+}
+
+func (h *Handler) maxBytes() int64 {
+	if h.MaxImportBytes > 0 {
+		return h.MaxImportBytes
+	}
+	return sheet.DefaultMaxBytes
+}
+
+func (h *Handler) importForm(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/import", ImportPage{Page: h.Kit.Page(r, "registry.import_title", k.Name), Kind: k, MaxMB: h.maxBytes() >> 20})
+}
+
+// importFile takes an uploaded .xlsx or .csv and imports it all or nothing; the page lists
+// every problem (row, column, reason) or what was created and updated.
+func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	page := ImportPage{Page: h.Kit.Page(r, "registry.import_title", k.Name), Kind: k, MaxMB: h.maxBytes() >> 20}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			page.Error = page.T("registry.err.too_big", page.MaxMB)
+		} else {
+			page.Error = page.T("registry.err.no_file")
+		}
+		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/import", page)
+	}
+	defer file.Close()
+	page.FileName = hdr.Filename
+	if hdr.Size > h.maxBytes() {
+		page.Error = page.T("registry.err.too_big", page.MaxMB)
+		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/import", page)
+	}
+	p := account.FromContext(r.Context())
+	res, err := h.Store.Import(r.Context(), k, p.Scope(), p.ID, file, hdr.Filename, h.maxBytes())
+	if err != nil {
+		return err
+	}
+	page.Result = &res
+	status := http.StatusOK
+	if len(res.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.Kit.Render.HTML(w, r, status, "registry/import", page)
+}
+
+func formatOf(r *http.Request) (string, error) {
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "xlsx":
+		return "xlsx", nil
+	case "csv":
+		return "csv", nil
+	}
+	return "", web.Errorf(http.StatusBadRequest, "registry.err.format")
+}
+
+func attach(w http.ResponseWriter, name, format string) {
+	if format == "xlsx" {
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	} else {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	}
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+"."+format))
+}
+
+func (h *Handler) template(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	format, err := formatOf(r)
+	if err != nil {
+		return err
+	}
+	attach(w, k.Name+"导入模板", format)
+	return sheet.Template(w, format, k.Schema())
+}
+
+// export downloads every record matching the list's filters, personal data masked.
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	format, err := formatOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.filterFrom(r, k)
+	if err != nil {
+		return err
+	}
+	f.After, f.Limit = Cursor{}, 500
+	attach(w, k.Name+"-"+h.today().Format("20060102"), format)
+	return sheet.Write(w, format, k.Schema(), func(yield func([]any) bool) error {
+		for {
+			p, err := h.Store.List(r.Context(), k, f)
+			if err != nil {
+				return err
+			}
+			for _, rec := range p.Records {
+				row := make([]any, len(k.Fields))
+				for i, fl := range k.Fields {
+					v := rec.Values[fl.Key]
+					if fl.PII != NotPII {
+						v = maskPII(fl, rec.Values.Str(fl.Key))
+					}
+					row[i] = v
+				}
+				if !yield(row) {
+					return nil
+				}
+			}
+			if p.Next.ID == 0 {
+				return nil
+			}
+			f.After = p.Next
+		}
+	})
+}
+
+// recordJSON is a record in the API: personal data masked.
+func recordJSON(k *Kind, rec Record) map[string]any {
+	out := map[string]any{"id": rec.ID, "region_name": rec.RegionName, "updated_at": rec.UpdatedAt}
+	for _, fl := range k.Fields {
+		v := rec.Values[fl.Key]
+		if fl.PII != NotPII && v != nil {
+			v = maskPII(fl, rec.Values.Str(fl.Key))
+		}
+		out[fl.Key] = v
+	}
+	return out
+}
+
+func (h *Handler) apiStaff(r *http.Request) (*account.Principal, error) {
+	p := account.FromContext(r.Context())
+	if p == nil {
+		return nil, web.Errorf(http.StatusUnauthorized, "error.unauthorized")
+	}
+	if !p.IsStaff() {
+		return nil, web.Forbidden(nil)
+	}
+	return p, nil
+}
+
+// apiList serves GET /api/v1/registry/{kind}: a page of records in the caller's scope.
+func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.apiStaff(r); err != nil {
+		return err
+	}
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := h.filterFrom(r, k)
+	if err != nil {
+		return err
+	}
+	p, err := h.Store.List(r.Context(), k, f)
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	for _, rec := range p.Records {
+		items = append(items, recordJSON(k, rec))
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"total": p.Total, "items": items, "next": p.Next.String()})
+	return nil
+}
+
+// apiGet serves GET /api/v1/registry/{kind}/{id}.
+func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.apiStaff(r)
+	if err != nil {
+		return err
+	}
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	rec, err := h.Store.Get(r.Context(), k, p.Scope(), id)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	web.WriteJSON(w, http.StatusOK, recordJSON(k, rec))
+	return nil
+}
+
+// apiCreate serves POST /api/v1/registry/{kind}: a JSON object of field → text, parsed as a
+// form is. Errors are 422 with the field messages.
+func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.apiStaff(r)
+	if err != nil {
+		return err
+	}
+	k, err := kindOf(r)
+	if err != nil {
+		return err
+	}
+	var body map[string]any
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
+		return web.Errorf(http.StatusBadRequest, "registry.err.json")
+	}
+	raw := map[string]string{}
+	for key, v := range body {
+		switch x := v.(type) {
+		case string:
+			raw[key] = x
+		case bool:
+			raw[key] = map[bool]string{true: "是", false: "否"}[x]
+		case nil:
+		default:
+			raw[key] = fmt.Sprint(x)
+		}
+	}
+	v, errs := k.Parse(raw)
+	var id int64
+	if errs == nil {
+		id, err = h.Store.Create(r.Context(), k, p.Scope(), p.ID, v)
+		if !errors.As(err, &errs) && err != nil {
+			return err
+		}
+	}
+	if errs != nil {
+		web.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{"status": 422, "code": "registry.invalid", "fields": errs}})
+		return nil
+	}
+	rec, err := h.Store.Get(r.Context(), k, p.Scope(), id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, recordJSON(k, rec))
+	return nil
+}
