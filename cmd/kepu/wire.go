@@ -20,7 +20,7 @@ import (
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.

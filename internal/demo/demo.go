@@ -27,9 +27,19 @@ type Generator struct {
 	Seed int64
 	// Rand is the step's own random source, derived from the seed and the step's name, so that
 	// adding a step never changes what the others generate.
-	Rand   *rand.Rand
+	Rand *rand.Rand
+	// Scale multiplies the seed-scale counts (1 = the seed's numbers; 0.01 for a quick demo).
+	Scale  float64
 	bar    *progressbar.ProgressBar
 	ticked int
+}
+
+// N scales a seed-scale count, keeping at least 1 of anything the seed has.
+func (g *Generator) N(count int) int {
+	if g.Scale <= 0 || g.Scale == 1 {
+		return count
+	}
+	return max(1, int(float64(count)*g.Scale+0.5))
 }
 
 // Tick advances the progress bar by n units of the step's declared Work.
@@ -57,7 +67,7 @@ type Report struct {
 // Run executes the steps in order on a migrated database that holds the division tree and no
 // accounts, then records the seed. progress receives a progress bar when it is a terminal, one
 // line per step otherwise, nothing when nil.
-func Run(ctx context.Context, d *db.DB, seed int64, steps []Step, progress io.Writer) (Report, error) {
+func Run(ctx context.Context, d *db.DB, seed int64, scale float64, steps []Step, progress io.Writer) (Report, error) {
 	start := time.Now()
 	if v, err := d.Setting(ctx, MarkerSetting); err == nil {
 		return Report{}, fmt.Errorf("%s already holds the demo network of seed %s", d.Where, v)
@@ -89,7 +99,7 @@ func Run(ctx context.Context, d *db.DB, seed int64, steps []Step, progress io.Wr
 		if bar != nil {
 			bar.Describe("demo: " + s.Name)
 		}
-		g := &Generator{DB: d, Seed: seed, Rand: rand.New(rand.NewPCG(uint64(seed), hash(s.Name))), bar: bar}
+		g := &Generator{DB: d, Seed: seed, Scale: scale, Rand: rand.New(rand.NewPCG(uint64(seed), hash(s.Name))), bar: bar}
 		stepStart := time.Now()
 		if err := s.Run(ctx, g); err != nil {
 			return Report{}, fmt.Errorf("demo step %s: %w", s.Name, err)
@@ -104,7 +114,7 @@ func Run(ctx context.Context, d *db.DB, seed int64, steps []Step, progress io.Wr
 	if bar != nil {
 		bar.Finish()
 	}
-	if err := d.SetSetting(ctx, MarkerSetting, fmt.Sprint(seed)); err != nil {
+	if err := d.SetSetting(ctx, MarkerSetting, fmt.Sprintf("%d scale %g", seed, scale)); err != nil {
 		return Report{}, err
 	}
 	return Report{Seed: seed, Steps: len(steps), Duration: time.Since(start)}, nil

@@ -599,3 +599,8 @@ func (s *Store) Levels(ctx context.Context) (map[string]Level, error) {
 	}
 	return out, rows.Err()
 }
+
+// UnitsAt returns every unit of a level, in code order, with its details.
+func (s *Store) UnitsAt(ctx context.Context, l Level) ([]Unit, error) {
+	return s.queryUnits(ctx, `SELECT `+unitCols+` FROM regions WHERE level = $1 ORDER BY code`, int(l))
+}
