@@ -144,7 +144,7 @@ func (h *Handler) browse(w http.ResponseWriter, r *http.Request) error {
 	for ci, c := range counters {
 		cscope := NewScope(u.Code)
 		if c.Staff {
-			cscope = intersect(scope, u.Code)
+			cscope = scope.Narrow(u.Code)
 		}
 		counts, err := c.Count(ctx, cscope, groupLen)
 		if err != nil {
@@ -161,20 +161,6 @@ func (h *Handler) browse(w http.ResponseWriter, r *http.Request) error {
 	}
 	page.Children = rows
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "region/browse", page)
-}
-
-// intersect limits scope to the subtree of code.
-func intersect(s Scope, code string) Scope {
-	if s.Contains(code) {
-		return NewScope(code)
-	}
-	var roots []string
-	for _, r := range s.Roots() {
-		if Within(r, code) {
-			roots = append(roots, r)
-		}
-	}
-	return NewScope(roots...)
 }
 
 func (h *Handler) pathOf(ctx context.Context, u Unit) string {

@@ -243,6 +243,15 @@ func TestScope(t *testing.T) {
 			t.Errorf("Contains(%s) = %v, want %v", code, got, want)
 		}
 	}
+	if n := region.NewScope("152502", "150102").Narrow("152500").Roots(); len(n) != 1 || n[0] != "152502" {
+		t.Errorf("Narrow to a league above one root: %v", n)
+	}
+	if n := region.NewScope("152500").Narrow("152502001").Roots(); len(n) != 1 || n[0] != "152502001" {
+		t.Errorf("Narrow to a township inside: %v", n)
+	}
+	if !region.NewScope("152502").Narrow("150100").Empty() {
+		t.Error("Narrow to a unit outside the scope is not empty")
+	}
 	if (region.Scope{}).Contains("150000") {
 		t.Error("the empty scope contains something")
 	}

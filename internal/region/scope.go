@@ -98,3 +98,22 @@ func rangeOf(prefix string) (string, string) {
 	}
 	return prefix, ":" // after every digit string
 }
+
+// Narrow returns the part of the scope inside the subtree of code: the subtree itself when the
+// scope contains it, the scope's subtrees below code otherwise (possibly none). An empty code
+// returns the scope unchanged.
+func (s Scope) Narrow(code string) Scope {
+	if code == "" {
+		return s
+	}
+	if s.Contains(code) {
+		return NewScope(code)
+	}
+	var roots []string
+	for _, r := range s.roots {
+		if Within(r, code) {
+			roots = append(roots, r)
+		}
+	}
+	return NewScope(roots...)
+}

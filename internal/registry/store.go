@@ -442,13 +442,10 @@ func ParseCursor(s string) Cursor {
 // where builds the WHERE clause of a filter (without the cursor) from $next on.
 func (k *Kind) where(f Filter, next int) (string, []any) {
 	conds := []string{"deleted_at IS NULL"}
-	c, args := f.Scope.Where("region_code", next)
+	// One code range per subtree: Within narrows the scope in Go, so the database gets the
+	// narrow range alone (given both ranges, SQLite may walk the wide one).
+	c, args := f.Scope.Narrow(f.Within).Where("region_code", next)
 	conds = append(conds, c)
-	if f.Within != "" {
-		c2, a2 := region.NewScope(f.Within).Where("region_code", next+len(args))
-		conds = append(conds, c2)
-		args = append(args, a2...)
-	}
 	for _, fl := range k.Fields {
 		if v, ok := f.Enums[fl.Key]; ok && v != "" && (fl.Filter || fl.Kind == sheet.Enum || fl.Kind == sheet.Bool) {
 			if fl.Kind == sheet.Bool {

@@ -1,5 +1,7 @@
 -- Registry (issue 3): one table per kind with the common columns, the audit trail, and the
--- imports. Dates are ISO text (2006-01-02) in both databases.
+-- imports. Dates are ISO text (2006-01-02) in both databases. The (region_code, id) index of
+-- each kind covers live records only, so that scoped counts and keyset pages never touch the
+-- table rows they skip.
 
 CREATE TABLE registry_imports (
 	id {{id}},
@@ -43,7 +45,7 @@ CREATE TABLE science_museums (
 	import_id BIGINT REFERENCES registry_imports (id),
 	deleted_at {{time}}
 );
-CREATE INDEX science_museums_region ON science_museums (region_code, id);
+CREATE INDEX science_museums_region ON science_museums (region_code, id) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX science_museums_key ON science_museums (region_code, name) WHERE deleted_at IS NULL;
 
 CREATE TABLE education_bases (
@@ -60,7 +62,7 @@ CREATE TABLE education_bases (
 	import_id BIGINT REFERENCES registry_imports (id),
 	deleted_at {{time}}
 );
-CREATE INDEX education_bases_region ON education_bases (region_code, id);
+CREATE INDEX education_bases_region ON education_bases (region_code, id) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX education_bases_key ON education_bases (region_code, name) WHERE deleted_at IS NULL;
 
 CREATE TABLE information_officers (
@@ -77,5 +79,5 @@ CREATE TABLE information_officers (
 	import_id BIGINT REFERENCES registry_imports (id),
 	deleted_at {{time}}
 );
-CREATE INDEX information_officers_region ON information_officers (region_code, id);
+CREATE INDEX information_officers_region ON information_officers (region_code, id) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX information_officers_key ON information_officers (phone) WHERE deleted_at IS NULL;
