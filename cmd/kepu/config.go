@@ -59,7 +59,7 @@ var configFlags = []flagDef{
 var errHelp = errors.New("help shown")
 
 // takesArgs lists the commands that accept positional arguments.
-var takesArgs = map[string]bool{"regions show": true, "regions import": true}
+var takesArgs = map[string]bool{"regions show": true, "regions import": true, "registry import": true}
 
 // parse registers the named configuration flags (and any extra ones added by extra) on a new
 // FlagSet, parses args, then fills unset flags from the environment.

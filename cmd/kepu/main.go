@@ -24,6 +24,7 @@ Commands:
   migrate   apply pending database migrations
   user      add, list and change accounts (kepu user help)
   regions   load, show, export and import the division tree (kepu regions help)
+  registry  import, export and template of registry records (kepu registry help)
   demo      fill a database with a synthetic demo network
   config    print the effective configuration, secrets redacted
 
@@ -65,6 +66,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.user(ctx, args[1:])
 	case "regions":
 		err = a.regions(ctx, args[1:])
+	case "registry":
+		err = a.registry(ctx, args[1:])
 	case "demo":
 		err = a.demo(ctx, args[1:])
 	case "config":

@@ -3,7 +3,14 @@ package registry_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/db"
@@ -62,6 +69,88 @@ func BenchmarkListOfficers(b *testing.B) {
 						}
 					}
 				})
+			}
+		})
+	}
+}
+
+// writeOfficersXLSX writes n officers over the demo's villages into an .xlsx file, streamed,
+// the way a league's spreadsheet would hold them.
+func writeOfficersXLSX(b *testing.B, path string, villages []string, n int) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sw.SetRow("A1", []any{"姓名", "手机号", "所属区划代码", "注册日期", "状态"})
+	for i := 0; i < n; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		sw.SetRow(cell, []any{fmt.Sprintf("信息员%06d", i), fmt.Sprintf("1%02d%08d", 30+i%70, i), villages[i%len(villages)], 43466 + i%1460, "在册"})
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkImportOfficers imports 580,000 information officers from one .xlsx file into an
+// empty registry (all new rows), and reports the peak Go heap during the import.
+func BenchmarkImportOfficers(b *testing.B) {
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var villages []string
+			path := filepath.Join(b.TempDir(), "officers.xlsx")
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				var d *db.DB
+				if name == "sqlite" {
+					d = dbtest.SQLite(b)
+				} else {
+					d = dbtest.Postgres(b)
+				}
+				if villages == nil {
+					units, _ := (&region.Store{DB: d}).UnitsAt(ctx, region.LevelVillage)
+					for _, u := range units {
+						villages = append(villages, u.Code)
+					}
+					writeOfficersXLSX(b, path, villages, registry.DemoOfficers)
+					st, _ := os.Stat(path)
+					b.ReportMetric(float64(st.Size())/1e6, "file-MB")
+				}
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				var peak atomic.Uint64
+				done := make(chan bool)
+				go func() {
+					var m runtime.MemStats
+					for {
+						runtime.ReadMemStats(&m)
+						if m.HeapInuse > peak.Load() {
+							peak.Store(m.HeapInuse)
+						}
+						select {
+						case <-done:
+							return
+						case <-time.After(20 * time.Millisecond):
+						}
+					}
+				}()
+				b.StartTimer()
+				res, err := newStore(d).Import(ctx, &registry.InformationOfficers, region.NewScope("150000"), 0, f, "officers.xlsx", 0)
+				b.StopTimer()
+				close(done)
+				f.Close()
+				if err != nil || len(res.Errors) > 0 || res.Created != registry.DemoOfficers {
+					b.Fatalf("import: %+v %v", res.Errors, err)
+				}
+				b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
 			}
 		})
 	}

@@ -575,33 +575,8 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.After, f.Limit = Cursor{}, 500
 	attach(w, k.Name+"-"+h.today().Format("20060102"), format)
-	return sheet.Write(w, format, k.Schema(), func(yield func([]any) bool) error {
-		for {
-			p, err := h.Store.List(r.Context(), k, f)
-			if err != nil {
-				return err
-			}
-			for _, rec := range p.Records {
-				row := make([]any, len(k.Fields))
-				for i, fl := range k.Fields {
-					v := rec.Values[fl.Key]
-					if fl.PII != NotPII {
-						v = maskPII(fl, rec.Values.Str(fl.Key))
-					}
-					row[i] = v
-				}
-				if !yield(row) {
-					return nil
-				}
-			}
-			if p.Next.ID == 0 {
-				return nil
-			}
-			f.After = p.Next
-		}
-	})
+	return h.Store.Export(r.Context(), k, f, w, format)
 }
 
 // recordJSON is a record in the API: personal data masked.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -562,4 +563,35 @@ func (s *Store) Counter(k *Kind) region.Counter {
 		}
 		return out, rows.Err()
 	}}
+}
+
+// Export writes every live record matching the filter (from its start) as "xlsx" or "csv",
+// personal data masked, page by page so that memory does not grow with the records.
+func (s *Store) Export(ctx context.Context, k *Kind, f Filter, w io.Writer, format string) error {
+	f.After, f.Limit = Cursor{}, 500
+	return sheet.Write(w, format, k.Schema(), func(yield func([]any) bool) error {
+		for {
+			p, err := s.List(ctx, k, f)
+			if err != nil {
+				return err
+			}
+			for _, rec := range p.Records {
+				row := make([]any, len(k.Fields))
+				for i, fl := range k.Fields {
+					v := rec.Values[fl.Key]
+					if fl.PII != NotPII {
+						v = maskPII(fl, rec.Values.Str(fl.Key))
+					}
+					row[i] = v
+				}
+				if !yield(row) {
+					return nil
+				}
+			}
+			if p.Next.ID == 0 {
+				return nil
+			}
+			f.After = p.Next
+		}
+	})
 }
