@@ -272,3 +272,30 @@ func TestRegionsLoadOtherProvince(t *testing.T) {
 		}
 	})
 }
+
+func TestCLIRegistry(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "kepu.db")
+	code, out, _ := kepu(t, nil, "", "registry", "template", "--kind", "officers", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "姓名*,手机号*,所属区划代码*,注册日期,状态") {
+		t.Fatalf("template: %d %q", code, out)
+	}
+	file := filepath.Join(dir, "o.csv")
+	os.WriteFile(file, []byte("姓名,手机号,所属区划代码\n甲,13800000001,152502001001\n乙,13800000002,152502\n"), 0o600)
+	code, out, errs := kepu(t, nil, "", "registry", "import", "--db", good, "--kind", "officers", file)
+	if code != 0 || !strings.Contains(out, "2 rows, 2 new") {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	os.WriteFile(file, []byte("姓名,手机号,所属区划代码\n丙,13800000003,152501\n"), 0o600)
+	code, _, errs = kepu(t, nil, "", "registry", "import", "--db", good, "--kind", "officers", "--region", "152502", file)
+	if code != 1 || !strings.Contains(errs, "第 2 行，“所属区划代码”列：区划 152501 不在您的管理范围内") {
+		t.Errorf("import outside --region: %d %s", code, errs)
+	}
+	code, out, _ = kepu(t, nil, "", "registry", "export", "--db", good, "--kind", "officers", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "138****0001") || strings.Contains(out, "13800000001") {
+		t.Errorf("export: %d %q", code, out)
+	}
+	if code, _, errs = kepu(t, nil, "", "registry", "import", "--db", good, "--kind", "ships", file); code != 2 || !strings.Contains(errs, "officers (科普信息员)") {
+		t.Errorf("unknown kind: %d %s", code, errs)
+	}
+}
