@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		for _, k := range registry.Kinds() {
-			if !kit.Messages.Has("registry.count." + k.Slug) {
+			if k.Counted && !kit.Messages.Has("registry.count."+k.Slug) {
 				fmt.Printf("FAIL: message registry.count.%s missing\n", k.Slug)
 				code = 1
 			}

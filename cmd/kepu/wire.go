@@ -59,7 +59,9 @@ func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies 
 	records := &registry.Store{DB: d, Regions: regions}
 	counters := []region.Counter{{Key: "regions.count.accounts", Staff: true, Count: accounts.CountByRegion}}
 	for _, k := range registry.Kinds() {
-		counters = append(counters, records.Counter(k))
+		if k.Counted {
+			counters = append(counters, records.Counter(k))
+		}
 	}
 	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code, Counters: counters}
 	rh := &registry.Handler{Kit: kit, Store: records}

@@ -52,6 +52,14 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 			}
 		}
 	}
+	refs := map[string]map[string]int{}
+	for _, f := range k.Fields {
+		if f.Ref != nil {
+			if refs[f.Key], err = s.RefNames(ctx, f.Ref, scope); err != nil {
+				return res, err
+			}
+		}
+	}
 	seen := map[string]int{}
 	var rows []importRow
 	read, err := sheet.Read(r, k.Schema(), maxBytes, func(rec *sheet.Record) error {
@@ -99,6 +107,14 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 				v[RegionKey] = c
 				if msg := regionProblem(k, scope, c, level); msg != "" {
 					rec.Fail(RegionKey, "%s", msg)
+				}
+			}
+		}
+		for key, names := range refs {
+			if name := v.Str(key); name != "" {
+				f, _ := k.Field(key)
+				if msg := refProblem(f.Ref, names, name); msg != "" {
+					rec.Fail(key, "%s", msg)
 				}
 			}
 		}

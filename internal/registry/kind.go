@@ -37,6 +37,10 @@ type Field struct {
 	Filter bool // an Enum offered as a list filter
 	Search bool // matched by the list's text search
 	PII    PII
+	// Ref names another kind whose record this field points to, by that record's name (e.g. a
+	// mobile museum stop names its museum set). The named record must exist, once, in the
+	// caller's scope.
+	Ref *Kind
 }
 
 // Kind describes one kind of registry record.
@@ -49,6 +53,8 @@ type Kind struct {
 	NaturalKey []string // field keys that identify a record across imports; unique among live records
 	MinLevel   region.Level
 	MaxLevel   region.Level
+	// Counted kinds get a column in the region browser (facilities, teams, people).
+	Counted bool
 	// Defaults fill empty fields of a new record (not of an update). May be nil.
 	Defaults Values
 	// Check validates across fields; it returns field key → message (Chinese). May be nil.

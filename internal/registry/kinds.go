@@ -8,7 +8,8 @@ import (
 )
 
 func init() {
-	kinds = []*Kind{&Museums, &EducationBases, &InformationOfficers}
+	kinds = []*Kind{&Museums, &MobileMuseums, &MobileMuseumStops, &Caravans, &CaravanTrips, &EducationBases, &EStations, &Partnerships,
+		&Associations, &PartnerDepartments, &Staff, &LectureMembers, &ExpertTeams, &Experts, &VolunteerTeams, &Volunteers, &InformationOfficers}
 }
 
 func regionField(header string) Field {
@@ -19,7 +20,7 @@ func regionField(header string) Field {
 // Museums are science and technology museums (科技馆) at banner level and above. Source of the
 // fields: the seed report (tiers, "science + tourism", "science + culture" libraries).
 var Museums = Kind{
-	Slug: "museums", Table: "science_museums", Name: "科技馆", Unit: "座",
+	Slug: "museums", Table: "science_museums", Name: "科技馆", Unit: "座", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelTownship,
 	NaturalKey: []string{RegionKey, "name"},
 	Fields: []Field{
@@ -47,7 +48,7 @@ var Museums = Kind{
 
 // EducationBases are science education bases (科普教育基地), accredited for 5 years.
 var EducationBases = Kind{
-	Slug: "bases", Table: "education_bases", Name: "科普教育基地", Unit: "个",
+	Slug: "bases", Table: "education_bases", Name: "科普教育基地", Unit: "个", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage,
 	NaturalKey: []string{RegionKey, "name"},
 	Fields: []Field{
@@ -90,7 +91,7 @@ func baseStatus(v Values, today time.Time) string {
 // InformationOfficers are science information officers (科普信息员): real-name users who share
 // the national platform's content, counted by the unit they are bound to (down to a village).
 var InformationOfficers = Kind{
-	Slug: "officers", Table: "information_officers", Name: "科普信息员", Unit: "人",
+	Slug: "officers", Table: "information_officers", Name: "科普信息员", Unit: "人", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage,
 	NaturalKey: []string{"phone"},
 	Defaults:   Values{"status": "active"},

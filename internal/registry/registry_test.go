@@ -62,6 +62,9 @@ func TestKindsMatchTables(t *testing.T) {
 				}
 			}
 			raw[registry.RegionKey] = "152502001"
+			if k.MaxLevel < region.LevelTownship {
+				raw[registry.RegionKey] = "152502"
+			}
 			v := parse(t, k, raw)
 			id, err := st.Create(ctx, k, everyone, 0, v)
 			if err != nil {
@@ -313,6 +316,50 @@ func TestBaseStatus(t *testing.T) {
 	for on, want := range map[string]string{"2024-01-01": "命名有效", "2021-12-01": "待复审", "2022-05-29": "待复审", "2022-05-30": "命名有效", "2021-11-29": "已过期", "2019-01-01": "已过期"} {
 		if got := k.Status(registry.Values{"accredited_on": on}, today); got != want {
 			t.Errorf("accredited %s: %s, want %s", on, got, want)
+		}
+	}
+}
+
+// A stop names its museum set, which must exist once in the caller's scope; dates and fault
+// counts are checked across fields.
+func TestReferencesAndCrossFieldRules(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		stop := map[string]string{"museum_set": "第1套", "host_venue": "阿巴嘎旗一中", "region_code": "152522", "start_on": "2022-03-01", "end_on": "2022-05-31"}
+		v := parse(t, &registry.MobileMuseumStops, stop)
+		if _, err := st.Create(ctx, &registry.MobileMuseumStops, league, 0, v); err == nil || !strings.Contains(err.Error(), "没有名为“第1套”的流动科技馆") {
+			t.Errorf("stop of a missing set: %v", err)
+		}
+		if _, err := st.Create(ctx, &registry.MobileMuseums, everyone, 0, parse(t, &registry.MobileMuseums, map[string]string{"name": "第1套", "region_code": "150100"})); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Create(ctx, &registry.MobileMuseumStops, league, 0, v); err == nil {
+			t.Error("a league admin referred to a set outside the league")
+		}
+		if _, err := st.Create(ctx, &registry.MobileMuseumStops, everyone, 0, v); err != nil {
+			t.Errorf("stop of a known set: %v", err)
+		}
+		bad := map[string]string{"museum_set": "第1套", "host_venue": "x", "region_code": "152522", "start_on": "2022-03-01", "end_on": "2022-02-01", "faults_opened": "1", "faults_fixed": "2"}
+		if _, errs := registry.MobileMuseumStops.Parse(bad); errs["end_on"] == "" {
+			t.Errorf("end before start: %v", errs)
+		}
+		bad["end_on"] = ""
+		if _, errs := registry.MobileMuseumStops.Parse(bad); errs["faults_fixed"] == "" {
+			t.Errorf("more fixes than faults: %v", errs)
+		}
+		res, err := st.Import(ctx, &registry.MobileMuseumStops, everyone, 0, strings.NewReader("流动科技馆,巡展场地,巡展地区划代码,开始日期\n第9套,某中学,152522,2022-06-01\n"), "s.csv", 0)
+		if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "第 2 行，“流动科技馆”列：您的管理范围内没有名为“第9套”的流动科技馆") {
+			t.Errorf("import with an unknown set: %v %v", res.Errors, err)
+		}
+	})
+}
+
+func TestVolunteerIDNumber(t *testing.T) {
+	for id, ok := range map[string]bool{"150102199001011230": true, "150102199001011231": false, "11010519491231002X": true, "11010519491231002x": true, "1501021990010112": false, "15010219900101123A": false} {
+		_, errs := registry.Volunteers.Parse(map[string]string{"name": "萨仁", "phone": "13812345678", "region_code": "152502", "id_number": id})
+		if (errs == nil) != ok {
+			t.Errorf("ID %s: errors %v, want valid=%v", id, errs, ok)
 		}
 	}
 }

@@ -191,6 +191,9 @@ func (s *Store) Create(ctx context.Context, k *Kind, scope region.Scope, actor i
 	if msg := s.checkRegion(ctx, k, scope, v.Str(RegionKey)); msg != "" {
 		return 0, ValidationError{RegionKey: msg}
 	}
+	if errs := s.checkRefs(ctx, k, scope, v); errs != nil {
+		return 0, errs
+	}
 	now := s.now()
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -269,6 +272,9 @@ func (s *Store) Update(ctx context.Context, k *Kind, scope region.Scope, actor, 
 		if msg := s.checkRegion(ctx, k, scope, v.Str(RegionKey)); msg != "" {
 			return ValidationError{RegionKey: msg}
 		}
+	}
+	if errs := s.checkRefs(ctx, k, scope, v); errs != nil {
+		return errs
 	}
 	changes := k.diff(old.Values, v)
 	if len(changes) == 0 {
@@ -594,4 +600,57 @@ func (s *Store) Export(ctx context.Context, k *Kind, f Filter, w io.Writer, form
 			f.After = p.Next
 		}
 	})
+}
+
+// RefNames counts the live records of a kind in scope by name: name → how many.
+func (s *Store) RefNames(ctx context.Context, k *Kind, scope region.Scope) (map[string]int, error) {
+	cond, args := scope.Where("region_code", 1)
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT name, count(*) FROM %s WHERE deleted_at IS NULL AND %s GROUP BY name`, k.Table, cond), args...)
+	if err != nil {
+		return nil, db.Map(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var n string
+		var c int
+		if err := rows.Scan(&n, &c); err != nil {
+			return nil, err
+		}
+		out[n] = c
+	}
+	return out, rows.Err()
+}
+
+// refProblem says what is wrong with a reference by name, or "".
+func refProblem(parent *Kind, names map[string]int, name string) string {
+	switch names[name] {
+	case 1:
+		return ""
+	case 0:
+		return fmt.Sprintf("您的管理范围内没有名为“%s”的%s", name, parent.Name)
+	}
+	return fmt.Sprintf("您的管理范围内有 %d 个名为“%s”的%s，无法确定是哪一个", names[name], name, parent.Name)
+}
+
+// checkRefs verifies the record's references to other kinds.
+func (s *Store) checkRefs(ctx context.Context, k *Kind, scope region.Scope, v Values) ValidationError {
+	errs := ValidationError{}
+	for _, f := range k.Fields {
+		if f.Ref == nil || v.Str(f.Key) == "" {
+			continue
+		}
+		names, err := s.RefNames(ctx, f.Ref, scope)
+		if err != nil {
+			errs[f.Key] = err.Error()
+			continue
+		}
+		if msg := refProblem(f.Ref, names, v.Str(f.Key)); msg != "" {
+			errs[f.Key] = msg
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }

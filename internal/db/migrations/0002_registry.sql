@@ -81,3 +81,246 @@ CREATE TABLE information_officers (
 );
 CREATE INDEX information_officers_region ON information_officers (region_code, id) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX information_officers_key ON information_officers (phone) WHERE deleted_at IS NULL;
+
+CREATE TABLE mobile_museums (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	theme TEXT,
+	exhibits BIGINT,
+	condition TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX mobile_museums_region ON mobile_museums (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX mobile_museums_key ON mobile_museums (name) WHERE deleted_at IS NULL;
+
+CREATE TABLE mobile_museum_stops (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	museum_set TEXT NOT NULL,
+	host_venue TEXT NOT NULL,
+	start_on TEXT NOT NULL,
+	end_on TEXT,
+	visitors BIGINT,
+	school_groups BIGINT,
+	faults_opened BIGINT,
+	faults_fixed BIGINT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX mobile_museum_stops_region ON mobile_museum_stops (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX mobile_museum_stops_key ON mobile_museum_stops (museum_set, start_on) WHERE deleted_at IS NULL;
+
+CREATE TABLE science_caravans (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	vehicle_type TEXT NOT NULL,
+	plate TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX science_caravans_region ON science_caravans (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX science_caravans_key ON science_caravans (name) WHERE deleted_at IS NULL;
+
+CREATE TABLE caravan_trips (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	caravan TEXT NOT NULL,
+	trip_on TEXT NOT NULL,
+	places TEXT,
+	km DOUBLE PRECISION,
+	activities BIGINT,
+	attendance BIGINT,
+	materials BIGINT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX caravan_trips_region ON caravan_trips (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX caravan_trips_key ON caravan_trips (caravan, trip_on, region_code) WHERE deleted_at IS NULL;
+
+CREATE TABLE science_estations (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	site_type TEXT NOT NULL,
+	plaque_no TEXT,
+	accredited_on TEXT,
+	status TEXT NOT NULL DEFAULT 'accredited',
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX science_estations_region ON science_estations (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX science_estations_key ON science_estations (region_code, name) WHERE deleted_at IS NULL;
+
+CREATE TABLE museum_school_partnerships (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	museum TEXT NOT NULL,
+	school TEXT NOT NULL,
+	start_on TEXT,
+	programme TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX museum_school_partnerships_region ON museum_school_partnerships (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX museum_school_partnerships_key ON museum_school_partnerships (museum, school) WHERE deleted_at IS NULL;
+
+CREATE TABLE associations (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	org_type TEXT NOT NULL,
+	founded_on TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX associations_region ON associations (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX associations_key ON associations (region_code, name) WHERE deleted_at IS NULL;
+
+CREATE TABLE partner_departments (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	joined_on TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX partner_departments_region ON partner_departments (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX partner_departments_key ON partner_departments (region_code, name) WHERE deleted_at IS NULL;
+
+CREATE TABLE association_staff (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	phone TEXT,
+	unit TEXT NOT NULL,
+	position TEXT,
+	employment TEXT NOT NULL,
+	part_time_role TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX association_staff_region ON association_staff (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX association_staff_key ON association_staff (region_code, unit, name) WHERE deleted_at IS NULL;
+
+CREATE TABLE lecture_members (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	unit TEXT,
+	title TEXT,
+	topic TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX lecture_members_region ON lecture_members (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX lecture_members_key ON lecture_members (region_code, name) WHERE deleted_at IS NULL;
+
+CREATE TABLE expert_teams (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	tier TEXT NOT NULL,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX expert_teams_region ON expert_teams (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX expert_teams_key ON expert_teams (name) WHERE deleted_at IS NULL;
+
+CREATE TABLE experts (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	phone TEXT,
+	team TEXT NOT NULL,
+	specialties TEXT,
+	languages TEXT NOT NULL,
+	title TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX experts_region ON experts (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX experts_key ON experts (team, name) WHERE deleted_at IS NULL;
+
+CREATE TABLE volunteer_teams (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	field TEXT,
+	founded_on TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX volunteer_teams_region ON volunteer_teams (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX volunteer_teams_key ON volunteer_teams (region_code, name) WHERE deleted_at IS NULL;
+
+CREATE TABLE volunteers (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	phone TEXT NOT NULL,
+	id_number TEXT,
+	joined_on TEXT,
+	created_at {{time}} NOT NULL,
+	updated_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	updated_by BIGINT REFERENCES accounts (id),
+	import_id BIGINT REFERENCES registry_imports (id),
+	deleted_at {{time}}
+);
+CREATE INDEX volunteers_region ON volunteers (region_code, id) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX volunteers_key ON volunteers (phone) WHERE deleted_at IS NULL;
