@@ -180,6 +180,16 @@ func TestDemoDeterministic(t *testing.T) {
 	if officers != 5800 || museums != 13 || bases != 2 {
 		t.Errorf("demo registry at scale 0.01: %d officers, %d museums, %d bases; want 5800, 13, 2", officers, museums, bases)
 	}
+	for table, want := range map[string]int{"science_estations": 64, "volunteers": 1360, "volunteer_teams": 16, "experts": 32, "association_staff": 116, "mobile_museums": 0} {
+		var n int
+		d.QueryRowContext(context.Background(), `SELECT count(*) FROM `+table).Scan(&n)
+		if table == "mobile_museums" {
+			want = 1 // at least one of anything the seed has
+		}
+		if n != want {
+			t.Errorf("demo %s at scale 0.01: %d, want %d", table, n, want)
+		}
+	}
 	var sumBanners int64
 	d.QueryRowContext(context.Background(), `SELECT sum(population) FROM regions WHERE parent_code = '152500'`).Scan(&sumBanners)
 	if sumBanners != 1107075 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
@@ -14,16 +15,29 @@ import (
 // Demo sizes, from ../shared/reference/seed-indicators.csv: museums at banner level and above
 // ("90 more than"), region-level education bases (177), information officers (580,000).
 const (
-	DemoMuseums  = 92
-	DemoBases    = 177
-	DemoOfficers = 580_000
+	DemoMuseums         = 92
+	DemoMobileMuseums   = 48
+	DemoCaravans        = 120
+	DemoBases           = 177
+	DemoEStations       = 6_403
+	DemoPartnerSchools  = 720
+	DemoGrassroots      = 4_050
+	DemoDepartments     = 19
+	DemoStaff           = 11_550
+	DemoPartTimeLeaders = 3_050
+	DemoLecturers       = 55
+	DemoExpertTeams     = 116
+	DemoExperts         = 3_207
+	DemoVolunteerTeams  = 1_559
+	DemoVolunteers      = 136_000
+	DemoOfficers        = 580_000
 )
 
 // DemoStep adds the registry to the demo network: museums (one region museum, one per league,
 // the rest in banners; 49 with libraries), education bases, and information officers spread
 // over the villages in proportion to their (demo) population.
 func DemoStep() demo.Step {
-	return demo.Step{Name: "registry", Work: DemoOfficers/1000 + 10, Run: func(ctx context.Context, g *demo.Generator) error {
+	return demo.Step{Name: "registry", Work: DemoOfficers/1000 + 20, Run: func(ctx context.Context, g *demo.Generator) error {
 		regions := &region.Store{DB: g.DB}
 		leagues, err := regions.UnitsAt(ctx, region.LevelLeague)
 		if err != nil {
@@ -34,6 +48,10 @@ func DemoStep() demo.Step {
 			return err
 		}
 		villages, err := regions.UnitsAt(ctx, region.LevelVillage)
+		if err != nil {
+			return err
+		}
+		townships, err := regions.UnitsAt(ctx, region.LevelTownship)
 		if err != nil {
 			return err
 		}
@@ -74,6 +92,9 @@ func DemoStep() demo.Step {
 				bases = append(bases, []any{fmt.Sprintf("%s%s（%d号）", b.Name, kd.suffix, i+1), b.Code, kd.category, on.Format("2006-01-02"), "", now, now})
 			}
 			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, EducationBases.Table, append(EducationBases.columns(), common...), bases, ""); err != nil {
+				return err
+			}
+			if err := demoNetwork(ctx, tx, g, leagues, banners, townships, villages, museums, now); err != nil {
 				return err
 			}
 			g.Tick(10)
@@ -141,4 +162,252 @@ func demoPhone(n int) string {
 	prefixes := []string{"139", "138", "137", "136", "135", "150", "151", "152", "158", "159", "186", "187", "188", "189", "133", "153"}
 	p := prefixes[n%len(prefixes)]
 	return fmt.Sprintf("%s%08d", p, (uint64(n/len(prefixes))*48271+12345)%100_000_000)
+}
+
+// demoNetwork adds the kinds between museums and officers, in the seed's numbers.
+func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, banners, townships, villages []region.Unit, museums [][]any, now time.Time) error {
+	r := g.Rand
+	insert := func(k *Kind, rows [][]any) error {
+		if len(rows) == 0 {
+			return nil
+		}
+		return db.BulkInsert(ctx, tx, g.DB.Dialect, k.Table, append(k.columns(), "created_at", "updated_at"), rows, "")
+	}
+	day := func(from, years int) string {
+		return time.Date(from, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(365*years)).Format("2006-01-02")
+	}
+	pick := func(us []region.Unit) region.Unit { return us[r.IntN(len(us))] }
+	leagueOf := func(code string) string { return code[:4] + "00" }
+	bannersOf := map[string][]region.Unit{}
+	for _, b := range banners {
+		bannersOf[leagueOf(b.Code)] = append(bannersOf[leagueOf(b.Code)], b)
+	}
+	townshipsOf := map[string][]region.Unit{}
+	for _, t := range townships {
+		townshipsOf[t.Code[:4]+"00"] = append(townshipsOf[t.Code[:4]+"00"], t)
+	}
+	themes := []string{"航天科技", "生命健康", "草原生态", "应急避险", "人工智能", "能源与环境", "数学之美", "光影世界"}
+
+	// Mobile museum sets and their stops (2–3 months each since 2018).
+	var sets, stops [][]any
+	for i := range g.N(DemoMobileMuseums) {
+		home := leagues[i%len(leagues)]
+		name := fmt.Sprintf("流动科技馆第%d套", i+1)
+		sets = append(sets, []any{name, home.Code, themes[r.IntN(len(themes))], int64(45 + r.IntN(15)), []string{"good", "good", "good", "repair"}[r.IntN(4)], now, now})
+		start := time.Date(2018, time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, time.UTC)
+		for start.Year() < 2023 {
+			b := pick(bannersOf[home.Code])
+			end := start.AddDate(0, 2+r.IntN(2), -1)
+			opened := int64(r.IntN(6))
+			stops = append(stops, []any{name, b.Name + "第一中学", b.Code, start.Format("2006-01-02"), end.Format("2006-01-02"),
+				int64(5000 + r.IntN(25000)), int64(5 + r.IntN(30)), opened, opened - int64(r.IntN(int(opened)+1)/2), now, now})
+			start = end.AddDate(0, 0, 1+r.IntN(20))
+		}
+	}
+	if err := insert(&MobileMuseums, sets); err != nil {
+		return err
+	}
+	if err := insert(&MobileMuseumStops, stops); err != nil {
+		return err
+	}
+	// Caravans and their trips to townships of their league.
+	var caravans, trips [][]any
+	for i := range g.N(DemoCaravans) {
+		home := banners[r.IntN(len(banners))]
+		if i < len(leagues) {
+			home = leagues[i]
+		}
+		name := fmt.Sprintf("%s科普大篷车%d号", home.Name, i+1)
+		caravans = append(caravans, []any{name, home.Code, []string{"type1", "type2", "type3"}[r.IntN(3)], fmt.Sprintf("蒙%c·K%04d", 'A'+rune(r.IntN(12)), r.IntN(10000)), now, now})
+		seen := map[string]bool{}
+		for range 30 + r.IntN(40) {
+			t := pick(townshipsOf[leagueOf(home.Code)])
+			on := day(2020, 3)
+			if seen[on+t.Code] {
+				continue
+			}
+			seen[on+t.Code] = true
+			trips = append(trips, []any{name, on, t.Code, t.Name, float64(20 + r.IntN(300)), int64(1 + r.IntN(4)), int64(100 + r.IntN(900)), int64(200 + r.IntN(2000)), now, now})
+		}
+	}
+	if err := insert(&Caravans, caravans); err != nil {
+		return err
+	}
+	if err := insert(&CaravanTrips, trips); err != nil {
+		return err
+	}
+	// E-stations: mostly villages and communities, some schools at townships.
+	var stations [][]any
+	used := map[string]bool{}
+	for i := 0; len(stations) < g.N(DemoEStations); i++ {
+		u, kind, nm := region.Unit{}, "", ""
+		if r.IntN(10) == 0 {
+			u = pick(townships)
+			kind, nm = "school", u.Name+"中心学校科普e站"
+		} else {
+			u = pick(villages)
+			kind = "village"
+			if u.Kind == region.KindCommunity {
+				kind = "community"
+			}
+			nm = u.Name + "科普e站"
+		}
+		if used[u.Code+nm] {
+			continue
+		}
+		used[u.Code+nm] = true
+		stations = append(stations, []any{nm, u.Code, kind, fmt.Sprintf("NMKX-E-%d-%05d", 2019+r.IntN(4), len(stations)+1), day(2019, 4), "accredited", now, now})
+	}
+	if err := insert(&EStations, stations); err != nil {
+		return err
+	}
+	// Museum–school partnerships.
+	var partners [][]any
+	for i := range g.N(DemoPartnerSchools) {
+		m := museums[r.IntN(len(museums))]
+		b := pick(banners)
+		level := []string{"小学", "中学", "中心学校"}[r.IntN(3)]
+		partners = append(partners, []any{m[0], fmt.Sprintf("%s第%d%s", b.Name, i+1, level), b.Code, day(2018, 5), []string{"科学课进场馆", "科技社团", "研学实践", "科学教师培训"}[r.IntN(4)], now, now})
+	}
+	if err := insert(&Partnerships, partners); err != nil {
+		return err
+	}
+	// Associations at every level, then grassroots associations.
+	var assocs [][]any
+	assocs = append(assocs, []any{"内蒙古自治区科学技术协会", "150000", "region", "1958-08-01", now, now})
+	for _, l := range leagues {
+		assocs = append(assocs, []any{l.Name + "科学技术协会", l.Code, "league", day(1960, 20), now, now})
+	}
+	for _, b := range banners {
+		assocs = append(assocs, []any{b.Name + "科学技术协会", b.Code, "banner", day(1970, 30), now, now})
+	}
+	for i := 0; i < g.N(DemoGrassroots); i++ {
+		var row []any
+		switch {
+		case i < len(townships):
+			t := townships[i]
+			kind := "township"
+			if t.Kind == region.KindSubdistrict {
+				kind = "subdistrict"
+			}
+			row = []any{t.Name + "科协", t.Code, kind, day(2018, 5), now, now}
+		case i < len(townships)+60:
+			l := pick(leagues)
+			row = []any{fmt.Sprintf("%s第%d高校科协", l.Name, i), l.Code, "university", day(2018, 5), now, now}
+		case i%2 == 0:
+			b := pick(banners)
+			row = []any{fmt.Sprintf("%s第%d企业科协", b.Name, i), b.Code, "enterprise", day(2018, 5), now, now}
+		default:
+			t := pick(townships)
+			row = []any{fmt.Sprintf("%s第%d学校科协", t.Name, i), t.Code, "school", day(2018, 5), now, now}
+		}
+		assocs = append(assocs, row)
+	}
+	if err := insert(&Associations, assocs); err != nil {
+		return err
+	}
+	var depts [][]any
+	for _, d := range []string{"教育厅", "科技厅", "工业和信息化厅", "民族事务委员会", "民政厅", "财政厅", "人力资源和社会保障厅", "自然资源厅", "生态环境厅",
+		"农牧厅", "文化和旅游厅", "卫生健康委员会", "应急管理厅", "广播电视局", "体育局", "林业和草原局", "气象局", "地震局", "团委"}[:g.N(DemoDepartments)] {
+		depts = append(depts, []any{"自治区" + d, "150000", day(2021, 1), now, now})
+	}
+	if err := insert(&PartnerDepartments, depts); err != nil {
+		return err
+	}
+	// Staff over the associations; the first ones are part-time leaders.
+	var staff [][]any
+	seenStaff := map[string]bool{}
+	for i := 0; len(staff) < g.N(DemoStaff); i++ {
+		a := assocs[r.IntN(len(assocs))]
+		nm := demo.PersonName(r)
+		if key := fmt.Sprint(a[1], a[0], nm); seenStaff[key] {
+			continue // the same name twice in one association: draw again
+		} else {
+			seenStaff[key] = true
+		}
+		employment, role := "part", any(nil)
+		switch {
+		case len(staff) < g.N(DemoPartTimeLeaders):
+			role = []string{"hospital", "school", "farm_station", "enterprise"}[r.IntN(4)]
+		case r.IntN(3) == 0:
+			employment = "full"
+		}
+		staff = append(staff, []any{nm, demo.Phone(r), a[1], a[0], []string{"主席", "副主席", "秘书长", "委员", "干事"}[r.IntN(5)], employment, role, now, now})
+	}
+	if err := insert(&Staff, staff); err != nil {
+		return err
+	}
+	var lecturers [][]any
+	for i := range g.N(DemoLecturers) {
+		l := leagues[i%len(leagues)]
+		lecturers = append(lecturers, []any{fmt.Sprintf("%s%d", demo.PersonName(r), i+1), l.Code, "内蒙古大学", []string{"教授", "研究员", "高级工程师"}[r.IntN(3)], "科学家精神宣讲", now, now})
+	}
+	if err := insert(&LectureMembers, lecturers); err != nil {
+		return err
+	}
+	// Expert teams at region, league and banner level, and their experts.
+	var teams, experts [][]any
+	teamUnits := append(append([]region.Unit{{Code: "150000", Name: "内蒙古自治区"}}, leagues...), banners...)
+	for _, u := range teamUnits[:g.N(DemoExpertTeams)] {
+		tier := map[int]string{6: "banner"}[len(u.Code)]
+		switch {
+		case u.Code == "150000":
+			tier = "region"
+		case u.Code[4:] == "00":
+			tier = "league"
+		}
+		teams = append(teams, []any{u.Name + "科普专家团", u.Code, tier, now, now})
+	}
+	for i := range g.N(DemoExperts) {
+		t := teams[i%len(teams)]
+		lang := []string{"zh", "zh", "zh+mn", "mn"}[r.IntN(4)]
+		experts = append(experts, []any{fmt.Sprintf("%s%d", demo.PersonName(r), i+1), demo.Phone(r), t[0], pick(banners).Code,
+			[]string{"草原畜牧", "兽医", "农作物栽培", "医疗卫生", "气象防灾", "科学教育"}[r.IntN(6)], lang, []string{"高级畜牧师", "主任医师", "教授", "高级农艺师"}[r.IntN(4)], now, now})
+	}
+	if err := dedupe(insert, &ExpertTeams, teams, 0); err != nil {
+		return err
+	}
+	if err := insert(&Experts, experts); err != nil {
+		return err
+	}
+	// Volunteer teams and volunteers (phone numbers from a range apart from the officers').
+	var vteams [][]any
+	for i := range g.N(DemoVolunteerTeams) {
+		t := pick(townships)
+		vteams = append(vteams, []any{fmt.Sprintf("%s科技志愿服务队%d", t.Name, i+1), t.Code, []string{"应急科普", "农牧业技术", "健康卫生", "青少年科普"}[r.IntN(4)], day(2019, 4), now, now})
+	}
+	if err := insert(&VolunteerTeams, vteams); err != nil {
+		return err
+	}
+	var vols [][]any
+	for i := range g.N(DemoVolunteers) {
+		v := pick(villages)
+		vols = append(vols, []any{demo.PersonName(r), fmt.Sprintf("17%09d", (uint64(i)*7919+17)%1_000_000_000), nil, v.Code, day(2019, 4), now, now})
+		if len(vols) == 5000 {
+			if err := insert(&Volunteers, vols); err != nil {
+				return err
+			}
+			vols = vols[:0]
+		}
+	}
+	return insert(&Volunteers, vols)
+}
+
+// dedupe inserts rows after dropping repeats of the natural key formed by the given row
+// positions (random names can repeat within a unit).
+func dedupe(insert func(*Kind, [][]any) error, k *Kind, rows [][]any, key ...int) error {
+	seen := map[string]bool{}
+	out := rows[:0]
+	for _, row := range rows {
+		var parts []string
+		for _, i := range key {
+			parts = append(parts, fmt.Sprint(row[i]))
+		}
+		id := strings.Join(parts, "\x00")
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, row)
+		}
+	}
+	return insert(k, out)
 }
