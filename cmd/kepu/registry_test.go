@@ -208,3 +208,79 @@ func TestRegistryPages(t *testing.T) {
 		}
 	})
 }
+
+func TestVolunteerTeamPages(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestSite(t, dbtest.SQLite(t))
+	st := ts.site.Registry
+	all := region.NewScope("150000")
+	var teams []int64
+	for i := range 6 {
+		id, err := st.Create(ctx, &registry.VolunteerTeams, all, 0, registry.Values{"name": fmt.Sprintf("锡林浩特队%d", i+1), "region_code": "152502"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		teams = append(teams, id)
+	}
+	if _, err := st.Create(ctx, &registry.Volunteers, all, 0, registry.Values{"name": "萨仁", "phone": "13700000001", "region_code": "152502001"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Create(ctx, &registry.Volunteers, all, 0, registry.Values{"name": "宝音", "phone": "13700000002", "region_code": "152502001"}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts.srv.URL)
+	c.login("banner-152502", pw)
+	team := fmt.Sprintf("/console/registry/volunteer-teams/%d", teams[0])
+	status, _, _ := c.post(team+"/members", team, url.Values{"phone": {"13700000001"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("join: %d", status)
+	}
+	_, body := c.get(team)
+	m := regexp.MustCompile(`/console/memberships/(\d+)/approve`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, "待审批") {
+		t.Fatalf("pending request not shown")
+	}
+	if status, _, _ := c.post("/console/memberships/"+m[1]+"/approve", team, url.Values{}); status != http.StatusSeeOther {
+		t.Errorf("approve: %d", status)
+	}
+	c.post(team+"/members", team, url.Values{"phone": {"13700000002"}})
+	_, body = c.get(team)
+	m2 := regexp.MustCompile(`/console/memberships/(\d+)/approve`).FindStringSubmatch(body)
+	if m2 == nil {
+		t.Fatal("second request not shown")
+	}
+	c.post("/console/memberships/"+m2[1]+"/approve", team, url.Values{})
+	if status, _, _ := c.post("/console/memberships/"+m[1]+"/admin", team, url.Values{"admin": {"1"}}); status != http.StatusSeeOther {
+		t.Errorf("first admin: %d", status)
+	}
+	status, body, _ = c.post("/console/memberships/"+m2[1]+"/admin", team, url.Values{"admin": {"1"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "管理员已达上限") {
+		t.Errorf("second admin of a 2-member team: %d", status)
+	}
+	for _, id := range teams[1:5] {
+		path := fmt.Sprintf("/console/registry/volunteer-teams/%d", id)
+		c.post(path+"/members", path, url.Values{"phone": {"13700000001"}})
+	}
+	sixth := fmt.Sprintf("/console/registry/volunteer-teams/%d", teams[5])
+	status, body, _ = c.post(sixth+"/members", sixth, url.Values{"phone": {"13700000001"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "最多加入 5 支服务队") {
+		t.Errorf("6th team: %d", status)
+	}
+	// Another banner's admin cannot act on these memberships.
+	other := newClient(t, ts.srv.URL)
+	other.login("banner-152501", pw)
+	if status, _, _ := other.post("/console/memberships/"+m2[1]+"/approve", "/console", url.Values{}); status != 404 {
+		t.Errorf("approve from another banner: %d", status)
+	}
+	if status, body := c.get("/console/memberships/import"); status != 200 || !strings.Contains(body, "最多加入 5 支") {
+		t.Errorf("membership import page: %d", status)
+	}
+	status, body = c.upload("", "/console/memberships/import", "m.csv", []byte("志愿者手机号,志愿服务队\n13700000002,锡林浩特队6\n13700000002,不存在的队\n"))
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "没有名为“不存在的队”的科技志愿服务队") {
+		t.Errorf("membership import: %d", status)
+	}
+	_, body = c.get(fmt.Sprintf("/console/registry/volunteers/%d", 1))
+	if !strings.Contains(body, "锡林浩特队1") || !strings.Contains(body, "管理员") {
+		t.Error("volunteer page lacks the teams")
+	}
+}

@@ -137,3 +137,12 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// ForUpdate returns the row-locking clause for a SELECT inside a transaction: " FOR UPDATE" on
+// PostgreSQL; "" on SQLite, whose write transactions (BEGIN IMMEDIATE) already serialize.
+func (d Dialect) ForUpdate() string {
+	if d == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

@@ -390,7 +390,83 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 			vols = vols[:0]
 		}
 	}
-	return insert(&Volunteers, vols)
+	if err := insert(&Volunteers, vols); err != nil {
+		return err
+	}
+	return demoMemberships(ctx, tx, g, now)
+}
+
+// demoMemberships puts every volunteer in a team of their league (15% in a second one), all
+// approved, and makes the first members of each team its admins, as many as its size allows.
+func demoMemberships(ctx context.Context, tx *sql.Tx, g *demo.Generator, now time.Time) error {
+	r := g.Rand
+	type team struct {
+		id      int64
+		region  string
+		members int
+	}
+	teamsOf := map[string][]*team{}
+	var all []*team
+	rows, err := tx.QueryContext(ctx, `SELECT id, region_code FROM volunteer_teams ORDER BY id`)
+	if err != nil {
+		return db.Map(err)
+	}
+	for rows.Next() {
+		t := &team{}
+		if err := rows.Scan(&t.id, &t.region); err != nil {
+			rows.Close()
+			return err
+		}
+		teamsOf[t.region[:4]] = append(teamsOf[t.region[:4]], t)
+		all = append(all, t)
+	}
+	rows.Close()
+	if len(all) == 0 {
+		return nil
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, region_code FROM volunteers ORDER BY id`)
+	if err != nil {
+		return db.Map(err)
+	}
+	var out [][]any
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			rows.Close()
+			return err
+		}
+		choices := teamsOf[code[:4]]
+		if len(choices) == 0 {
+			choices = all
+		}
+		first := choices[r.IntN(len(choices))]
+		picked := []*team{first}
+		if r.IntN(100) < 15 && len(choices) > 1 {
+			if second := choices[r.IntN(len(choices))]; second != first {
+				picked = append(picked, second)
+			}
+		}
+		for _, t := range picked {
+			t.members++
+			admin := t.members <= 1 // the first member; more admins below once sizes are known
+			out = append(out, []any{id, t.id, t.region, MemberApproved, admin, now, now})
+		}
+	}
+	rows.Close()
+	if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "volunteer_memberships", []string{"volunteer_id", "team_id", "region_code", "status", "is_admin", "requested_at", "decided_at"}, out, ""); err != nil {
+		return err
+	}
+	// Teams over 100 members get their further admins (the next earliest members).
+	for _, t := range all {
+		if extra := AdminLimit(t.members) - 1; extra > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE volunteer_memberships SET is_admin = TRUE WHERE id IN
+				(SELECT id FROM volunteer_memberships WHERE team_id = $1 AND NOT is_admin ORDER BY id LIMIT $2)`, t.id, extra); err != nil {
+				return db.Map(err)
+			}
+		}
+	}
+	return nil
 }
 
 // dedupe inserts rows after dropping repeats of the natural key formed by the given row

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kepu/kepu/internal/account"
+	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/sheet"
 	"github.com/kepu/kepu/internal/web"
@@ -235,13 +236,26 @@ type DetailPage struct {
 	Status   string
 	History  []AuditEntry
 	Revealed string // the field shown in full after a logged request
+	Heading  string
+	Problem  string
+	// Volunteer teams: their memberships and how many admins they may have; volunteers: theirs.
+	Members    []Membership
+	AdminLimit int
+	Teams      []Membership
 }
 
 func (h *Handler) detail(w http.ResponseWriter, r *http.Request) error {
-	return h.renderDetail(w, r, "", "")
+	return h.renderDetail(w, r, detailExtra{})
 }
 
-func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, revealKey, revealed string) error {
+// detailExtra is what an action adds to the detail page it re-renders.
+type detailExtra struct {
+	revealKey, revealed string
+	problem             string // an action's refusal, shown at the top (status 422)
+}
+
+func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, x detailExtra) error {
+	revealKey, revealed := x.revealKey, x.revealed
 	k, err := kindOf(r)
 	if err != nil {
 		return err
@@ -254,7 +268,8 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, revealKey
 	if err != nil {
 		return web.NotFound(err)
 	}
-	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, rec.Values.Str("name")), Kind: k, Record: rec}
+	heading := k.Fields[0].display(rec.Values[k.Fields[0].Key])
+	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, heading), Kind: k, Record: rec, Heading: heading}
 	for _, fl := range k.Fields {
 		v := fl.display(rec.Values[fl.Key])
 		if fl.Key == RegionKey && rec.RegionName != "" {
@@ -275,7 +290,30 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, revealKey
 	if page.History, err = h.Store.History(r.Context(), k, id); err != nil {
 		return err
 	}
-	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/detail", page)
+	scope := account.ScopeOf(r.Context())
+	switch k {
+	case &VolunteerTeams:
+		if page.Members, err = h.Store.Members(r.Context(), scope, id); err != nil {
+			return err
+		}
+		approved := 0
+		for _, m := range page.Members {
+			if m.Status == MemberApproved {
+				approved++
+			}
+		}
+		page.AdminLimit = AdminLimit(approved)
+	case &Volunteers:
+		if page.Teams, err = h.Store.TeamsOf(r.Context(), scope, id); err != nil {
+			return err
+		}
+	}
+	page.Problem = x.problem
+	status := http.StatusOK
+	if x.problem != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.Kit.Render.HTML(w, r, status, "registry/detail", page)
 }
 
 func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) error {
@@ -294,7 +332,7 @@ func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) error {
 		return web.NotFound(err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return h.renderDetail(w, r, key, v)
+	return h.renderDetail(w, r, detailExtra{revealKey: key, revealed: v})
 }
 
 // FormField is one input of the record form.
@@ -695,4 +733,108 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	web.WriteJSON(w, http.StatusCreated, recordJSON(k, rec))
 	return nil
+}
+
+// join asks for a volunteer (by phone) to join the team of the page.
+func (h *Handler) join(w http.ResponseWriter, r *http.Request) error {
+	id, err := idOf(r)
+	if err != nil {
+		return err
+	}
+	p := account.FromContext(r.Context())
+	vid, err := h.Store.VolunteerByPhone(r.Context(), r.PostFormValue("phone"))
+	if err == nil {
+		_, err = h.Store.Join(r.Context(), p.Scope(), p.ID, vid, id)
+	}
+	return h.afterMembership(w, r, "volunteer-teams", id, err)
+}
+
+// membershipAction decides, changes the admin flag of, or ends a membership.
+func (h *Handler) membershipAction(w http.ResponseWriter, r *http.Request) error {
+	mid, err := strconv.ParseInt(r.PathValue("mid"), 10, 64)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	p := account.FromContext(r.Context())
+	team, err := h.Store.MembershipTeam(r.Context(), p.Scope(), mid)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	switch r.PathValue("action") {
+	case "approve":
+		err = h.Store.Decide(r.Context(), p.Scope(), p.ID, mid, true, "")
+	case "reject":
+		err = h.Store.Decide(r.Context(), p.Scope(), p.ID, mid, false, r.PostFormValue("reason"))
+	case "admin":
+		err = h.Store.SetAdmin(r.Context(), p.Scope(), p.ID, mid, r.PostFormValue("admin") == "1")
+	case "leave":
+		err = h.Store.Leave(r.Context(), p.Scope(), p.ID, mid)
+	default:
+		return web.NotFound(nil)
+	}
+	return h.afterMembership(w, r, "volunteer-teams", team, err)
+}
+
+// afterMembership redirects to the team page, or re-renders it with the refusal.
+func (h *Handler) afterMembership(w http.ResponseWriter, r *http.Request, slug string, teamID int64, err error) error {
+	if err == nil {
+		http.Redirect(w, r, fmt.Sprintf("/console/registry/%s/%d", slug, teamID), http.StatusSeeOther)
+		return nil
+	}
+	msg := err.Error()
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		msg = "没有以此手机号登记的科技志愿者"
+	case errors.Is(err, ErrTooManyTeams), errors.Is(err, ErrAlreadyMember), errors.Is(err, ErrTooManyAdmins), errors.Is(err, ErrNotPending), errors.Is(err, ErrNotMember):
+	case strings.Contains(msg, "理由"):
+	default:
+		return err
+	}
+	r.SetPathValue("kind", slug)
+	r.SetPathValue("id", strconv.FormatInt(teamID, 10))
+	return h.renderDetail(w, r, detailExtra{problem: msg})
+}
+
+// MembershipImportPage is the data of the membership import page.
+type MembershipImportPage struct {
+	web.Page
+	MaxMB    int64
+	Result   *ImportResult
+	FileName string
+	Error    string
+}
+
+func (h *Handler) membershipImportForm(w http.ResponseWriter, r *http.Request) error {
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/memberships", MembershipImportPage{Page: h.Kit.Page(r, "registry.memberships_title"), MaxMB: h.maxBytes() >> 20})
+}
+
+func (h *Handler) membershipImport(w http.ResponseWriter, r *http.Request) error {
+	page := MembershipImportPage{Page: h.Kit.Page(r, "registry.memberships_title"), MaxMB: h.maxBytes() >> 20}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		page.Error = page.T("registry.err.no_file")
+		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/memberships", page)
+	}
+	defer file.Close()
+	page.FileName = hdr.Filename
+	p := account.FromContext(r.Context())
+	res, err := h.Store.ImportMemberships(r.Context(), p.Scope(), p.ID, file, h.maxBytes())
+	if err != nil {
+		return err
+	}
+	page.Result = &res
+	status := http.StatusOK
+	if len(res.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.Kit.Render.HTML(w, r, status, "registry/memberships", page)
+}
+
+func (h *Handler) membershipTemplate(w http.ResponseWriter, r *http.Request) error {
+	format, err := formatOf(r)
+	if err != nil {
+		return err
+	}
+	attach(w, "志愿服务队成员导入模板", format)
+	return sheet.Template(w, format, MembershipSchema)
 }

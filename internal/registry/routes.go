@@ -16,6 +16,11 @@ func Templates() web.Templates { return web.PackageTemplates("registry", templat
 // Routes lists every route the registry serves.
 func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/registry", h.Kit.H(h.staff(h.index)))
+	mux.Handle("GET /console/memberships/import", h.Kit.H(h.staff(h.membershipImportForm)))
+	mux.Handle("POST /console/memberships/import", h.Kit.H(h.staff(h.membershipImport)))
+	mux.Handle("GET /console/memberships/template", h.Kit.H(h.staff(h.membershipTemplate)))
+	mux.Handle("POST /console/memberships/{mid}/{action}", h.Kit.H(h.staff(h.membershipAction)))
+	mux.Handle("POST /console/registry/volunteer-teams/{id}/members", h.Kit.H(h.staff(h.join)))
 	mux.Handle("GET /console/registry/{kind}", h.Kit.H(h.staff(h.list)))
 	mux.Handle("GET /console/registry/{kind}/new", h.Kit.H(h.staff(h.newForm)))
 	mux.Handle("POST /console/registry/{kind}", h.Kit.H(h.staff(h.create)))

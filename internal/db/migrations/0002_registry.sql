@@ -324,3 +324,21 @@ CREATE TABLE volunteers (
 );
 CREATE INDEX volunteers_region ON volunteers (region_code, id) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX volunteers_key ON volunteers (phone) WHERE deleted_at IS NULL;
+-- A volunteer's membership of a team: asked for, then approved or refused by the team's side;
+-- region_code is the team's unit, which decides who may see and decide it.
+CREATE TABLE volunteer_memberships (
+	id {{id}},
+	volunteer_id BIGINT NOT NULL REFERENCES volunteers (id),
+	team_id BIGINT NOT NULL REFERENCES volunteer_teams (id),
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'left')),
+	is_admin BOOLEAN NOT NULL DEFAULT FALSE,
+	requested_at {{time}} NOT NULL,
+	requested_by BIGINT REFERENCES accounts (id),
+	decided_at {{time}},
+	decided_by BIGINT REFERENCES accounts (id),
+	reason TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX volunteer_memberships_active ON volunteer_memberships (volunteer_id, team_id) WHERE status IN ('pending', 'approved');
+CREATE INDEX volunteer_memberships_team ON volunteer_memberships (team_id, status);
+CREATE INDEX volunteer_memberships_volunteer ON volunteer_memberships (volunteer_id, status);
