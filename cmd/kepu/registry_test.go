@@ -284,3 +284,65 @@ func TestVolunteerTeamPages(t *testing.T) {
 		t.Error("volunteer page lacks the teams")
 	}
 }
+
+func TestEStationPages(t *testing.T) {
+	ts := newTestSite(t, dbtest.SQLite(t))
+	town := newClient(t, ts.srv.URL)
+	town.login("township-152502001", pw)
+	form := url.Values{"name": {"赛罕社区科普e站"}, "region_code": {"152502001001"}, "site_type": {"community"}, "contact_name": {"乌云"}, "contact_phone": {"13912345678"},
+		"req_network": {"光纤"}, "req_staff": {"专干 1 名"}, "req_venue": {"活动室"}, "req_activities": {"每月讲座"}, "req_terminal": {""}}
+	status, body, _ := town.post("/console/estations", "/console/estations/new", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "有终端：请写明依据") || !strings.Contains(body, `value="赛罕社区科普e站"`) {
+		t.Fatalf("incomplete application: %d", status)
+	}
+	form.Set("req_terminal", "一体机")
+	status, _, hdr := town.post("/console/estations", "/console/estations/new", form)
+	if status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", status)
+	}
+	app := hdr.Get("Location")
+	if status, body := town.get(app); status != 200 || strings.Contains(body, "旗县科协审核和实地核查</h2>") || !strings.Contains(body, "139****5678") {
+		t.Errorf("application page for the applicant: %d", status)
+	}
+	banner := newClient(t, ts.srv.URL)
+	banner.login("banner-152502", pw)
+	if status, _, _ := banner.post(app+"/publish", app, url.Values{"decision": {"pass"}}); status != http.StatusUnprocessableEntity {
+		t.Errorf("publish before review: %d", status)
+	}
+	status, body, _ = banner.post(app+"/review", app, url.Values{"decision": {"reject"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "不通过时请填写理由") {
+		t.Errorf("reject without reason: %d", status)
+	}
+	if status, _, _ := banner.post(app+"/review", app, url.Values{"decision": {"pass"}, "inspected_on": {"2026-05-28"}}); status != http.StatusSeeOther {
+		t.Fatalf("review: %d", status)
+	}
+	if status, _, _ := banner.post(app+"/publish", app, url.Values{"decision": {"pass"}}); status != http.StatusForbidden {
+		t.Errorf("banner admin publishes: %d", status)
+	}
+	other := newClient(t, ts.srv.URL)
+	other.login("banner-152501", pw)
+	if status, _ := other.get(app); status != 404 {
+		t.Errorf("another banner reads the application: %d", status)
+	}
+	league := newClient(t, ts.srv.URL)
+	league.login("league-152500", pw)
+	if status, _, _ := league.post(app+"/publish", app, url.Values{"decision": {"pass"}}); status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", status)
+	}
+	status, body = league.get(app)
+	if status != 200 || !regexp.MustCompile(`NMKX-E-\d{4}-00001`).MatchString(body) || !strings.Contains(body, "盟市复核 · 通过") || !strings.Contains(body, "实地核查日期 2026-05-28") {
+		t.Errorf("published application: %d", status)
+	}
+	if _, body := league.get("/console/estations?status=accredited"); !strings.Contains(body, "赛罕社区科普e站") {
+		t.Error("accredited list lacks the station")
+	}
+	// A refusal and the new application that answers it.
+	form.Set("name", "希日塔拉学校科普e站")
+	_, _, hdr = town.post("/console/estations", "/console/estations/new", form)
+	app2 := hdr.Get("Location")
+	banner.post(app2+"/review", app2, url.Values{"decision": {"reject"}, "note": {"终端未到位"}})
+	status, body = town.get("/console/estations/new?previous=" + strings.TrimPrefix(app2, "/console/estations/"))
+	if status != 200 || !strings.Contains(body, "重新申请") || !strings.Contains(body, `value="希日塔拉学校科普e站"`) {
+		t.Errorf("re-apply form: %d", status)
+	}
+}

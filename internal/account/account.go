@@ -113,6 +113,21 @@ func (p *Principal) Can(action Action, regionCode string) bool {
 	return p.Scope().Contains(regionCode)
 }
 
+// Holds reports whether the principal holds a role of level maxLevel or above (a banner
+// admin, or a league or region admin above it, for maxLevel = banner) over the unit with this
+// code. Workflows use it for steps that belong to one level of the association.
+func (p *Principal) Holds(maxLevel region.Level, code string) bool {
+	if p == nil {
+		return false
+	}
+	for _, g := range p.Grants {
+		if g.Role.Level() <= maxLevel && region.Within(code, g.RegionCode) {
+			return true
+		}
+	}
+	return false
+}
+
 // DisplayName implements web.Identity.
 func (p *Principal) DisplayName() string { return p.Name }
 

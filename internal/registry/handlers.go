@@ -25,6 +25,8 @@ type Handler struct {
 	// MaxImportBytes bounds an uploaded file (sheet.DefaultMaxBytes when 0).
 	MaxImportBytes int64
 	Now            func() time.Time
+	// PlaquePrefix starts every e-station plaque number (default "NMKX-E", Inner Mongolia's).
+	PlaquePrefix string
 }
 
 func (h *Handler) today() time.Time {

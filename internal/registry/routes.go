@@ -33,6 +33,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/registry/{kind}/{id}", h.Kit.H(h.staff(h.update)))
 	mux.Handle("POST /console/registry/{kind}/{id}/delete", h.Kit.H(h.staff(h.remove)))
 	mux.Handle("POST /console/registry/{kind}/{id}/reveal", h.Kit.H(h.staff(h.reveal)))
+	mux.Handle("GET /console/estations", h.Kit.H(h.staff(h.applications)))
+	mux.Handle("GET /console/estations/new", h.Kit.H(h.staff(h.newApplication)))
+	mux.Handle("POST /console/estations", h.Kit.H(h.staff(h.submitApplication)))
+	mux.Handle("GET /console/estations/{id}", h.Kit.H(h.staff(h.application)))
+	mux.Handle("POST /console/estations/{id}/{step}", h.Kit.H(h.staff(h.decideApplication)))
 	mux.Handle("GET /api/v1/registry/{kind}", h.Kit.H(h.apiList))
 	mux.Handle("GET /api/v1/registry/{kind}/{id}", h.Kit.H(h.apiGet))
 	mux.Handle("POST /api/v1/registry/{kind}", h.Kit.H(h.apiCreate))
@@ -40,5 +45,5 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 // Nav names the registry in the console.
 func (h *Handler) Nav() []web.NavItem {
-	return []web.NavItem{{Key: "nav.registry", Href: "/console/registry", Staff: true}}
+	return []web.NavItem{{Key: "nav.registry", Href: "/console/registry", Staff: true}, {Key: "nav.estations", Href: "/console/estations", Staff: true}}
 }

@@ -66,6 +66,7 @@ func NewRenderer(dev bool, sets ...Templates) (*Renderer, error) {
 		"add":  func(a, b int) int { return a + b },
 		"dict": dict,
 		"num":  Num,
+		"list": func(v ...string) []string { return v },
 	}}
 	pages, err := r.parse()
 	if err != nil {

@@ -342,3 +342,43 @@ CREATE TABLE volunteer_memberships (
 CREATE UNIQUE INDEX volunteer_memberships_active ON volunteer_memberships (volunteer_id, team_id) WHERE status IN ('pending', 'approved');
 CREATE INDEX volunteer_memberships_team ON volunteer_memberships (team_id, status);
 CREATE INDEX volunteer_memberships_volunteer ON volunteer_memberships (volunteer_id, status);
+
+CREATE UNIQUE INDEX science_estations_plaque ON science_estations (plaque_no) WHERE plaque_no IS NOT NULL AND deleted_at IS NULL;
+
+-- E-station accreditation: the unit applies with the five requirements and their evidence;
+-- the banner association reviews and inspects on site; the league re-checks and publishes,
+-- which issues the plaque number and registers the station. A refusal ends an application;
+-- a new one may answer it (previous_id).
+CREATE TABLE estation_applications (
+	id {{id}},
+	region_code TEXT NOT NULL REFERENCES regions (code),
+	name TEXT NOT NULL,
+	site_type TEXT NOT NULL,
+	contact_name TEXT NOT NULL,
+	contact_phone TEXT NOT NULL,
+	req_network TEXT NOT NULL,
+	req_staff TEXT NOT NULL,
+	req_venue TEXT NOT NULL,
+	req_activities TEXT NOT NULL,
+	req_terminal TEXT NOT NULL,
+	status TEXT NOT NULL CHECK (status IN ('submitted', 'reviewed', 'rejected', 'accredited')),
+	reason TEXT NOT NULL DEFAULT '',
+	previous_id BIGINT REFERENCES estation_applications (id),
+	station_id BIGINT REFERENCES science_estations (id),
+	plaque_no TEXT,
+	submitted_at {{time}} NOT NULL,
+	submitted_by BIGINT REFERENCES accounts (id)
+);
+CREATE INDEX estation_applications_region ON estation_applications (region_code, id);
+
+CREATE TABLE estation_application_steps (
+	id {{id}},
+	application_id BIGINT NOT NULL REFERENCES estation_applications (id),
+	step TEXT NOT NULL,
+	decision TEXT NOT NULL,
+	note TEXT NOT NULL DEFAULT '',
+	inspected_on TEXT,
+	at {{time}} NOT NULL,
+	account_id BIGINT REFERENCES accounts (id)
+);
+CREATE INDEX estation_application_steps_app ON estation_application_steps (application_id, id);
