@@ -296,3 +296,21 @@ func FuzzReadXLSX(f *testing.F) {
 		}
 	})
 }
+
+// A two-row header whose top row groups columns in merged cells: the row that names the
+// columns is found, the group row above is passed over.
+func TestReadTwoRowMergedHeader(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"基本信息", "", "", "设施情况"})
+	f.MergeCell("Sheet1", "A1", "C1")
+	f.MergeCell("Sheet1", "D1", "G1")
+	f.SetSheetRow("Sheet1", "A2", &[]any{"名称", "区划代码", "级别", "建筑面积", "展品数", "开馆日期", "馆内图书馆"})
+	f.SetSheetRow("Sheet1", "A3", &[]any{"乌海市科技馆", "150300", "盟市级", 9000, 200, "2015-10-01", "否"})
+	var buf bytes.Buffer
+	f.Write(&buf)
+	g := read(t, buf.Bytes(), 0)
+	if err := g.res.Err(); err != nil || len(g.rows) != 1 || g.rows[0].Row != 3 || g.rows[0].Str("name") != "乌海市科技馆" {
+		t.Fatalf("rows %d, err %v", len(g.rows), err)
+	}
+}
