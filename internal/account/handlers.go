@@ -55,8 +55,9 @@ func (h *Handler) clearCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.SecureCookies})
 }
 
-// staff wraps a console handler: anonymous visitors go to the login page, public users get 403.
-func (h *Handler) staff(fn web.HandlerFunc) web.HandlerFunc {
+// Staff wraps a console handler: anonymous visitors go to the login page, public users get 403.
+// Every domain's console routes use it.
+func Staff(fn web.HandlerFunc) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p := FromContext(r.Context())
 		if p == nil {
@@ -165,11 +166,19 @@ type SetupPage struct {
 	Errors map[string]string
 }
 
-func (h *Handler) setupForm(w http.ResponseWriter, r *http.Request) error {
+// checkSetup answers 410 Gone for a setup link that can no longer be used.
+func (h *Handler) checkSetup(r *http.Request) error {
 	if err := h.Store.CheckSetupToken(r.Context(), r.PathValue("token")); err != nil {
 		if errors.Is(err, ErrSetupUsed) {
 			return web.Errorf(http.StatusGone, "setup.err.used")
 		}
+		return err
+	}
+	return nil
+}
+
+func (h *Handler) setupForm(w http.ResponseWriter, r *http.Request) error {
+	if err := h.checkSetup(r); err != nil {
 		return err
 	}
 	root, err := h.Regions.Get(r.Context(), h.RootRegion)
@@ -180,10 +189,7 @@ func (h *Handler) setupForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) setup(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Store.CheckSetupToken(r.Context(), r.PathValue("token")); err != nil {
-		if errors.Is(err, ErrSetupUsed) {
-			return web.Errorf(http.StatusGone, "setup.err.used")
-		}
+	if err := h.checkSetup(r); err != nil {
 		return err
 	}
 	root, err := h.Regions.Get(r.Context(), h.RootRegion)

@@ -22,10 +22,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /logout", h.Kit.H(h.logout))
 	mux.Handle("GET /setup/{token}", h.Kit.H(h.setupForm))
 	mux.Handle("POST /setup/{token}", h.Kit.H(h.setup))
-	mux.Handle("GET /console/users", h.Kit.H(h.staff(h.users)))
-	mux.Handle("GET /console/users/new", h.Kit.H(h.staff(h.newUserForm)))
-	mux.Handle("POST /console/users", h.Kit.H(h.staff(h.createUser)))
-	mux.Handle("GET /console/users/{id}", h.Kit.H(h.staff(h.userDetail)))
+	mux.Handle("GET /console/users", h.Kit.H(Staff(h.users)))
+	mux.Handle("GET /console/users/new", h.Kit.H(Staff(h.newUserForm)))
+	mux.Handle("POST /console/users", h.Kit.H(Staff(h.createUser)))
+	mux.Handle("GET /console/users/{id}", h.Kit.H(Staff(h.userDetail)))
 	mux.Handle("GET /api/v1/me", h.Kit.H(h.apiMe))
 }
 

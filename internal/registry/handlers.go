@@ -36,21 +36,6 @@ func (h *Handler) today() time.Time {
 	return time.Now()
 }
 
-// staff admits signed-in staff; others go to sign in (anonymous) or get 403 (public users).
-func (h *Handler) staff(fn web.HandlerFunc) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p := account.FromContext(r.Context())
-		if p == nil {
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			return nil
-		}
-		if !p.IsStaff() {
-			return web.Forbidden(nil)
-		}
-		return fn(w, r)
-	}
-}
-
 func kindOf(r *http.Request) (*Kind, error) {
 	k, ok := KindBySlug(r.PathValue("kind"))
 	if !ok {
@@ -507,14 +492,20 @@ func (h *Handler) remove(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ImportPage is the data of the import form and its result.
+// ImportPage is the data of an import form and its result: a kind's records, or volunteer
+// team memberships.
 type ImportPage struct {
 	web.Page
-	Kind     *Kind
-	MaxMB    int64
-	Result   *ImportResult
-	FileName string
-	Error    string
+	Kind        *Kind  // nil for memberships
+	Action      string // the form's URL (without the CSRF parameter)
+	TemplateURL string
+	Back        string
+	BackLabel   string
+	Lead        string
+	MaxMB       int64
+	Result      *ImportResult
+	FileName    string
+	Error       string
 }
 
 func (h *Handler) maxBytes() int64 {
@@ -524,22 +515,44 @@ func (h *Handler) maxBytes() int64 {
 	return sheet.DefaultMaxBytes
 }
 
+// importPage describes the import page of a kind (k) or of memberships (k nil).
+func (h *Handler) importPage(r *http.Request, k *Kind) ImportPage {
+	max := h.maxBytes() >> 20
+	if k == nil {
+		page := ImportPage{Page: h.Kit.Page(r, "registry.memberships_title"), Action: "/console/memberships/import", TemplateURL: "/console/memberships/template",
+			Back: "/console/registry/volunteer-teams", MaxMB: max}
+		page.BackLabel, page.Lead = page.T("registry.count.volunteer-teams"), page.T("registry.memberships_lead", max)
+		return page
+	}
+	page := ImportPage{Page: h.Kit.Page(r, "registry.import_title", k.Name), Kind: k, Action: "/console/registry/" + k.Slug + "/import",
+		TemplateURL: "/console/registry/" + k.Slug + "/template", Back: "/console/registry/" + k.Slug, BackLabel: k.Name, MaxMB: max}
+	page.Lead = page.T("registry.import_lead", max)
+	return page
+}
+
 func (h *Handler) importForm(w http.ResponseWriter, r *http.Request) error {
 	k, err := kindOf(r)
 	if err != nil {
 		return err
 	}
-	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/import", ImportPage{Page: h.Kit.Page(r, "registry.import_title", k.Name), Kind: k, MaxMB: h.maxBytes() >> 20})
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/import", h.importPage(r, k))
 }
 
-// importFile takes an uploaded .xlsx or .csv and imports it all or nothing; the page lists
-// every problem (row, column, reason) or what was created and updated.
+// importFile takes an uploaded .xlsx or .csv of a kind and imports it all or nothing.
 func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) error {
 	k, err := kindOf(r)
 	if err != nil {
 		return err
 	}
-	page := ImportPage{Page: h.Kit.Page(r, "registry.import_title", k.Name), Kind: k, MaxMB: h.maxBytes() >> 20}
+	p := account.FromContext(r.Context())
+	return h.upload(w, r, h.importPage(r, k), func(f io.Reader, name string) (ImportResult, error) {
+		return h.Store.Import(r.Context(), k, p.Scope(), p.ID, f, name, h.maxBytes())
+	})
+}
+
+// upload reads the form's file and runs an import on it; the page lists every problem (row,
+// column, reason) or what was created, updated and left unchanged.
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request, page ImportPage, run func(io.Reader, string) (ImportResult, error)) error {
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -556,8 +569,7 @@ func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) error {
 		page.Error = page.T("registry.err.too_big", page.MaxMB)
 		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/import", page)
 	}
-	p := account.FromContext(r.Context())
-	res, err := h.Store.Import(r.Context(), k, p.Scope(), p.ID, file, hdr.Filename, h.maxBytes())
+	res, err := run(file, hdr.Filename)
 	if err != nil {
 		return err
 	}
@@ -797,39 +809,15 @@ func (h *Handler) afterMembership(w http.ResponseWriter, r *http.Request, slug s
 	return h.renderDetail(w, r, detailExtra{problem: msg})
 }
 
-// MembershipImportPage is the data of the membership import page.
-type MembershipImportPage struct {
-	web.Page
-	MaxMB    int64
-	Result   *ImportResult
-	FileName string
-	Error    string
-}
-
 func (h *Handler) membershipImportForm(w http.ResponseWriter, r *http.Request) error {
-	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/memberships", MembershipImportPage{Page: h.Kit.Page(r, "registry.memberships_title"), MaxMB: h.maxBytes() >> 20})
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/import", h.importPage(r, nil))
 }
 
 func (h *Handler) membershipImport(w http.ResponseWriter, r *http.Request) error {
-	page := MembershipImportPage{Page: h.Kit.Page(r, "registry.memberships_title"), MaxMB: h.maxBytes() >> 20}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		page.Error = page.T("registry.err.no_file")
-		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/memberships", page)
-	}
-	defer file.Close()
-	page.FileName = hdr.Filename
 	p := account.FromContext(r.Context())
-	res, err := h.Store.ImportMemberships(r.Context(), p.Scope(), p.ID, file, h.maxBytes())
-	if err != nil {
-		return err
-	}
-	page.Result = &res
-	status := http.StatusOK
-	if len(res.Errors) > 0 {
-		status = http.StatusUnprocessableEntity
-	}
-	return h.Kit.Render.HTML(w, r, status, "registry/memberships", page)
+	return h.upload(w, r, h.importPage(r, nil), func(f io.Reader, _ string) (ImportResult, error) {
+		return h.Store.ImportMemberships(r.Context(), p.Scope(), p.ID, f, h.maxBytes())
+	})
 }
 
 func (h *Handler) membershipTemplate(w http.ResponseWriter, r *http.Request) error {
