@@ -144,6 +144,15 @@ func TestRegistryPages(t *testing.T) {
 			t.Fatal("no officer link")
 		}
 		path := "/console/registry/officers/" + id[1]
+		town := newClient(t, ts.srv.URL)
+		town.login("township-152502001", pw)
+		if _, body := town.get(path); strings.Contains(body, "查看完整号码") {
+			t.Error("a township operator is offered the full phone number")
+		}
+		tok := town.token(path)
+		if status, _, _ := town.post(path+"/reveal", "", url.Values{"csrf": {tok}, "field": {"phone"}}); status != http.StatusForbidden {
+			t.Errorf("township operator reveals: %d, want 403", status)
+		}
 		status, body, _ = c.post(path+"/reveal", path, url.Values{"field": {"phone"}})
 		if status != 200 || !strings.Contains(body, "13900000003") || !strings.Contains(body, "查看完整个人信息") {
 			t.Errorf("reveal: %d", status)
@@ -175,7 +184,7 @@ func TestRegistryPages(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &list); err != nil || status != 200 || list.Total != 40 || len(list.Items) != 5 || list.Next == "" || strings.Contains(body, "13900000000") {
 			t.Errorf("API list: %d %v %s", status, err, body)
 		}
-		tok := c.token("/console/registry/museums/new")
+		tok = c.token("/console/registry/museums/new")
 		req, _ = http.NewRequest("POST", ts.srv.URL+"/api/v1/registry/bases", strings.NewReader(`{"name":"锡林郭勒草原科普基地","region_code":"152502","category":"自然公园类","accredited_on":"2021-12-01"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-CSRF-Token", tok)

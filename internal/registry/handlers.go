@@ -223,6 +223,9 @@ type DetailPage struct {
 	Status   string
 	History  []AuditEntry
 	Revealed string // the field shown in full after a logged request
+	// CanReveal: the viewer is an admin (banner level or above) of the record's unit, the only
+	// people who may see personal data in full.
+	CanReveal bool
 	Heading  string
 	Problem  string
 	// Volunteer teams: their memberships and how many admins they may have; volunteers: theirs.
@@ -256,7 +259,8 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, x detailE
 		return web.NotFound(err)
 	}
 	heading := k.Fields[0].display(rec.Values[k.Fields[0].Key])
-	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, heading), Kind: k, Record: rec, Heading: heading}
+	canReveal := account.FromContext(r.Context()).Holds(region.LevelBanner, rec.Region())
+	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, heading), Kind: k, Record: rec, Heading: heading, CanReveal: canReveal}
 	for _, fl := range k.Fields {
 		v := fl.display(rec.Values[fl.Key])
 		if fl.Key == RegionKey && rec.RegionName != "" {
@@ -269,7 +273,7 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, x detailE
 				v = maskPII(fl, v)
 			}
 		}
-		page.Fields = append(page.Fields, FieldView{Key: fl.Key, Label: fl.Header, Value: v, PII: fl.PII != NotPII && fl.Key != revealKey && v != ""})
+		page.Fields = append(page.Fields, FieldView{Key: fl.Key, Label: fl.Header, Value: v, PII: canReveal && fl.PII != NotPII && fl.Key != revealKey && v != ""})
 	}
 	if k.Status != nil {
 		page.Status = k.Status(rec.Values, h.today())
@@ -313,6 +317,13 @@ func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := account.FromContext(r.Context())
+	rec, err := h.Store.Get(r.Context(), k, p.Scope(), id)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	if !p.Holds(region.LevelBanner, rec.Region()) {
+		return web.Forbidden(fmt.Errorf("%s is no admin of %s", p.Username, rec.Region()))
+	}
 	key := r.PostFormValue("field")
 	v, err := h.Store.Reveal(r.Context(), k, p.Scope(), p.ID, id, key)
 	if err != nil {
