@@ -135,6 +135,20 @@ func TestRegistryPages(t *testing.T) {
 				t.Errorf("oversized upload: %d", resp.StatusCode)
 			}
 		}
+		// The next-page link works as a browser follows it, filters kept.
+		_, body = c.get("/console/registry/officers?within=152502001&limit=15")
+		next := regexp.MustCompile(`href="(\?[^"]+)" rel="next"`).FindStringSubmatch(body)
+		if next == nil {
+			t.Fatal("no next-page link")
+		}
+		_, page2 := c.get("/console/registry/officers" + strings.ReplaceAll(next[1], "&amp;", "&"))
+		if !strings.Contains(page2, "信息员15") || strings.Contains(page2, "信息员14<") {
+			t.Errorf("next page is not page 2 (link %s)", next[1])
+		}
+		export := regexp.MustCompile(`href="(/console/registry/officers/export\?[^"]+format=csv)"`).FindStringSubmatch(body)
+		if export == nil || !strings.Contains(export[1], "within=152502001") {
+			t.Errorf("export link lacks the filters: %v", export)
+		}
 		status, body = c.get("/console/registry/officers?q=%E4%BF%A1%E6%81%AF%E5%91%9803") // 信息员03
 		if status != 200 || !strings.Contains(body, "139****0003") || strings.Contains(body, "13900000003") {
 			t.Errorf("officer list does not mask phones: %d", status)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -113,8 +114,12 @@ type ListView struct {
 	Filters   []EnumFilter
 	Q         string
 	Within    string
-	Next      string // query string of the next page, "" on the last
-	Query     string // the current filters as a query string (for export links)
+	// Next is the link to the next page ("" on the last); ExportXLSX and ExportCSV download
+	// what the filters select. Built here, query strings encoded once, so the template does
+	// not encode them again.
+	Next       template.URL
+	ExportXLSX template.URL
+	ExportCSV  template.URL
 	HasStatus bool
 }
 
@@ -200,10 +205,12 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 		page.Rows = append(page.Rows, row)
 	}
 	qv := f.query(k)
-	page.Query = qv.Encode()
+	export := "/console/registry/" + k.Slug + "/export?" + qv.Encode()
+	page.ExportXLSX = template.URL(export)
+	page.ExportCSV = template.URL(export + "&format=csv")
 	if p.Next.ID != 0 {
 		qv.Set("after", p.Next.String())
-		page.Next = qv.Encode()
+		page.Next = template.URL("?" + qv.Encode())
 	}
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/list", page)
 }
@@ -378,6 +385,16 @@ func (h *Handler) formPage(r *http.Request, k *Kind, id int64, raw map[string]st
 	return page
 }
 
+// merge adds the database checks' problems to the parse errors (the first message per field wins).
+func merge(errs, more ValidationError) ValidationError {
+	for key, msg := range more {
+		if _, ok := errs[key]; !ok {
+			errs[key] = msg
+		}
+	}
+	return errs
+}
+
 // rawOf gives a record's values as the form shows them.
 func rawOf(k *Kind, v Values) map[string]string {
 	raw := map[string]string{}
@@ -417,6 +434,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 		if !errors.As(err, &errs) && err != nil {
 			return err
 		}
+	} else {
+		errs = merge(errs, h.Store.Check(r.Context(), k, p.Scope(), v))
 	}
 	if errs != nil {
 		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "registry/form", h.formPage(r, k, 0, raw, errs))
@@ -473,6 +492,8 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 		if !errors.As(err, &errs) && err != nil {
 			return err
 		}
+	} else {
+		errs = merge(errs, h.Store.Check(r.Context(), k, p.Scope(), v))
 	}
 	if errs != nil {
 		for _, fl := range k.Fields {

@@ -95,6 +95,7 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 				absent = append(absent, f.Key)
 			}
 		}
+		k.fillDefaults(v, rec.Present) // a blank cell takes the default; an absent column stays as it is
 		if code := v.Str(RegionKey); code != "" {
 			c, err := region.Normalize(code)
 			level, known := levels[c]

@@ -363,3 +363,46 @@ func TestVolunteerIDNumber(t *testing.T) {
 		}
 	}
 }
+
+// A blank status means the default ("空白视为在册") on forms, on first imports and on
+// re-imports alike, and a re-import of the same file changes nothing.
+func TestBlankDefaults(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		k := &registry.InformationOfficers
+		file := "姓名,手机号,所属区划代码,状态\n甲,13800000001,152502001001,\n乙,13800000002,152502001001,注销\n"
+		for i := range 2 {
+			res, err := st.Import(ctx, k, banner, 0, strings.NewReader(file), "f.csv", 0)
+			if err != nil || len(res.Errors) > 0 {
+				t.Fatalf("import %d: %+v %v", i+1, res.Errors, err)
+			}
+			if i == 1 && res.Unchanged != 2 {
+				t.Errorf("re-import: %+v", res)
+			}
+		}
+		p, _ := st.List(ctx, k, registry.Filter{Scope: banner, Q: "甲"})
+		rec := p.Records[0]
+		if rec.Values.Str("status") != "active" {
+			t.Errorf("blank status imported as %q", rec.Values.Str("status"))
+		}
+		v, errs := k.Parse(map[string]string{"name": "甲", "phone": "13800000001", "region_code": "152502001001", "status": ""})
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		if err := st.Update(ctx, k, banner, 0, rec.ID, v); err != nil {
+			t.Errorf("update with a blank status: %v", err)
+		}
+		// Every problem of a form at once: bad name length, bad date, unknown code, short phone.
+		_, errs = k.Parse(map[string]string{"name": strings.Repeat("名", 31), "phone": "1380000", "region_code": "159999001", "registered_on": "2023-13-45"})
+		merged := errs
+		for key, msg := range st.Check(ctx, k, banner, registry.Values{"region_code": "159999001"}) {
+			merged[key] = msg
+		}
+		for _, key := range []string{"name", "phone", "registered_on", "region_code"} {
+			if merged[key] == "" {
+				t.Errorf("no message for %s in %v", key, merged)
+			}
+		}
+	})
+}

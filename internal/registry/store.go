@@ -134,24 +134,53 @@ func (k *Kind) Parse(raw map[string]string) (Values, ValidationError) {
 			v[f.Key] = normalizeValue(val)
 		}
 	}
-	if len(errs) == 0 {
-		if c, ok := v[RegionKey].(string); ok {
-			if code, err := region.Normalize(c); err == nil {
-				v[RegionKey] = code
-			} else {
-				errs[RegionKey] = "区划代码应为 6、9 或 12 位数字"
-			}
+	k.fillDefaults(v, func(key string) bool { _, bad := errs[key]; return !bad })
+	if c, ok := v[RegionKey].(string); ok {
+		if code, err := region.Normalize(c); err == nil {
+			v[RegionKey] = code
+		} else {
+			errs[RegionKey] = "区划代码应为 6、9 或 12 位数字"
 		}
 	}
-	if len(errs) == 0 && k.Check != nil {
+	// Cross-field rules run on what parsed, so that one submission shows every problem.
+	if k.Check != nil {
 		for key, msg := range k.Check(v) {
-			errs[key] = msg
+			if _, already := errs[key]; !already {
+				errs[key] = msg
+			}
 		}
 	}
 	if len(errs) > 0 {
 		return v, errs
 	}
 	return v, nil
+}
+
+// fillDefaults puts the kind's default into every empty field that may take one ("空白视为…").
+func (k *Kind) fillDefaults(v Values, may func(key string) bool) {
+	for key, d := range k.Defaults {
+		if _, ok := v[key]; !ok && may(key) {
+			v[key] = d
+		}
+	}
+}
+
+// Check runs the checks that need the database — the unit (known, in scope, at an allowed
+// level) and references to other kinds — and returns their problems by field, or nil.
+func (s *Store) Check(ctx context.Context, k *Kind, scope region.Scope, v Values) ValidationError {
+	errs := ValidationError{}
+	if code := v.Str(RegionKey); code != "" {
+		if msg := s.checkRegion(ctx, k, scope, code); msg != "" {
+			errs[RegionKey] = msg
+		}
+	}
+	for key, msg := range s.checkRefs(ctx, k, scope, v) {
+		errs[key] = msg
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 // normalizeValue stores dates as ISO text.
@@ -183,15 +212,8 @@ func regionProblem(k *Kind, scope region.Scope, code string, level region.Level)
 
 // Create validates and inserts a record inside scope, with an audit entry, in one transaction.
 func (s *Store) Create(ctx context.Context, k *Kind, scope region.Scope, actor int64, v Values) (int64, error) {
-	for key, d := range k.Defaults {
-		if _, ok := v[key]; !ok {
-			v[key] = d
-		}
-	}
-	if msg := s.checkRegion(ctx, k, scope, v.Str(RegionKey)); msg != "" {
-		return 0, ValidationError{RegionKey: msg}
-	}
-	if errs := s.checkRefs(ctx, k, scope, v); errs != nil {
+	k.fillDefaults(v, func(string) bool { return true })
+	if errs := s.Check(ctx, k, scope, v); errs != nil {
 		return 0, errs
 	}
 	now := s.now()
@@ -268,12 +290,8 @@ func (s *Store) Update(ctx context.Context, k *Kind, scope region.Scope, actor, 
 	if err != nil {
 		return err
 	}
-	if v.Str(RegionKey) != old.Region() {
-		if msg := s.checkRegion(ctx, k, scope, v.Str(RegionKey)); msg != "" {
-			return ValidationError{RegionKey: msg}
-		}
-	}
-	if errs := s.checkRefs(ctx, k, scope, v); errs != nil {
+	k.fillDefaults(v, func(string) bool { return true })
+	if errs := s.Check(ctx, k, scope, v); errs != nil {
 		return errs
 	}
 	changes := k.diff(old.Values, v)
