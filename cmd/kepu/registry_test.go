@@ -211,6 +211,27 @@ func TestRegistryPages(t *testing.T) {
 		if resp.StatusCode != http.StatusCreated || !strings.Contains(string(b), `"category":"nature"`) {
 			t.Errorf("API create: %d %s", resp.StatusCode, b)
 		}
+		for _, bad := range []string{`{"name":["a","b"],"region_code":"152502","category":"其他","accredited_on":"2021-12-01"}`,
+			`{"name":"x","region_code":"152502","category":"其他","accredited_on":"2021-12-01","founded":"2020-01-01"}`,
+			`{"name":true,"region_code":"152502","category":"其他","accredited_on":"2021-12-01"}`} {
+			req, _ := http.NewRequest("POST", ts.srv.URL+"/api/v1/registry/bases", strings.NewReader(bad))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-CSRF-Token", tok)
+			resp, err := c.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("API create %s: %d, want 422", bad, resp.StatusCode)
+			}
+		}
+		req, _ = http.NewRequest("POST", ts.srv.URL+"/api/v1/registry/officers", strings.NewReader(`{"name":"数字号码","phone":13811112222,"region_code":152502001001}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", tok)
+		if resp, err := c.http.Do(req); err != nil || resp.StatusCode != http.StatusCreated {
+			t.Errorf("API create with numbers for codes: %v %v", resp.StatusCode, err)
+		}
 		if status, body := c.get("/console/registry/bases"); status != 200 || !strings.Contains(body, "待复审") {
 			t.Errorf("bases list lacks the accreditation status: %d", status)
 		}
@@ -219,7 +240,7 @@ func TestRegistryPages(t *testing.T) {
 		}
 		// The region browser counts what is registered below each unit.
 		_, body = c.get("/regions/152500")
-		if !regexp.MustCompile(`<dt>科普信息员</dt><dd>40</dd>`).MatchString(body) {
+		if !regexp.MustCompile(`<dt>科普信息员</dt><dd>41</dd>`).MatchString(body) {
 			t.Error("region browser lacks the officer count")
 		}
 		status, _, _ = c.post(museum+"/delete", museum, url.Values{})

@@ -734,6 +734,37 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiFields turns a JSON object into the raw text a form would send: strings as they are,
+// numbers in plain decimal (no exponent), booleans only for yes/no fields. Unknown fields and
+// arrays or objects are errors, so that nothing is silently dropped or stored as "[a b]".
+func apiFields(k *Kind, body map[string]any) (map[string]string, ValidationError) {
+	raw := map[string]string{}
+	errs := ValidationError{}
+	for key, v := range body {
+		f, ok := k.Field(key)
+		if !ok {
+			errs[key] = "没有这个字段"
+			continue
+		}
+		switch x := v.(type) {
+		case nil:
+		case string:
+			raw[key] = x
+		case json.Number:
+			raw[key] = x.String()
+		case bool:
+			if f.Kind != sheet.Bool {
+				errs[key] = "应为文字或数字，不是 true/false"
+				continue
+			}
+			raw[key] = map[bool]string{true: "是", false: "否"}[x]
+		default:
+			errs[key] = "应为文字、数字或 true/false，不能是数组或对象"
+		}
+	}
+	return raw, errs
+}
+
 // apiCreate serves POST /api/v1/registry/{kind}: a JSON object of field → text, parsed as a
 // form is. Errors are 422 with the field messages.
 func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
@@ -745,25 +776,17 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.UseNumber()
 	var body map[string]any
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
+	if err := dec.Decode(&body); err != nil {
 		return web.Errorf(http.StatusBadRequest, "registry.err.json")
 	}
-	raw := map[string]string{}
-	for key, v := range body {
-		switch x := v.(type) {
-		case string:
-			raw[key] = x
-		case bool:
-			raw[key] = map[bool]string{true: "是", false: "否"}[x]
-		case nil:
-		default:
-			raw[key] = fmt.Sprint(x)
-		}
-	}
-	v, errs := k.Parse(raw)
+	raw, errs := apiFields(k, body)
+	v, perrs := k.Parse(raw)
+	errs = merge(errs, perrs)
 	var id int64
-	if errs == nil {
+	if len(errs) == 0 {
 		id, err = h.Store.Create(r.Context(), k, p.Scope(), p.ID, v)
 		if !errors.As(err, &errs) && err != nil {
 			return err
