@@ -792,7 +792,7 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if errs != nil {
+	if len(errs) > 0 {
 		web.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{"status": 422, "code": "registry.invalid", "fields": errs}})
 		return nil
 	}
