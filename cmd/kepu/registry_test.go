@@ -345,6 +345,13 @@ func TestEStationPages(t *testing.T) {
 		t.Fatalf("submit: %d", status)
 	}
 	app := hdr.Get("Location")
+	// E-stations come from the workflow: a township operator cannot register one directly.
+	if status, _ := town.get("/console/registry/e-stations/new"); status != http.StatusForbidden {
+		t.Errorf("township operator opens the direct e-station form: %d", status)
+	}
+	if _, body := town.get("/console/registry/e-stations"); strings.Contains(body, "/console/registry/e-stations/import") || !strings.Contains(body, "/console/estations/new") {
+		t.Error("e-station list offers direct entry instead of the application")
+	}
 	if status, body := town.get(app); status != 200 || strings.Contains(body, "旗县科协审核和实地核查</h2>") || !strings.Contains(body, "139****5678") {
 		t.Errorf("application page for the applicant: %d", status)
 	}

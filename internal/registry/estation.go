@@ -106,7 +106,13 @@ var (
 	ErrWrongStep = errors.New("申请不在这一步，无法办理")
 	ErrNotYours  = errors.New("这一步应由上级科协办理")
 	ErrNoReason  = errors.New("不通过时请填写理由")
+	// ErrSameAccount: the league's re-check must be made by someone other than the reviewer.
+	ErrSameAccount = errors.New("复核须由审核人以外的人员办理")
+	ErrNoteTooLong = fmt.Errorf("意见最多 %d 字", MaxNote)
 )
+
+// MaxNote is the longest remark or refusal reason kept (runes).
+const MaxNote = 500
 
 // Submit records an application by a unit inside scope (the township operator or anyone above
 // it), with a step "submit". Answering a rejected application names it as PreviousID.
@@ -130,7 +136,29 @@ func (s *Store) Submit(ctx context.Context, scope region.Scope, actor int64, in 
 		if old.Status != AppRejected {
 			return 0, ValidationError{"previous_id": "只能对未通过的申请重新申请"}
 		}
+		var answered int64
+		if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM estation_applications WHERE previous_id = $1`, in.PreviousID).Scan(&answered); err != nil {
+			return 0, db.Map(err)
+		}
+		if answered != 0 {
+			return 0, ValidationError{"previous_id": fmt.Sprintf("申请 #%d 已重新申请过（#%d）", in.PreviousID, answered)}
+		}
 		prev = in.PreviousID
+	}
+	var open, stations int
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM estation_applications WHERE region_code = $1 AND name = $2 AND status IN ('submitted', 'reviewed')`,
+		u.Code, in.Name).Scan(&open); err != nil {
+		return 0, db.Map(err)
+	}
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM science_estations WHERE region_code = $1 AND name = $2 AND deleted_at IS NULL`,
+		u.Code, in.Name).Scan(&stations); err != nil {
+		return 0, db.Map(err)
+	}
+	switch {
+	case open > 0:
+		return 0, ValidationError{"name": "该站点已有一份正在办理的申请"}
+	case stations > 0:
+		return 0, ValidationError{"name": "该区划下已有同名的科普e站"}
 	}
 	now := s.now()
 	var id int64
@@ -270,9 +298,16 @@ func (s *Store) Publish(ctx context.Context, who Decider, actor, id int64, pass 
 		}
 		year := now.Format("2006")
 		prefix := fmt.Sprintf("%s-%s-", plaquePrefix, year)
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM science_estations WHERE plaque_no LIKE $1`, prefix+"%").Scan(&n); err != nil {
+		// The next number after the highest of the year (zero-padded, so the text order is the
+		// number order); numbers typed in by hand do not make it collide.
+		var last sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(plaque_no) FROM science_estations WHERE plaque_no LIKE $1 AND length(plaque_no) = $2`,
+			prefix+"%", len(prefix)+5).Scan(&last); err != nil {
 			return db.Map(err)
+		}
+		n := 0
+		if last.Valid {
+			fmt.Sscanf(strings.TrimPrefix(last.String, prefix), "%d", &n)
 		}
 		plaque := fmt.Sprintf("%s%05d", prefix, n+1)
 		var station int64
@@ -300,6 +335,9 @@ func (s *Store) decide(ctx context.Context, who Decider, actor, id int64, step, 
 	if !pass && note == "" {
 		return ErrNoReason
 	}
+	if len([]rune(note)) > MaxNote {
+		return ErrNoteTooLong
+	}
 	if inspectedOn != "" {
 		if _, err := time.Parse("2006-01-02", inspectedOn); err != nil {
 			return ValidationError{"inspected_on": "实地核查日期应为 2026-06-30 这样的日期"}
@@ -317,6 +355,15 @@ func (s *Store) decide(ctx context.Context, who Decider, actor, id int64, step, 
 		}
 		if !who.Holds(level, a.RegionCode) {
 			return ErrNotYours
+		}
+		if step == "publish" && actor != 0 {
+			var reviewer int64
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(account_id), 0) FROM estation_application_steps WHERE application_id = $1 AND step = 'review'`, id).Scan(&reviewer); err != nil {
+				return db.Map(err)
+			}
+			if reviewer == actor {
+				return ErrSameAccount
+			}
 		}
 		if pass {
 			if err := onPass(tx, a, now); err != nil {

@@ -134,7 +134,11 @@ func (h *Handler) decideApplication(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p := account.FromContext(r.Context())
-	pass := r.PostFormValue("decision") == "pass"
+	decision := r.PostFormValue("decision")
+	if decision != "pass" && decision != "reject" {
+		return web.Errorf(http.StatusBadRequest, "estation.err.decision")
+	}
+	pass := decision == "pass"
 	switch r.PathValue("step") {
 	case "review":
 		err = h.Store.Review(r.Context(), p, p.ID, id, pass, r.PostFormValue("inspected_on"), r.PostFormValue("note"))
@@ -152,7 +156,7 @@ func (h *Handler) decideApplication(w http.ResponseWriter, r *http.Request) erro
 		return web.NotFound(err)
 	case errors.Is(err, ErrNotYours):
 		return web.Forbidden(err)
-	case errors.Is(err, ErrWrongStep), errors.Is(err, ErrNoReason):
+	case errors.Is(err, ErrWrongStep), errors.Is(err, ErrNoReason), errors.Is(err, ErrSameAccount), errors.Is(err, ErrNoteTooLong):
 		return h.renderApplication(w, r, err.Error())
 	case errors.As(err, &verr):
 		for _, m := range verr {

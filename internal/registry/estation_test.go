@@ -116,3 +116,109 @@ func TestEStationWorkflow(t *testing.T) {
 		}
 	})
 }
+
+func TestEStationWorkflowGuards(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		accounts := &account.Store{DB: d, Regions: st.Regions}
+		ids := map[string]int64{}
+		for _, a := range []struct {
+			name string
+			role account.Role
+			code string
+		}{{"town", account.TownshipOperator, "152502001"}, {"league1", account.LeagueAdmin, "152500"}, {"league2", account.LeagueAdmin, "152500"}} {
+			id, err := accounts.Create(ctx, account.NewAccount{Username: a.name, PasswordHash: "x", Grants: []account.Grant{{Role: a.role, RegionCode: a.code}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[a.name] = id
+		}
+		township := principal(ids["town"], account.TownshipOperator, "152502001")
+		leagueAdmin := principal(ids["league1"], account.LeagueAdmin, "152500")
+		otherLeagueAdmin := principal(ids["league2"], account.LeagueAdmin, "152500")
+		id, err := st.Submit(ctx, township.Scope(), township.ID, application("赛罕社区科普e站"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Submit(ctx, township.Scope(), township.ID, application("赛罕社区科普e站")); err == nil || !strings.Contains(err.Error(), "正在办理") {
+			t.Errorf("second open application for one station: %v", err)
+		}
+		// A league admin may review when the banner has none, but not also publish.
+		if err := st.Review(ctx, leagueAdmin, leagueAdmin.ID, id, true, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Publish(ctx, leagueAdmin, leagueAdmin.ID, id, true, "", "NMKX-E"); !errors.Is(err, registry.ErrSameAccount) {
+			t.Errorf("reviewer publishes: %v", err)
+		}
+		if err := st.Publish(ctx, otherLeagueAdmin, otherLeagueAdmin.ID, id, false, strings.Repeat("长", 501), "NMKX-E"); !errors.Is(err, registry.ErrNoteTooLong) {
+			t.Errorf("501-character reason: %v", err)
+		}
+		// A plaque typed in by hand does not make the sequence collide.
+		if _, err := st.Create(ctx, &registry.EStations, leagueAdmin.Scope(), leagueAdmin.ID, registry.Values{"name": "旧站", "region_code": "152502001002", "site_type": "community",
+			"plaque_no": "NMKX-E-" + time.Now().UTC().Format("2006") + "-00041", "accredited_on": "2020-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Publish(ctx, otherLeagueAdmin, otherLeagueAdmin.ID, id, true, "", "NMKX-E"); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := st.Application(ctx, township.Scope(), id)
+		if !strings.HasSuffix(a.PlaqueNo, "-00042") {
+			t.Errorf("plaque after a hand-typed 00041: %s", a.PlaqueNo)
+		}
+		if _, err := st.Submit(ctx, township.Scope(), township.ID, application("赛罕社区科普e站")); err == nil || !strings.Contains(err.Error(), "同名") {
+			t.Errorf("application for an existing station: %v", err)
+		}
+		// A refused application is answered once.
+		id2, _ := st.Submit(ctx, township.Scope(), township.ID, application("二号站"))
+		st.Review(ctx, leagueAdmin, leagueAdmin.ID, id2, false, "", "材料不全")
+		again := application("二号站")
+		again.PreviousID = id2
+		if _, err := st.Submit(ctx, township.Scope(), township.ID, again); err != nil {
+			t.Fatal(err)
+		}
+		again.Name = "二号站（再）"
+		if _, err := st.Submit(ctx, township.Scope(), township.ID, again); err == nil || !strings.Contains(err.Error(), "已重新申请过") {
+			t.Errorf("answered twice: %v", err)
+		}
+	})
+}
+
+// Plaque numbers repeated inside a file, or already used, are reported with their rows.
+func TestImportUniqueFields(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		k := &registry.EStations
+		if _, err := st.Create(ctx, k, everyone, 0, registry.Values{"name": "甲站", "region_code": "152502001001", "site_type": "village", "plaque_no": "P-1", "accredited_on": "2020-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+		file := "名称,所在区划代码,类型,牌匾编号,授牌日期\n" +
+			"乙站,152502001002,社区,P-2,2021-01-01\n" +
+			"丙站,152502001003,社区,P-2,2021-01-01\n" +
+			"丁站,152502001004,社区,P-1,2021-01-01\n" +
+			"戊站,152502001005,社区,,\n"
+		res, err := st.Import(ctx, k, everyone, 0, strings.NewReader(file), "e.csv", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range res.Errors {
+			got = append(got, e.Error())
+		}
+		all := strings.Join(got, "\n")
+		for _, want := range []string{"第 3 行，“牌匾编号”列：与第 2 行重复", "第 5 行，“牌匾编号”列：已授牌的e站须有牌匾编号"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("missing %q in\n%s", want, all)
+			}
+		}
+		file = "名称,所在区划代码,类型,牌匾编号,授牌日期\n丁站,152502001004,社区,P-1,2021-01-01\n"
+		res, err = st.Import(ctx, k, everyone, 0, strings.NewReader(file), "e.csv", 0)
+		if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "第 2 行，“牌匾编号”列：已有相同牌匾编号的记录") {
+			t.Errorf("plaque used by a record outside the file: %v %v", res.Errors, err)
+		}
+		if p, _ := st.List(ctx, k, registry.Filter{Scope: everyone}); p.Total != 1 {
+			t.Errorf("%d stations after rejected imports", p.Total)
+		}
+	})
+}

@@ -37,6 +37,36 @@ func (h *Handler) today() time.Time {
 	return time.Now()
 }
 
+// writable fails with 403 when the kind is written only by higher levels (Kind.WriteLevel) and
+// the caller holds no such role.
+func writable(r *http.Request, k *Kind) error {
+	if mayWrite(account.FromContext(r.Context()), k) {
+		return nil
+	}
+	return &web.Error{Status: http.StatusForbidden, Key: "registry.err.write_level", Args: []any{k.Name}}
+}
+
+func mayWrite(p *account.Principal, k *Kind) bool {
+	if k.WriteLevel == 0 {
+		return true
+	}
+	for _, g := range p.Grants {
+		if g.Role.Level() <= k.WriteLevel {
+			return true
+		}
+	}
+	return false
+}
+
+// writableKind is kindOf for the routes that write.
+func writableKind(r *http.Request) (*Kind, error) {
+	k, err := kindOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return k, writable(r, k)
+}
+
 func kindOf(r *http.Request) (*Kind, error) {
 	k, ok := KindBySlug(r.PathValue("kind"))
 	if !ok {
@@ -107,20 +137,21 @@ type EnumFilter struct {
 // ListView is the data of a kind's list page.
 type ListView struct {
 	web.Page
-	Kind      *Kind
-	Columns   []Column
-	Rows      []Row
-	Total     int
-	Filters   []EnumFilter
-	Q         string
-	Within    string
+	Kind    *Kind
+	Columns []Column
+	Rows    []Row
+	Total   int
+	Filters []EnumFilter
+	Q       string
+	Within  string
 	// Next is the link to the next page ("" on the last); ExportXLSX and ExportCSV download
 	// what the filters select. Built here, query strings encoded once, so the template does
 	// not encode them again.
+	CanWrite   bool
 	Next       template.URL
 	ExportXLSX template.URL
 	ExportCSV  template.URL
-	HasStatus bool
+	HasStatus  bool
 }
 
 // filterFrom reads a list's filter from the query string; Within outside the scope is refused.
@@ -175,7 +206,8 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := ListView{Page: h.Kit.Page(r, "registry.list_title", k.Name), Kind: k, Total: p.Total, Q: f.Q, Within: f.Within, HasStatus: k.Status != nil}
+	page := ListView{Page: h.Kit.Page(r, "registry.list_title", k.Name), Kind: k, Total: p.Total, Q: f.Q, Within: f.Within, HasStatus: k.Status != nil,
+		CanWrite: mayWrite(account.FromContext(r.Context()), k)}
 	for _, fl := range k.Fields {
 		if fl.List {
 			page.Columns = append(page.Columns, Column{Key: fl.Key, Header: fl.Header})
@@ -233,8 +265,9 @@ type DetailPage struct {
 	// CanReveal: the viewer is an admin (banner level or above) of the record's unit, the only
 	// people who may see personal data in full.
 	CanReveal bool
-	Heading  string
-	Problem  string
+	CanWrite  bool
+	Heading   string
+	Problem   string
 	// Volunteer teams: their memberships and how many admins they may have; volunteers: theirs.
 	Members    []Membership
 	AdminLimit int
@@ -267,7 +300,8 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, x detailE
 	}
 	heading := k.Fields[0].display(rec.Values[k.Fields[0].Key])
 	canReveal := account.FromContext(r.Context()).Holds(region.LevelBanner, rec.Region())
-	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, heading), Kind: k, Record: rec, Heading: heading, CanReveal: canReveal}
+	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, heading), Kind: k, Record: rec, Heading: heading, CanReveal: canReveal,
+		CanWrite: mayWrite(account.FromContext(r.Context()), k)}
 	for _, fl := range k.Fields {
 		v := fl.display(rec.Values[fl.Key])
 		if fl.Key == RegionKey && rec.RegionName != "" {
@@ -413,7 +447,7 @@ func formRaw(r *http.Request, k *Kind) map[string]string {
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -421,7 +455,7 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -445,7 +479,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -467,7 +501,7 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -508,7 +542,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) remove(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -563,7 +597,7 @@ func (h *Handler) importPage(r *http.Request, k *Kind) ImportPage {
 }
 
 func (h *Handler) importForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -572,7 +606,7 @@ func (h *Handler) importForm(w http.ResponseWriter, r *http.Request) error {
 
 // importFile takes an uploaded .xlsx or .csv of a kind and imports it all or nothing.
 func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -772,7 +806,7 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	k, err := kindOf(r)
+	k, err := writableKind(r)
 	if err != nil {
 		return err
 	}
@@ -854,7 +888,7 @@ func (h *Handler) afterMembership(w http.ResponseWriter, r *http.Request, slug s
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		msg = "没有以此手机号登记的科技志愿者"
-	case errors.Is(err, ErrTooManyTeams), errors.Is(err, ErrAlreadyMember), errors.Is(err, ErrTooManyAdmins), errors.Is(err, ErrNotPending), errors.Is(err, ErrNotMember):
+	case errors.Is(err, ErrTooManyTeams), errors.Is(err, ErrAlreadyMember), errors.Is(err, ErrTooManyAdmins), errors.Is(err, ErrNotPending), errors.Is(err, ErrNotMember), errors.Is(err, ErrNoteTooLong):
 	case strings.Contains(msg, "理由"):
 	default:
 		return err

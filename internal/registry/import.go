@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -61,6 +62,10 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 		}
 	}
 	seen := map[string]int{}
+	uniqueSeen := map[string]map[string]int{} // field → value → first row
+	for _, key := range k.Unique {
+		uniqueSeen[key] = map[string]int{}
+	}
 	var rows []importRow
 	read, err := sheet.Read(r, k.Schema(), maxBytes, func(rec *sheet.Record) error {
 		v := Values{}
@@ -120,7 +125,13 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 			}
 		}
 		if k.Check != nil && !rec.Failed() {
-			for key, msg := range k.Check(v) {
+			// Checked as the record would be inserted: defaults in for absent columns too.
+			full := Values{}
+			for key, val := range v {
+				full[key] = val
+			}
+			k.fillDefaults(full, func(string) bool { return true })
+			for key, msg := range k.Check(full) {
 				rec.Fail(key, "%s", msg)
 			}
 		}
@@ -139,6 +150,15 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 		if first, dup := seen[key]; dup {
 			rec.Fail(k.NaturalKey[len(k.NaturalKey)-1], "与第 %d 行重复（%s）", first, strings.ReplaceAll(key, "\x00", "，"))
 			return nil
+		}
+		for field, values := range uniqueSeen {
+			if val := v.Str(field); val != "" {
+				if first, dup := values[val]; dup {
+					rec.Fail(field, "与第 %d 行重复", first)
+					return nil
+				}
+				values[val] = rec.Row
+			}
 		}
 		seen[key] = rec.Row
 		rows = append(rows, importRow{row: rec.Row, vals: vals})
@@ -227,6 +247,7 @@ func (s *Store) importChunk(ctx context.Context, tx *sql.Tx, k *Kind, scope regi
 		return err
 	}
 	var inserts [][]any
+	var insertRows []int // file row of each insert
 	for _, r := range rows {
 		key := naturalKey(r.vals, keyIdx)
 		old, ok := existing[key]
@@ -239,6 +260,7 @@ func (s *Store) importChunk(ctx context.Context, tx *sql.Tx, k *Kind, scope regi
 				row = append(row, x)
 			}
 			inserts = append(inserts, append(row, now, now, nullID(actor), nullID(actor), res.ImportID))
+			insertRows = append(insertRows, r.row)
 			continue
 		}
 		if !scope.Contains(old.Region()) {
@@ -263,7 +285,24 @@ func (s *Store) importChunk(ctx context.Context, tx *sql.Tx, k *Kind, scope regi
 			res.Unchanged++
 			continue
 		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT import_update`); err != nil {
+			return err
+		}
 		if err := s.update(ctx, tx, k, old.ID, v, actor, now); err != nil {
+			var verr ValidationError
+			if !errors.As(err, &verr) {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_update`); err != nil {
+				return err
+			}
+			for key, msg := range verr {
+				f, _ := k.Field(key)
+				res.Errors = append(res.Errors, sheet.Error{Row: r.row, Column: f.Header, Msg: msg})
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_update`); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, k, old.ID, now, actor, "import", changes); err != nil {
@@ -273,10 +312,44 @@ func (s *Store) importChunk(ctx context.Context, tx *sql.Tx, k *Kind, scope regi
 	}
 	if len(inserts) > 0 && len(res.Errors) == 0 {
 		cols := append(k.columns(), "created_at", "updated_at", "created_by", "updated_by", "import_id")
-		if err := db.BulkInsert(ctx, tx, d, k.Table, cols, inserts, ""); err != nil {
-			return s.keyConflict(k, err)
+		// Inside a savepoint, so that a conflict (a plaque or ID number already used by a
+		// record outside the file) can be found row by row and reported with its row.
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT import_chunk`); err != nil {
+			return err
 		}
-		res.Created += len(inserts)
+		err := db.BulkInsert(ctx, tx, d, k.Table, cols, inserts, "")
+		if err == nil {
+			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_chunk`); err != nil {
+				return err
+			}
+			res.Created += len(inserts)
+			return nil
+		}
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_chunk`); rerr != nil {
+			return rerr
+		}
+		var verr ValidationError
+		if !errors.As(s.keyConflict(k, err), &verr) {
+			return err
+		}
+		for i, row := range inserts {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
+				return err
+			}
+			err := db.BulkInsert(ctx, tx, d, k.Table, cols, [][]any{row}, "")
+			if err == nil {
+				tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`)
+				continue
+			}
+			tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_row`)
+			if !errors.As(s.keyConflict(k, err), &verr) {
+				return err
+			}
+			for key, msg := range verr {
+				f, _ := k.Field(key)
+				res.Errors = append(res.Errors, sheet.Error{Row: insertRows[i], Column: f.Header, Msg: msg})
+			}
+		}
 	}
 	return nil
 }

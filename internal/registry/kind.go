@@ -55,6 +55,13 @@ type Kind struct {
 	MaxLevel   region.Level
 	// Counted kinds get a column in the region browser (facilities, teams, people).
 	Counted bool
+	// WriteLevel, when set, is the lowest level of role that may create, change, delete or
+	// import records of this kind directly (e-stations: league, since stations are otherwise
+	// made only by the accreditation workflow).
+	WriteLevel region.Level
+	// Unique lists further fields that no two live records may share when filled (a plaque
+	// number, an ID number); imports check them inside the file too.
+	Unique []string
 	// Defaults fill empty fields of a new record (not of an update). May be nil.
 	Defaults Values
 	// Check validates across fields; it returns field key → message (Chinese). May be nil.

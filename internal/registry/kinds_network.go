@@ -145,7 +145,22 @@ var EStations = Kind{
 		listed(date("accredited_on", "授牌日期", false, "2022-09-16")),
 		enum("status", "状态", false, ch("已授牌", "accredited"), ch("已撤销", "revoked")),
 	},
-	Defaults: Values{"status": "accredited"},
+	Defaults:   Values{"status": "accredited"},
+	WriteLevel: region.LevelLeague,
+	Unique:     []string{"plaque_no"},
+	Check: func(v Values) map[string]string {
+		if v.Str("status") == "accredited" {
+			errs := map[string]string{}
+			if v.Str("plaque_no") == "" {
+				errs["plaque_no"] = "已授牌的e站须有牌匾编号"
+			}
+			if v.Str("accredited_on") == "" {
+				errs["accredited_on"] = "已授牌的e站须有授牌日期"
+			}
+			return errs
+		}
+		return nil
+	},
 }
 
 // Partnerships are museum–school partnerships (馆校共建).
@@ -208,10 +223,18 @@ var Staff = Kind{
 			return f
 		}(),
 		listed(text("position", "职务", false, 40, "副主席")),
-		enum("employment", "专兼职", true, ch("专职", "full"), ch("兼职", "part")),
+		enum("employment", "专兼职", true, ch("兼职", "part"), ch("专职", "full")),
 		enum("part_time_role", "兼职身份", false, ch("医院院长", "hospital"), ch("学校校长", "school"), ch("农牧技站站长", "farm_station"), ch("企业负责人", "enterprise"), ch("其他", "other")),
 	},
-	Check: checkPhone,
+	Check: func(v Values) map[string]string {
+		if m := checkPhone(v); m != nil {
+			return m
+		}
+		if v.Str("employment") == "full" && v.Str("part_time_role") != "" {
+			return map[string]string{"part_time_role": "专职干部不填兼职身份"}
+		}
+		return nil
+	},
 }
 
 // LectureMembers are members of the scientist-spirit lecture group.
@@ -277,6 +300,7 @@ var Volunteers = Kind{
 		regionField("所在区划代码"),
 		listed(date("joined_on", "注册日期", false, "2021-04-01")),
 	},
+	Unique: []string{"id_number"},
 	Check: func(v Values) map[string]string {
 		if m := checkPhone(v); m != nil {
 			return m

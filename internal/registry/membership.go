@@ -148,6 +148,8 @@ func (s *Store) Decide(ctx context.Context, scope region.Scope, actor, id int64,
 			reason = ""
 		} else if strings.TrimSpace(reason) == "" {
 			return errors.New("拒绝时请填写理由")
+		} else if len([]rune(reason)) > MaxNote {
+			return ErrNoteTooLong
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE volunteer_memberships SET status = $1, decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5`,
 			status, s.now(), nullID(actor), strings.TrimSpace(reason), id)

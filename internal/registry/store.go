@@ -237,6 +237,13 @@ func (s *Store) Create(ctx context.Context, k *Kind, scope region.Scope, actor i
 // keyConflict turns a unique-index conflict into a message on the natural key's fields.
 func (s *Store) keyConflict(k *Kind, err error) error {
 	if errors.Is(err, db.ErrConflict) {
+		for _, key := range k.Unique {
+			// SQLite names the column (table.column), PostgreSQL the index (table_column).
+			if strings.Contains(err.Error(), k.Table+"."+key) || strings.Contains(err.Error(), key) && !strings.Contains(err.Error(), k.Table+"_key") {
+				f, _ := k.Field(key)
+				return ValidationError{key: "已有相同" + f.Header + "的记录"}
+			}
+		}
 		var labels []string
 		for _, key := range k.NaturalKey {
 			f, _ := k.Field(key)

@@ -343,7 +343,8 @@ CREATE UNIQUE INDEX volunteer_memberships_active ON volunteer_memberships (volun
 CREATE INDEX volunteer_memberships_team ON volunteer_memberships (team_id, status);
 CREATE INDEX volunteer_memberships_volunteer ON volunteer_memberships (volunteer_id, status);
 
-CREATE UNIQUE INDEX science_estations_plaque ON science_estations (plaque_no) WHERE plaque_no IS NOT NULL AND deleted_at IS NULL;
+CREATE UNIQUE INDEX science_estations_plaque_no ON science_estations (plaque_no) WHERE plaque_no IS NOT NULL AND deleted_at IS NULL;
+CREATE UNIQUE INDEX volunteers_id_number ON volunteers (id_number) WHERE id_number IS NOT NULL AND deleted_at IS NULL;
 
 -- E-station accreditation: the unit applies with the five requirements and their evidence;
 -- the banner association reviews and inspects on site; the league re-checks and publishes,
