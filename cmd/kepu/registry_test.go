@@ -158,6 +158,9 @@ func TestRegistryPages(t *testing.T) {
 			t.Fatal("no officer link")
 		}
 		path := "/console/registry/officers/" + id[1]
+		if _, body := c.get(path); !strings.Contains(body, "由导入创建") {
+			t.Error("an imported officer's history does not start with its import")
+		}
 		town := newClient(t, ts.srv.URL)
 		town.login("township-152502001", pw)
 		if _, body := town.get(path); strings.Contains(body, "查看完整号码") {
@@ -272,14 +275,21 @@ func TestVolunteerTeamPages(t *testing.T) {
 	if _, err := st.Create(ctx, &registry.Volunteers, all, 0, registry.Values{"name": "宝音", "phone": "13700000002", "region_code": "152502001"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.Create(ctx, &registry.Volunteers, all, 0, registry.Values{"name": "外旗志愿者", "phone": "13700000009", "region_code": "152501"}); err != nil {
+		t.Fatal(err)
+	}
 	c := newClient(t, ts.srv.URL)
 	c.login("banner-152502", pw)
 	team := fmt.Sprintf("/console/registry/volunteer-teams/%d", teams[0])
-	status, _, _ := c.post(team+"/members", team, url.Values{"phone": {"13700000001"}})
+	status, body, _ := c.post(team+"/members", team, url.Values{"phone": {"13700000009"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "您的管理范围内没有以此手机号登记的科技志愿者") || strings.Contains(body, "外旗志愿者") {
+		t.Errorf("adding another banner's volunteer: %d", status)
+	}
+	status, _, _ = c.post(team+"/members", team, url.Values{"phone": {"１３７０００００００１"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("join: %d", status)
 	}
-	_, body := c.get(team)
+	_, body = c.get(team)
 	m := regexp.MustCompile(`/console/memberships/(\d+)/approve`).FindStringSubmatch(body)
 	if m == nil || !strings.Contains(body, "待审批") {
 		t.Fatalf("pending request not shown")
@@ -322,6 +332,10 @@ func TestVolunteerTeamPages(t *testing.T) {
 	status, body = c.upload("", "/console/memberships/import", "m.csv", []byte("志愿者手机号,志愿服务队\n13700000002,锡林浩特队6\n13700000002,不存在的队\n"))
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "没有名为“不存在的队”的科技志愿服务队") {
 		t.Errorf("membership import: %d", status)
+	}
+	_, body = c.get(team)
+	if !strings.Contains(body, "同意加入") || !strings.Contains(body, "名152502（banner-152502）") || !strings.Contains(body, "设为管理员</li>") && !strings.Contains(body, "设为管理员") {
+		t.Error("team history lacks the membership events or the account's name")
 	}
 	_, body = c.get(fmt.Sprintf("/console/registry/volunteers/%d", 1))
 	if !strings.Contains(body, "锡林浩特队1") || !strings.Contains(body, "管理员") {

@@ -64,7 +64,7 @@ func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies 
 		}
 	}
 	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code, Counters: counters}
-	rh := &registry.Handler{Kit: kit, Store: records}
+	rh := &registry.Handler{Kit: kit, Store: records, AccountNames: accounts.Usernames}
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, rh, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Root: root}, nil
 }

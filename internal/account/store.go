@@ -526,3 +526,32 @@ func (s *Store) UseSetupToken(ctx context.Context, token string, a NewAccount) (
 	})
 	return id, err
 }
+
+// Usernames returns "display name (username)" for the given account ids, for histories and
+// audit trails; unknown ids are left out.
+func (s *Store) Usernames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var marks []string
+	var args []any
+	for _, id := range ids {
+		args = append(args, id)
+		marks = append(marks, s.DB.Dialect.Placeholder(len(args)))
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, display_name, username FROM accounts WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, db.Map(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name, user string
+		if err := rows.Scan(&id, &name, &user); err != nil {
+			return nil, err
+		}
+		out[id] = name + "（" + user + "）"
+	}
+	return out, rows.Err()
+}

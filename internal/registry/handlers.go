@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +29,42 @@ type Handler struct {
 	Now            func() time.Time
 	// PlaquePrefix starts every e-station plaque number (default "NMKX-E", Inner Mongolia's).
 	PlaquePrefix string
+	// AccountNames names the accounts in histories (account.Store.Usernames); nil shows ids.
+	AccountNames func(ctx context.Context, ids []int64) (map[int64]string, error)
+}
+
+// HistoryLine is an audit entry as the detail page shows it.
+type HistoryLine struct {
+	AuditEntry
+	Who string
+}
+
+// historyLines names the accounts of a record's history and, for a record an import created,
+// begins it with that import (imports write no entry per created record).
+func (h *Handler) historyLines(ctx context.Context, rec Record, entries []AuditEntry) []HistoryLine {
+	if rec.ImportID != nil && (len(entries) == 0 || entries[0].Action != "create") {
+		entries = append([]AuditEntry{{At: rec.CreatedAt, Action: "import_create"}}, entries...)
+	}
+	var ids []int64
+	for _, e := range entries {
+		if e.AccountID != 0 {
+			ids = append(ids, e.AccountID)
+		}
+	}
+	names := map[int64]string{}
+	if h.AccountNames != nil {
+		if n, err := h.AccountNames(ctx, ids); err == nil {
+			names = n
+		}
+	}
+	out := make([]HistoryLine, len(entries))
+	for i, e := range entries {
+		out[i] = HistoryLine{AuditEntry: e, Who: names[e.AccountID]}
+		if out[i].Who == "" && e.AccountID != 0 {
+			out[i].Who = fmt.Sprintf("#%d", e.AccountID)
+		}
+	}
+	return out
 }
 
 func (h *Handler) today() time.Time {
@@ -260,7 +297,7 @@ type DetailPage struct {
 	Record   Record
 	Fields   []FieldView
 	Status   string
-	History  []AuditEntry
+	History  []HistoryLine
 	Revealed string // the field shown in full after a logged request
 	// CanReveal: the viewer is an admin (banner level or above) of the record's unit, the only
 	// people who may see personal data in full.
@@ -319,9 +356,11 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, x detailE
 	if k.Status != nil {
 		page.Status = k.Status(rec.Values, h.today())
 	}
-	if page.History, err = h.Store.History(r.Context(), k, id); err != nil {
+	entries, err := h.Store.History(r.Context(), k, id)
+	if err != nil {
 		return err
 	}
+	page.History = h.historyLines(r.Context(), rec, entries)
 	scope := account.ScopeOf(r.Context())
 	switch k {
 	case &VolunteerTeams:
@@ -845,7 +884,7 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := account.FromContext(r.Context())
-	vid, err := h.Store.VolunteerByPhone(r.Context(), r.PostFormValue("phone"))
+	vid, err := h.Store.VolunteerByPhone(r.Context(), p.Scope(), r.PostFormValue("phone"))
 	if err == nil {
 		_, err = h.Store.Join(r.Context(), p.Scope(), p.ID, vid, id)
 	}
@@ -887,7 +926,7 @@ func (h *Handler) afterMembership(w http.ResponseWriter, r *http.Request, slug s
 	msg := err.Error()
 	switch {
 	case errors.Is(err, db.ErrNotFound):
-		msg = "没有以此手机号登记的科技志愿者"
+		msg = "您的管理范围内没有以此手机号登记的科技志愿者"
 	case errors.Is(err, ErrTooManyTeams), errors.Is(err, ErrAlreadyMember), errors.Is(err, ErrTooManyAdmins), errors.Is(err, ErrNotPending), errors.Is(err, ErrNotMember), errors.Is(err, ErrNoteTooLong):
 	case strings.Contains(msg, "理由"):
 	default:

@@ -93,9 +93,28 @@ func (s *Store) Join(ctx context.Context, scope region.Scope, actor, volunteerID
 		if errors.Is(db.Map(err), db.ErrConflict) {
 			return ErrAlreadyMember
 		}
-		return db.Map(err)
+		if err != nil {
+			return db.Map(err)
+		}
+		return s.auditMember(ctx, tx, volunteerID, teamID, actor, "join", "")
 	})
 	return id, err
+}
+
+// auditMember writes a membership event into the history of both the team and the volunteer.
+func (s *Store) auditMember(ctx context.Context, tx *sql.Tx, volunteerID, teamID, actor int64, action, note string) error {
+	var vname, tname string
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM volunteers WHERE id = $1`, volunteerID).Scan(&vname); err != nil {
+		return db.Map(err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM volunteer_teams WHERE id = $1`, teamID).Scan(&tname); err != nil {
+		return db.Map(err)
+	}
+	now := s.now()
+	if err := s.audit(ctx, tx, &VolunteerTeams, teamID, now, actor, "member_"+action, []Change{{Field: "volunteer", Label: vname, To: note}}); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, &Volunteers, volunteerID, now, actor, "member_"+action, []Change{{Field: "team", Label: tname, To: note}})
 }
 
 // lockVolunteer takes the volunteer's row lock (PostgreSQL) so that two requests cannot both
@@ -151,9 +170,15 @@ func (s *Store) Decide(ctx context.Context, scope region.Scope, actor, id int64,
 		} else if len([]rune(reason)) > MaxNote {
 			return ErrNoteTooLong
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE volunteer_memberships SET status = $1, decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5`,
-			status, s.now(), nullID(actor), strings.TrimSpace(reason), id)
-		return db.Map(err)
+		if _, err = tx.ExecContext(ctx, `UPDATE volunteer_memberships SET status = $1, decided_at = $2, decided_by = $3, reason = $4 WHERE id = $5`,
+			status, s.now(), nullID(actor), strings.TrimSpace(reason), id); err != nil {
+			return db.Map(err)
+		}
+		action := "reject"
+		if approve {
+			action = "approve"
+		}
+		return s.auditMember(ctx, tx, m.VolunteerID, m.TeamID, actor, action, strings.TrimSpace(reason))
 	})
 }
 
@@ -181,8 +206,14 @@ func (s *Store) SetAdmin(ctx context.Context, scope region.Scope, actor, id int6
 				return ErrTooManyAdmins
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE volunteer_memberships SET is_admin = $1, decided_at = $2, decided_by = $3 WHERE id = $4`, admin, s.now(), nullID(actor), id)
-		return db.Map(err)
+		if _, err = tx.ExecContext(ctx, `UPDATE volunteer_memberships SET is_admin = $1, decided_at = $2, decided_by = $3 WHERE id = $4`, admin, s.now(), nullID(actor), id); err != nil {
+			return db.Map(err)
+		}
+		action := "unadmin"
+		if admin {
+			action = "admin"
+		}
+		return s.auditMember(ctx, tx, m.VolunteerID, m.TeamID, actor, action, "")
 	})
 }
 
@@ -196,8 +227,10 @@ func (s *Store) Leave(ctx context.Context, scope region.Scope, actor, id int64) 
 		if m.Status != MemberApproved && m.Status != MemberPending {
 			return ErrNotPending
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE volunteer_memberships SET status = 'left', is_admin = FALSE, decided_at = $1, decided_by = $2 WHERE id = $3`, s.now(), nullID(actor), id)
-		return db.Map(err)
+		if _, err = tx.ExecContext(ctx, `UPDATE volunteer_memberships SET status = 'left', is_admin = FALSE, decided_at = $1, decided_by = $2 WHERE id = $3`, s.now(), nullID(actor), id); err != nil {
+			return db.Map(err)
+		}
+		return s.auditMember(ctx, tx, m.VolunteerID, m.TeamID, actor, "leave", "")
 	})
 }
 
@@ -396,13 +429,20 @@ func (s *Store) teamIDs(ctx context.Context, scope region.Scope) (map[string]tea
 	return out, rows.Err()
 }
 
-// VolunteerByPhone returns the id of the live volunteer with this phone number, wherever they
-// are registered (joining a team in another banner is allowed).
-func (s *Store) VolunteerByPhone(ctx context.Context, phone string) (int64, error) {
+// VolunteerByPhone returns the id of the live volunteer with this phone number (full-width
+// digits accepted) among those in scope. A volunteer outside the scope is not found, so that
+// trying numbers reveals no one's name.
+func (s *Store) VolunteerByPhone(ctx context.Context, scope region.Scope, phone string) (int64, error) {
+	col, _ := Volunteers.Field("phone")
+	v, msg := col.Column.Parse(phone, false)
+	if msg != "" || v == nil {
+		return 0, fmt.Errorf("volunteer phone %q: %w", phone, db.ErrNotFound)
+	}
+	cond, args := scope.Where("region_code", 2)
 	var id int64
-	err := s.DB.QueryRowContext(ctx, `SELECT id FROM volunteers WHERE phone = $1 AND deleted_at IS NULL`, strings.TrimSpace(phone)).Scan(&id)
+	err := s.DB.QueryRowContext(ctx, `SELECT id FROM volunteers WHERE phone = $1 AND deleted_at IS NULL AND `+cond, append([]any{v}, args...)...).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("volunteer %s: %w", mask.Phone(phone), db.Map(err))
+		return 0, fmt.Errorf("volunteer %s: %w", mask.Phone(v.(string)), db.Map(err))
 	}
 	return id, nil
 }

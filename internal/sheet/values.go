@@ -35,6 +35,9 @@ func toHalfWidth(s string) string {
 // approx matches the ways people write a number they do not know exactly.
 var approx = regexp.MustCompile(`^(约|大约|近|将近|超过|逾|上|~|≈)|(多|余|左右|以上|以下|来|\+)$`)
 
+// thousands matches a number written with comma thousands separators: 1,300 or 48,000.5.
+var thousands = regexp.MustCompile(`^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+
 // parseNumber reads an exact number: full-width digits and thousands separators are accepted,
 // approximate numbers ("1300多", "约500") are refused with a message that says so.
 func parseNumber(raw string) (float64, string) {
@@ -42,7 +45,12 @@ func parseNumber(raw string) (float64, string) {
 	if approx.MatchString(s) {
 		return 0, fmt.Sprintf("“%s”是约数，请填写确切的数字", raw)
 	}
-	s = strings.ReplaceAll(s, ",", "")
+	if strings.Contains(s, ",") {
+		if !thousands.MatchString(s) {
+			return 0, fmt.Sprintf("“%s”中的逗号不是千位分隔（应为 1,300 或 1300；小数用点）", raw)
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Sprintf("“%s”不是数字", raw)
@@ -61,7 +69,7 @@ func parseDate(raw string, date1904 bool) (time.Time, string) {
 	if serialNumber.MatchString(s) {
 		if len(s) == 8 { // 20230630 typed as a number
 			if t, err := time.Parse("20060102", s); err == nil {
-				return t, ""
+				return plausible(t, raw)
 			}
 		}
 		f, _ := strconv.ParseFloat(s, 64)
@@ -73,15 +81,23 @@ func parseDate(raw string, date1904 bool) (time.Time, string) {
 			return time.Time{}, bad
 		}
 		y, m, d := t.Date()
-		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), ""
+		return plausible(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), raw)
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			y, m, d := t.Date()
-			return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), ""
+			return plausible(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), raw)
 		}
 	}
 	return time.Time{}, bad
+}
+
+// plausible refuses dates outside 1900–2100, which are typing slips in this field.
+func plausible(t time.Time, raw string) (time.Time, string) {
+	if y := t.Year(); y < 1900 || y > 2100 {
+		return time.Time{}, fmt.Sprintf("“%s”的年份不在 1900–2100 之间", raw)
+	}
+	return t, ""
 }
 
 var serialNumber = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
