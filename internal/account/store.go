@@ -340,22 +340,8 @@ func (s *Store) List(ctx context.Context, scope region.Scope, q string, limit, o
 // units counts at both.
 func (s *Store) CountByRegion(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error) {
 	cond, args := scope.Where("region_code", 1)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(DISTINCT account_id) FROM role_grants
+	return s.DB.Counts(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(DISTINCT account_id) FROM role_grants
 		WHERE %s GROUP BY substr(region_code, 1, %d)`, groupLen, cond, groupLen), args...)
-	if err != nil {
-		return nil, db.Map(err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var c string
-		var n int
-		if err := rows.Scan(&c, &n); err != nil {
-			return nil, err
-		}
-		out[c] = n
-	}
-	return out, rows.Err()
 }
 
 // SessionTTL is how long a session lives without use; SessionMaxAge is its absolute limit.

@@ -330,3 +330,22 @@ func BulkInsert(ctx context.Context, ex Execer, dialect Dialect, table string, c
 	}
 	return nil
 }
+
+// Counts runs a query whose rows are (text key, count) — a GROUP BY — and returns them as a map.
+func (d *DB) Counts(ctx context.Context, query string, args ...any) (map[string]int, error) {
+	rows, err := d.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, Map(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			return nil, err
+		}
+		out[key] = n
+	}
+	return out, Map(rows.Err())
+}

@@ -577,22 +577,8 @@ func (s *Store) List(ctx context.Context, k *Kind, f Filter) (ListPage, error) {
 func (s *Store) Counter(k *Kind) region.Counter {
 	return region.Counter{Key: fmt.Sprintf("registry.count.%s", k.Slug), Count: func(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error) {
 		cond, args := scope.Where("region_code", 1)
-		rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(*) FROM %s WHERE deleted_at IS NULL AND %s GROUP BY substr(region_code, 1, %d)`,
+		return s.DB.Counts(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(*) FROM %s WHERE deleted_at IS NULL AND %s GROUP BY substr(region_code, 1, %d)`,
 			groupLen, k.Table, cond, groupLen), args...)
-		if err != nil {
-			return nil, db.Map(err)
-		}
-		defer rows.Close()
-		out := map[string]int{}
-		for rows.Next() {
-			var p string
-			var n int
-			if err := rows.Scan(&p, &n); err != nil {
-				return nil, err
-			}
-			out[p] = n
-		}
-		return out, rows.Err()
 	}}
 }
 
@@ -633,21 +619,7 @@ func (s *Store) Export(ctx context.Context, k *Kind, f Filter, w io.Writer, form
 // RefNames counts the live records of a kind in scope by name: name → how many.
 func (s *Store) RefNames(ctx context.Context, k *Kind, scope region.Scope) (map[string]int, error) {
 	cond, args := scope.Where("region_code", 1)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT name, count(*) FROM %s WHERE deleted_at IS NULL AND %s GROUP BY name`, k.Table, cond), args...)
-	if err != nil {
-		return nil, db.Map(err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var n string
-		var c int
-		if err := rows.Scan(&n, &c); err != nil {
-			return nil, err
-		}
-		out[n] = c
-	}
-	return out, rows.Err()
+	return s.DB.Counts(ctx, fmt.Sprintf(`SELECT name, count(*) FROM %s WHERE deleted_at IS NULL AND %s GROUP BY name`, k.Table, cond), args...)
 }
 
 // refProblem says what is wrong with a reference by name, or "".
