@@ -116,6 +116,9 @@ func TestRegistryPages(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "新增 0 条，更新 0 条，未变 40 条") {
 			t.Errorf("second import: %d", status)
 		}
+		if _, body := c.get("/console/registry"); !strings.Contains(body, "科普信息员<br><strong>40</strong>") {
+			t.Error("registry index does not count the imported officers")
+		}
 		status, body = c.upload("", "/console/registry/officers/import", "bad.csv", []byte("姓名,手机号,所属区划代码\n甲,13800000000,152501\n乙,约500,152502\n"))
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "第 2 行，“所属区划代码”列：区划 152501 不在您的管理范围内") || !strings.Contains(body, "第 3 行，“手机号”列") {
 			t.Errorf("bad import: %d", status)

@@ -136,11 +136,11 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) error {
 	scope := account.ScopeOf(r.Context())
 	page := IndexPage{Page: h.Kit.Page(r, "registry.title")}
 	for _, k := range Kinds() {
-		p, err := h.Store.List(r.Context(), k, Filter{Scope: scope, Limit: 1})
+		n, err := h.Store.Count(r.Context(), k, Filter{Scope: scope})
 		if err != nil {
 			return err
 		}
-		page.Kinds = append(page.Kinds, KindTile{Kind: k, Count: p.Total})
+		page.Kinds = append(page.Kinds, KindTile{Kind: k, Count: n})
 	}
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "registry/index", page)
 }

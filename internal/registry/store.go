@@ -515,6 +515,16 @@ type ListPage struct {
 	Total   int
 }
 
+// Count returns how many live records match the filter (its cursor and limit aside).
+func (s *Store) Count(ctx context.Context, k *Kind, f Filter) (int, error) {
+	cond, args := k.where(f, 1)
+	var n int
+	if err := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, k.Table, cond), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("registry.Count %s: %w", k.Slug, db.Map(err))
+	}
+	return n, nil
+}
+
 // List returns one page of live records matching the filter, ordered by (region code, id),
 // starting after f.After; the index (region_code, id) serves both the scope range and the
 // order, so any page costs about the same.
@@ -524,11 +534,12 @@ func (s *Store) List(ctx context.Context, k *Kind, f Filter) (ListPage, error) {
 		limit = 50
 	}
 	limit = min(limit, 500)
-	cond, args := k.where(f, 1)
 	var page ListPage
-	if err := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, k.Table, cond), args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("registry.List %s: %w", k.Slug, db.Map(err))
+	var err error
+	if page.Total, err = s.Count(ctx, k, f); err != nil {
+		return page, err
 	}
+	cond, args := k.where(f, 1)
 	if f.After.ID != 0 {
 		args = append(args, f.After.Region, f.After.ID)
 		cond += fmt.Sprintf(" AND (region_code, id) > ($%d, $%d)", len(args)-1, len(args))
