@@ -104,6 +104,28 @@ func writableKind(r *http.Request) (*Kind, error) {
 	return k, writable(r, k)
 }
 
+// recordOf reads the {kind} and {id} of a request and the record, inside the caller's scope;
+// with write set, the kind must be writable by the caller. An id outside the scope is 404.
+func (h *Handler) recordOf(r *http.Request, write bool) (*Kind, Record, error) {
+	find := kindOf
+	if write {
+		find = writableKind
+	}
+	k, err := find(r)
+	if err != nil {
+		return nil, Record{}, err
+	}
+	id, err := idOf(r)
+	if err != nil {
+		return nil, Record{}, err
+	}
+	rec, err := h.Store.Get(r.Context(), k, account.ScopeOf(r.Context()), id)
+	if err != nil {
+		return nil, Record{}, web.NotFound(err)
+	}
+	return k, rec, nil
+}
+
 func kindOf(r *http.Request) (*Kind, error) {
 	k, ok := KindBySlug(r.PathValue("kind"))
 	if !ok {
@@ -323,18 +345,11 @@ type detailExtra struct {
 
 func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, x detailExtra) error {
 	revealKey, revealed := x.revealKey, x.revealed
-	k, err := kindOf(r)
+	k, rec, err := h.recordOf(r, false)
 	if err != nil {
 		return err
 	}
-	id, err := idOf(r)
-	if err != nil {
-		return err
-	}
-	rec, err := h.Store.Get(r.Context(), k, account.ScopeOf(r.Context()), id)
-	if err != nil {
-		return web.NotFound(err)
-	}
+	id := rec.ID
 	heading := k.Fields[0].display(rec.Values[k.Fields[0].Key])
 	canReveal := account.FromContext(r.Context()).Holds(region.LevelBanner, rec.Region())
 	page := DetailPage{Page: h.Kit.Page(r, "registry.detail_title", k.Name, heading), Kind: k, Record: rec, Heading: heading, CanReveal: canReveal,
@@ -388,19 +403,12 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, x detailE
 }
 
 func (h *Handler) reveal(w http.ResponseWriter, r *http.Request) error {
-	k, err := kindOf(r)
+	k, rec, err := h.recordOf(r, false)
 	if err != nil {
 		return err
 	}
-	id, err := idOf(r)
-	if err != nil {
-		return err
-	}
+	id := rec.ID
 	p := account.FromContext(r.Context())
-	rec, err := h.Store.Get(r.Context(), k, p.Scope(), id)
-	if err != nil {
-		return web.NotFound(err)
-	}
 	if !p.Holds(region.LevelBanner, rec.Region()) {
 		return web.Forbidden(fmt.Errorf("%s is no admin of %s", p.Username, rec.Region()))
 	}
@@ -518,18 +526,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) error {
-	k, err := writableKind(r)
+	k, rec, err := h.recordOf(r, true)
 	if err != nil {
 		return err
 	}
-	id, err := idOf(r)
-	if err != nil {
-		return err
-	}
-	rec, err := h.Store.Get(r.Context(), k, account.ScopeOf(r.Context()), id)
-	if err != nil {
-		return web.NotFound(err)
-	}
+	id := rec.ID
 	raw := rawOf(k, rec.Values)
 	for _, fl := range k.Fields {
 		if fl.PII != NotPII {
@@ -540,19 +541,12 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
-	k, err := writableKind(r)
+	k, old, err := h.recordOf(r, true)
 	if err != nil {
 		return err
 	}
-	id, err := idOf(r)
-	if err != nil {
-		return err
-	}
+	id := old.ID
 	p := account.FromContext(r.Context())
-	old, err := h.Store.Get(r.Context(), k, p.Scope(), id)
-	if err != nil {
-		return web.NotFound(err)
-	}
 	raw := formRaw(r, k)
 	for _, fl := range k.Fields {
 		if fl.PII != NotPII && strings.TrimSpace(raw[fl.Key]) == "" {
@@ -787,21 +781,12 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 
 // apiGet serves GET /api/v1/registry/{kind}/{id}.
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.apiStaff(r)
-	if err != nil {
+	if _, err := h.apiStaff(r); err != nil {
 		return err
 	}
-	k, err := kindOf(r)
+	k, rec, err := h.recordOf(r, false)
 	if err != nil {
 		return err
-	}
-	id, err := idOf(r)
-	if err != nil {
-		return err
-	}
-	rec, err := h.Store.Get(r.Context(), k, p.Scope(), id)
-	if err != nil {
-		return web.NotFound(err)
 	}
 	web.WriteJSON(w, http.StatusOK, recordJSON(k, rec))
 	return nil
