@@ -205,7 +205,7 @@ func TestDemoDeterministic(t *testing.T) {
 		if code, _, errs := kepu(t, nil, "", "demo", "--db", dsnOf(t, d), "--seed", "3", "--scale", "0.01"); code != 0 {
 			t.Fatalf("demo: %s", errs)
 		}
-		s, err := newSite(context.Background(), d, "15", false, false, quiet)
+		s, err := newSite(context.Background(), d, siteConfig{Province: "15"}, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +267,7 @@ func TestRegionsLoadOtherProvince(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "province 64:") {
 			t.Fatalf("regions load: %d %s %s", code, out, errs)
 		}
-		s, err := newSite(context.Background(), d, "64", false, false, quiet)
+		s, err := newSite(context.Background(), d, siteConfig{Province: "64"}, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +277,7 @@ func TestRegionsLoadOtherProvince(t *testing.T) {
 		if code, out, _ := kepu(t, nil, "", "regions", "load", "--db", dsnOf(t, d), "--province", "15", "--from", from); code != 0 || !strings.HasSuffix(strings.TrimSpace(out), ", 0 new") {
 			t.Errorf("reloading 15 added units: %s", out)
 		}
-		if _, err := newSite(context.Background(), d, "65", false, false, quiet); err == nil || !strings.Contains(err.Error(), "kepu regions load --province 65") {
+		if _, err := newSite(context.Background(), d, siteConfig{Province: "65"}, quiet); err == nil || !strings.Contains(err.Error(), "kepu regions load --province 65") {
 			t.Errorf("site for an unloaded province: %v", err)
 		}
 	})

@@ -15,7 +15,7 @@ import (
 
 // serve runs the web server until the process is interrupted.
 func (a *app) serve(ctx context.Context, args []string) error {
-	c, _, err := a.parse("serve", args, []string{"addr", "db", "automigrate", "dev", "demo", "seed", "scale", "province", "base-url"}, nil)
+	c, _, err := a.parse("serve", args, []string{"addr", "db", "automigrate", "dev", "demo", "seed", "scale", "province", "base-url", "checkin-grace"}, nil)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			a.log.Info("demo network generated", "db", d.Where, "seed", rep.Seed, "seconds", rep.Duration.Seconds())
 		}
 	}
-	s, err := newSite(ctx, d, c.Province, c.Dev, strings.HasPrefix(c.BaseURL, "https://"), a.log)
+	s, err := newSite(ctx, d, siteConfig{Province: c.Province, Dev: c.Dev, SecureCookies: strings.HasPrefix(c.BaseURL, "https://"), CheckInGrace: c.CheckInGrace}, a.log)
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,7 @@ const pw = "correct horse battery"
 func newTestSite(t *testing.T, d *db.DB) *testSite {
 	t.Helper()
 	ctx := context.Background()
-	s, err := newSite(ctx, d, "15", false, false, quiet)
+	s, err := newSite(ctx, d, siteConfig{Province: "15"}, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +375,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 		c.login("league-152500", pw)
 		ts.srv.Close()
 		// A new process on the same database: new site, new server, same cookies.
-		s2, err := newSite(context.Background(), d, "15", false, false, quiet)
+		s2, err := newSite(context.Background(), d, siteConfig{Province: "15"}, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -401,7 +401,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 func TestFirstAdminSetup(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s, err := newSite(ctx, d, "15", false, false, quiet)
+		s, err := newSite(ctx, d, siteConfig{Province: "15"}, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,10 @@ import (
 	"net/http"
 	"strings"
 
+	"time"
+
 	"github.com/kepu/kepu/internal/account"
+	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
@@ -20,7 +23,7 @@ import (
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -29,11 +32,21 @@ type site struct {
 	Accounts *account.Store
 	Regions  *region.Store
 	Registry *registry.Store
+	Activity *activity.Store
 	Root     region.Unit
 }
 
+// siteConfig is what the web side takes from the configuration.
+type siteConfig struct {
+	Province      string        // 2-digit province code
+	Dev           bool          // templates and static files from disk
+	SecureCookies bool          // served over https
+	CheckInGrace  time.Duration // check-ins accepted this long after an activity ends
+}
+
 // newSite wires every domain onto one web server.
-func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies bool, log *slog.Logger) (*site, error) {
+func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*site, error) {
+	province, dev, secureCookies := sc.Province, sc.Dev, sc.SecureCookies
 	regions := &region.Store{DB: d}
 	root, err := regions.Get(ctx, province)
 	if err != nil {
@@ -45,11 +58,15 @@ func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies 
 	if root.Level != region.LevelRegion {
 		return nil, fmt.Errorf("--province %s: give a 2-digit province code such as 15", province)
 	}
-	secret, err := csrfKey(ctx, d)
+	secret, err := secretKey(ctx, d, "csrf_key")
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates())
+	ticketKey, err := secretKey(ctx, d, "ticket_key")
+	if err != nil {
+		return nil, err
+	}
+	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -65,22 +82,25 @@ func newSite(ctx context.Context, d *db.DB, province string, dev, secureCookies 
 	}
 	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code, Counters: counters}
 	rh := &registry.Handler{Kit: kit, Store: records, AccountNames: accounts.Usernames}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, rh, acc)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Root: root}, nil
+	acts := &activity.Store{DB: d, Regions: regions}
+	ah := &activity.Handler{Kit: kit, Store: acts, Regions: regions, Registry: records, Log: log, TicketKey: ticketKey, CheckInGrace: sc.CheckInGrace}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, rh, ah, acc)
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root}, nil
 }
 
-// csrfKey returns the installation's CSRF key, creating it on first use.
-func csrfKey(ctx context.Context, d *db.DB) ([]byte, error) {
-	v, err := d.Setting(ctx, "csrf_key")
+// secretKey returns one of the installation's 32-byte keys (csrf_key, ticket_key), creating
+// it on first use.
+func secretKey(ctx context.Context, d *db.DB, name string) ([]byte, error) {
+	v, err := d.Setting(ctx, name)
 	if errors.Is(err, db.ErrNotFound) {
 		b := make([]byte, 32)
 		rand.Read(b)
 		v = hex.EncodeToString(b)
-		if err := d.SetSetting(ctx, "csrf_key", v); err != nil {
+		if err := d.SetSetting(ctx, name, v); err != nil {
 			return nil, err
 		}
 		// Two processes starting at once: keep whichever key won.
-		v, err = d.Setting(ctx, "csrf_key")
+		v, err = d.Setting(ctx, name)
 	}
 	if err != nil {
 		return nil, err
