@@ -178,6 +178,13 @@ func (a *Activity) Flags() []string {
 // versions can.
 func (a *Activity) Locked() bool { return a.Status != Draft && a.Status != Returned }
 
+// China is the zone of every date a person reads: China Standard Time, UTC+8 all year (no
+// daylight saving since 1991), so a fixed zone needs no tz database.
+var China = time.FixedZone("CST", 8*3600)
+
+// LocalDate is the China date of t as "2006-01-02".
+func LocalDate(t time.Time) string { return t.In(China).Format("2006-01-02") }
+
 // Input is what an organizer fills in or a spreadsheet row carries.
 type Input struct {
 	RegionCode         string
@@ -457,12 +464,13 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Input, status string,
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO activities (series_id, version, previous_id, region_code, title, type, organizer, venue,
 		starts_at, ends_at, mode, programmes, partners, target_groups, sessions, declared_attendance, verified_attendance, live_viewers,
-		replay_views, capacity, walkin_allowance, signup_open, report, status, created_at, updated_at, created_by, updated_by, import_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25, $26, $26, $27)
+		replay_views, capacity, walkin_allowance, signup_open, report, status, created_at, updated_at, created_by, updated_by, import_id, starts_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25, $26, $26, $27, $28)
 		RETURNING id`,
 		nullID(series), version, nullID(previous), in.RegionCode, in.Title, in.Type, in.Organizer, in.Venue, in.StartsAt, in.EndsAt, in.Mode,
 		joinStored(in.Programmes), joinStored(in.Partners), joinStored(in.TargetGroups), in.Sessions, in.DeclaredAttendance, verified,
-		in.LiveViewers, in.ReplayViews, in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, status, now, nullID(actor), nullID(importID)).Scan(&id)
+		in.LiveViewers, in.ReplayViews, in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, status, now, nullID(actor), nullID(importID),
+		LocalDate(in.StartsAt)).Scan(&id)
 	if err != nil {
 		return 0, db.Map(err)
 	}
@@ -604,10 +612,10 @@ func (s *Store) Update(ctx context.Context, scope region.Scope, actor, id int64,
 		_, err = tx.ExecContext(ctx, `UPDATE activities SET region_code = $1, title = $2, type = $3, organizer = $4, venue = $5, starts_at = $6,
 			ends_at = $7, mode = $8, programmes = $9, partners = $10, target_groups = $11, sessions = $12, declared_attendance = $13,
 			live_viewers = $14, replay_views = $15, capacity = $16, walkin_allowance = $17, signup_open = $18, report = $19,
-			updated_at = $20, updated_by = $21 WHERE id = $22`,
+			updated_at = $20, updated_by = $21, starts_on = $23 WHERE id = $22`,
 			in.RegionCode, in.Title, in.Type, in.Organizer, in.Venue, in.StartsAt, in.EndsAt, in.Mode, joinStored(in.Programmes),
 			joinStored(in.Partners), joinStored(in.TargetGroups), in.Sessions, in.DeclaredAttendance, in.LiveViewers, in.ReplayViews,
-			in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, now, nullID(actor), id)
+			in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, now, nullID(actor), id, LocalDate(in.StartsAt))
 		if err != nil {
 			return db.Map(err)
 		}

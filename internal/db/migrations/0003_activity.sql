@@ -7,7 +7,8 @@
 -- the old one stays as it was and is marked superseded when the correction is accepted.
 -- Sign-ups and check-ins belong to the series; verified_attendance (distinct tickets checked in)
 -- is kept on every row of the series by the check-in that adds one, so that roll-ups read one
--- table. Times are UTC.
+-- table. Times are UTC; starts_on is the local (China Standard Time) date of the start, which
+-- the roll-ups group by month, quarter and year.
 
 CREATE TABLE activity_imports (
 	id {{id}},
@@ -29,6 +30,7 @@ CREATE TABLE activities (
 	venue TEXT NOT NULL DEFAULT '',
 	starts_at {{time}} NOT NULL,
 	ends_at {{time}} NOT NULL,
+	starts_on TEXT NOT NULL,
 	mode TEXT NOT NULL CHECK (mode IN ('offline', 'online', 'both')),
 	programmes TEXT NOT NULL DEFAULT '',
 	partners TEXT NOT NULL DEFAULT '',
@@ -56,7 +58,7 @@ CREATE TABLE activities (
 CREATE INDEX activities_region ON activities (region_code, id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_series ON activities (series_id, version);
 -- The roll-up reads the accepted, current records of a period.
-CREATE INDEX activities_current ON activities (starts_at, region_code) WHERE status = 'accepted' AND superseded_at IS NULL AND deleted_at IS NULL;
+CREATE INDEX activities_current ON activities (starts_on, region_code) WHERE status = 'accepted' AND superseded_at IS NULL AND deleted_at IS NULL;
 -- One open correction per series at a time.
 CREATE UNIQUE INDEX activities_one_open ON activities (series_id) WHERE status IN ('draft', 'submitted', 'reviewed', 'returned') AND deleted_at IS NULL;
 
