@@ -17,6 +17,7 @@ import (
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/web"
 )
 
 // Type is one kind of activity in the taxonomy that covers the seed report's counts.
@@ -178,9 +179,8 @@ func (a *Activity) Flags() []string {
 // versions can.
 func (a *Activity) Locked() bool { return a.Status != Draft && a.Status != Returned }
 
-// China is the zone of every date a person reads: China Standard Time, UTC+8 all year (no
-// daylight saving since 1991), so a fixed zone needs no tz database.
-var China = time.FixedZone("CST", 8*3600)
+// China is the zone of every date a person reads (web.China: UTC+8, no daylight saving).
+var China = web.China
 
 // LocalDate is the China date of t as "2006-01-02".
 func LocalDate(t time.Time) string { return t.In(China).Format("2006-01-02") }
@@ -483,8 +483,11 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Input, status string,
 		return 0, err
 	}
 	step := "create"
-	if previous != 0 {
+	switch {
+	case previous != 0:
 		step = "correct"
+	case importID != 0:
+		step = "import"
 	}
 	return id, addStep(ctx, tx, id, step, "", now, actor)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/web"
@@ -34,7 +35,22 @@ type Handler struct {
 
 // Routes lists every route the activity domain serves.
 func (h *Handler) Routes(mux *http.ServeMux) {
-	h.recordRoutes(mux)
+	// Records, review, versions, photos, import and roll-ups.
+	mux.Handle("GET /console/activities", h.Kit.H(account.Staff(h.list)))
+	mux.Handle("GET /console/activities/new", h.Kit.H(account.Staff(h.newForm)))
+	mux.Handle("POST /console/activities", h.Kit.H(account.Staff(h.create)))
+	mux.Handle("GET /console/activities/import", h.Kit.H(account.Staff(h.importForm)))
+	mux.Handle("POST /console/activities/import", h.Kit.H(account.Staff(h.importFile)))
+	mux.Handle("GET /console/activities/template", h.Kit.H(account.Staff(h.template)))
+	mux.Handle("GET /console/activities/rollup", h.Kit.H(account.Staff(h.rollup)))
+	mux.Handle("GET /console/activities/{id}", h.Kit.H(account.Staff(h.detail)))
+	mux.Handle("GET /console/activities/{id}/edit", h.Kit.H(account.Staff(h.editForm)))
+	mux.Handle("POST /console/activities/{id}", h.Kit.H(account.Staff(h.update)))
+	mux.Handle("POST /console/activities/{id}/photos", h.Kit.H(account.Staff(h.addPhoto)))
+	mux.Handle("GET /console/activities/{id}/photos/{pid}", h.Kit.H(account.Staff(h.photo)))
+	mux.Handle("POST /console/activities/{id}/{action}", h.Kit.H(account.Staff(h.act)))
+	mux.Handle("GET /api/v1/activities", h.Kit.H(h.apiList))
+	mux.Handle("GET /api/v1/activities/rollup", h.Kit.H(h.apiRollup))
 	h.signupRoutes(mux)
 	h.volunteerRoutes(mux)
 	h.orderRoutes(mux)

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/db/dbtest"
+)
+
+var activityLink = regexp.MustCompile(`/console/activities/(\d+)`)
+
+// uploadField posts a file under a given field name to the multipart form whose action starts
+// with prefix on the page at from (the CSRF token rides in the action URL).
+func (c *client) uploadField(from, prefix, field, name string, data []byte) (int, string) {
+	c.t.Helper()
+	_, page := c.get(from)
+	m := regexp.MustCompile(`action="(` + regexp.QuoteMeta(prefix) + `[^"]*)" enctype="multipart/form-data"`).FindStringSubmatch(page)
+	if m == nil {
+		c.t.Fatalf("no upload form %s on %s", prefix, from)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile(field, name)
+	fw.Write(data)
+	mw.Close()
+	resp, err := c.http.Post(c.base+strings.ReplaceAll(m[1], "&amp;", "&"), mw.FormDataContentType(), &body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func activityForm(title string) url.Values {
+	return url.Values{"title": {title}, "type": {"expert_training"}, "region_code": {"152502001"}, "organizer": {"锡林浩特市科协"},
+		"starts_at": {"2026-05-20T09:00"}, "ends_at": {"2026-05-20T11:30"}, "mode": {"offline"}, "programmes": {"百名专家走进盟市旗县"},
+		"target_groups": {"farmers"}, "sessions": {"1"}, "declared_attendance": {"120"}, "capacity": {"100"}, "walkin_allowance": {"10"}}
+}
+
+func TestActivityPages(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		town := newClient(t, ts.srv.URL)
+		town.login("township-152502001", pw)
+
+		// A refused form comes back with the values kept and the problem beside its field.
+		bad := activityForm("牧草种植技术培训")
+		bad.Set("ends_at", "2026-05-20T08:00")
+		status, body, _ := town.post("/console/activities", "/console/activities/new", bad)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "结束时间早于开始时间") || !strings.Contains(body, `value="牧草种植技术培训"`) {
+			t.Fatalf("bad form: %d", status)
+		}
+		if status, _, _ := town.post("/console/activities", "", activityForm("无令牌")); status != http.StatusForbidden {
+			t.Fatalf("post without CSRF token: %d", status)
+		}
+		status, _, hdr := town.post("/console/activities", "/console/activities/new", activityForm("牧草种植技术培训"))
+		if status != http.StatusSeeOther {
+			t.Fatalf("create: %d", status)
+		}
+		page := hdr.Get("Location")
+		id := activityLink.FindStringSubmatch(page)[1]
+		status, body = town.get(page)
+		if status != 200 || !strings.Contains(body, "申报人次") || !strings.Contains(body, "草稿") || !strings.Contains(body, "专家服务：实用技术培训") {
+			t.Fatalf("detail: %d", status)
+		}
+		// Over capacity by more than the walk-ins allow: flagged, not refused.
+		if !strings.Contains(body, "申报人次 120 超过容量 110") {
+			t.Error("over-capacity record not flagged")
+		}
+		if _, body := town.get("/console/activities?flagged=1"); !strings.Contains(body, "牧草种植技术培训") {
+			t.Error("flagged filter misses the record")
+		}
+		// A photo: an image is kept, a text file is refused.
+		var img bytes.Buffer
+		m := image.NewRGBA(image.Rect(0, 0, 4, 4))
+		m.Set(1, 1, color.RGBA{200, 0, 0, 255})
+		png.Encode(&img, m)
+		if status, body := town.uploadField(page, page+"/photos", "photo", "a.png", img.Bytes()); status != http.StatusSeeOther {
+			t.Fatalf("photo: %d %s", status, body)
+		}
+		if status, body := town.uploadField(page, page+"/photos", "photo", "a.png", []byte("not an image")); status != http.StatusConflict || !strings.Contains(body, "JPEG") {
+			t.Fatalf("text as photo: %d", status)
+		}
+		_, body = town.get(page)
+		photo := regexp.MustCompile(`/console/activities/\d+/photos/\d+`).FindString(body)
+		if photo == "" {
+			t.Fatal("photo not shown")
+		}
+		// Edit, then submit; the edit form is gone once submitted.
+		edit := activityForm("牧草种植技术培训")
+		edit.Set("declared_attendance", "95")
+		if status, _, _ := town.post(page, page+"/edit", edit); status != http.StatusSeeOther {
+			t.Fatalf("edit: %d", status)
+		}
+		if status, _, _ := town.post(page+"/submit", page, url.Values{}); status != http.StatusSeeOther {
+			t.Fatalf("submit: %d", status)
+		}
+		if _, body := town.get(page); strings.Contains(body, page+"/edit") || strings.Contains(body, "审核通过</button>") {
+			t.Error("a submitted record still offers edit, or the organizer is offered the review")
+		}
+		// Another banner's staff cannot see it.
+		other := newClient(t, ts.srv.URL)
+		other.login("banner-152501", pw)
+		if status, _ := other.get(page); status != http.StatusNotFound {
+			t.Fatalf("other banner sees the record: %d", status)
+		}
+		if status, _ := other.get(photo); status != http.StatusNotFound {
+			t.Fatalf("other banner sees the photo: %d", status)
+		}
+		// The banner reviews; the same person cannot also accept; the league accepts.
+		bn := newClient(t, ts.srv.URL)
+		bn.login("banner-152502", pw)
+		if status, body, _ := bn.post(page+"/review", page, url.Values{"decision": {"return"}}); status != http.StatusConflict || !strings.Contains(body, "退回时请填写理由") {
+			t.Fatalf("return without reason: %d", status)
+		}
+		if status, _, _ := bn.post(page+"/review", page, url.Values{"decision": {"pass"}, "note": {"材料齐全"}}); status != http.StatusSeeOther {
+			t.Fatalf("review: %d", status)
+		}
+		if status, body, _ := bn.post(page+"/accept", page, url.Values{"decision": {"pass"}}); status != http.StatusConflict || !strings.Contains(body, "审核人以外") {
+			t.Fatalf("reviewer accepting: %d", status)
+		}
+		lg := newClient(t, ts.srv.URL)
+		lg.login("league-152500", pw)
+		if status, _, _ := lg.post(page+"/accept", page, url.Values{"decision": {"pass"}}); status != http.StatusSeeOther {
+			t.Fatalf("accept: %d", status)
+		}
+		// The roll-up counts it, and its figure links to the list holding it.
+		_, body = lg.get("/console/activities/rollup?by=type&from=2026-01-01&to=2026-12-31")
+		link := regexp.MustCompile(`<a href="(/console/activities\?[^"]*type=expert_training[^"]*)">1</a>`).FindStringSubmatch(body)
+		if link == nil {
+			t.Fatalf("roll-up by type has no linked figure 1 for the record")
+		}
+		if _, body := lg.get(strings.ReplaceAll(link[1], "&amp;", "&")); !strings.Contains(body, "牧草种植技术培训") || !strings.Contains(body, "共 1 条") {
+			t.Error("the figure's list does not hold the record")
+		}
+		_, body = lg.get("/console/activities/rollup?by=region&from=2026-01-01&to=2026-12-31")
+		if !strings.Contains(body, "锡林浩特市") {
+			t.Error("league roll-up by unit does not list its banners")
+		}
+		for _, by := range []string{"month", "quarter", "year", "programme", "group"} {
+			if status, body := lg.get("/console/activities/rollup?by=" + by + "&from=2026-01-01&to=2026-12-31"); status != 200 || !strings.Contains(body, ">95</a>") {
+				t.Errorf("roll-up by %s: %d", by, status)
+			}
+		}
+		// A correction is a new version; the accepted one stays.
+		status, _, hdr = town.post(page+"/correct", page, url.Values{})
+		if status != http.StatusSeeOther || !strings.HasSuffix(hdr.Get("Location"), "/edit") {
+			t.Fatalf("correct: %d %s", status, hdr.Get("Location"))
+		}
+		if _, body := town.get(strings.TrimSuffix(hdr.Get("Location"), "/edit")); !strings.Contains(body, "第 2 版") || !strings.Contains(body, "/console/activities/"+id+`">v1</a>`) {
+			t.Error("the correction does not show its versions")
+		}
+		// API: the scoped list and the roll-up with links to the records.
+		status, body = lg.get("/api/v1/activities?status=current")
+		var list struct {
+			Total int `json:"total"`
+			Items []struct {
+				Title    string `json:"title"`
+				Declared int64  `json:"declared_attendance"`
+			} `json:"items"`
+		}
+		if status != 200 || json.Unmarshal([]byte(body), &list) != nil || list.Total != 1 || list.Items[0].Declared != 95 {
+			t.Fatalf("api list: %d %s", status, body)
+		}
+		status, body = lg.get("/api/v1/activities/rollup?by=region&from=2026-01-01&to=2026-12-31")
+		if status != 200 || !strings.Contains(body, `"declared_attendance":95`) || !strings.Contains(body, `"records":"/api/v1/activities?`) {
+			t.Fatalf("api rollup: %d %s", status, body)
+		}
+		if status, _ := lg.get("/api/v1/activities/rollup?by=colour"); status != http.StatusBadRequest {
+			t.Errorf("unknown dimension: %d", status)
+		}
+		anon := newClient(t, ts.srv.URL)
+		if status, _ := anon.get("/api/v1/activities"); status != http.StatusUnauthorized {
+			t.Errorf("anonymous api: %d", status)
+		}
+	})
+}
+
+func TestActivityImport(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := newClient(t, ts.srv.URL)
+		c.login("banner-152502", pw)
+		status, body := c.get("/console/activities/template?format=csv")
+		if status != 200 || !strings.Contains(body, "区划代码") || !strings.Contains(body, "参与人次") {
+			t.Fatalf("template: %d", status)
+		}
+		if status, _ := c.get("/console/activities/template"); status != 200 {
+			t.Fatalf("xlsx template: %d", status)
+		}
+		head := "区划代码,活动名称,活动类型,主办单位,开始日期,开始时间,结束日期,结束时间,形式,所属品牌活动,重点人群,场次,参与人次\n"
+		bad := head +
+			"152502001,牧草种植培训,专家服务：实用技术培训,市科协,2026-05-20,09:00,2026-05-20,11:00,线下,百名专家走进盟市旗县,农牧民,1,120\n" +
+			"152501200,越界,科普讲座（含科学家精神宣讲）,市科协,2026-05-21,,,,线下,,,1,50\n" +
+			"152502001,倒序,应急科普,市科协,2026-05-22,10:00,2026-05-22,09:00,线下,,,1,50\n" +
+			"152502001,人群,应急科普,市科协,2026-05-22,25:00,,,线下,,学生,1,50\n"
+		status, body = c.upload("/console/activities/import", "/console/activities/import", "a.csv", []byte(bad))
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad import: %d", status)
+		}
+		for _, want := range []string{"第 3 行", "不在您的管辖范围内", "第 4 行", "结束时间早于开始时间", "第 5 行", "开始时间", "不是重点人群之一"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("bad import: missing %q", want)
+			}
+		}
+		if _, body := c.get("/console/activities"); !strings.Contains(body, "共 0 条") {
+			t.Fatal("a refused import wrote records")
+		}
+		good := head +
+			"152502001,牧草种植培训,专家服务：实用技术培训,市科协,2026-05-20,09:00,2026-05-20,11:00,线下,百名专家走进盟市旗县,农牧民,1,120\n" +
+			"152502,科技馆周末课堂,场馆展教活动,锡林郭勒盟科技馆,2026-06-06,,2026-06-07,,线下,,青少年、老年人,4,800\n"
+		status, body = c.upload("/console/activities/import", "/console/activities/import", "good.csv", []byte(good))
+		if status != 200 || !strings.Contains(body, "good.csv") {
+			t.Fatalf("good import: %d %s", status, body)
+		}
+		if _, body := c.get("/console/activities?status=submitted"); !strings.Contains(body, "共 2 条") || !strings.Contains(body, "科技馆周末课堂") {
+			t.Fatal("imported records are not awaiting review")
+		}
+		// The same file again adds nothing.
+		c.upload("/console/activities/import", "/console/activities/import", "good.csv", []byte(good))
+		if _, body := c.get("/console/activities"); !strings.Contains(body, "共 2 条") {
+			t.Fatal("a second upload of the same file recorded twice")
+		}
+		_ = fmt.Sprint()
+	})
+}
