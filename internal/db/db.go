@@ -349,3 +349,14 @@ func (d *DB) Counts(ctx context.Context, query string, args ...any) (map[string]
 	}
 	return out, Map(rows.Err())
 }
+
+// SyncSequence moves an id column's sequence past the largest id of table, after rows were
+// inserted with ids chosen by the caller (bulk loads that link child rows by id). SQLite needs
+// nothing: its next id is always max(id)+1.
+func SyncSequence(ctx context.Context, ex Execer, dialect Dialect, table string) error {
+	if dialect != Postgres {
+		return nil
+	}
+	_, err := ex.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), GREATEST((SELECT MAX(id) FROM %s), 1))`, table, table))
+	return Map(err)
+}
