@@ -177,4 +177,3 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 	}
 	return db.SyncSequence(ctx, tx, g.DB.Dialect, "activities")
 }
-
