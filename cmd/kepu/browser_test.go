@@ -79,7 +79,8 @@ func TestBrowserPhoneLayoutAndLogin(t *testing.T) {
 	if !strings.Contains(heading, "锡林浩特市 · 旗县级管理员") {
 		t.Errorf("console after sign-in shows %q", heading)
 	}
-	for _, p := range []string{"/console", "/console/users", "/console/users/new", "/console/regions/152502/edit"} {
+	for _, p := range []string{"/console", "/console/users", "/console/users/new", "/console/regions/152502/edit",
+		"/console/activities", "/console/activities/new", "/console/activities/import", "/console/activities/rollup?by=type"} {
 		fits(p)
 	}
 }
