@@ -72,17 +72,17 @@ func clock(s string) (int, int, bool) {
 // that repeats a record already on file (same unit, title and start) is left alone, so a file
 // uploaded twice adds nothing the second time. The result reuses the registry's import result
 // (Created, Unchanged, Errors) so that both show on the same import page.
-func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r io.Reader, fileName string, maxBytes int64) (registry.ImportResult, error) {
-	var res registry.ImportResult
-	levels, err := s.Regions.Levels(ctx)
-	if err != nil {
-		return res, err
-	}
-	type row struct {
-		n  int
-		in Input
-	}
-	var rows []row
+// importRow is one good row of a report file: its file row and what it records.
+type importRow struct {
+	n  int
+	in Input
+}
+
+// parseReport reads and checks every row of a report file without touching the database:
+// levels is the division tree (code → level), scope the importer's. It returns the good rows
+// and the reader's result, whose Errors list every problem.
+func parseReport(r io.Reader, levels map[string]region.Level, scope region.Scope, maxBytes int64) ([]importRow, sheet.Result, error) {
+	var rows []importRow
 	seen := map[string]int{}
 	read, err := sheet.Read(r, Schema(), maxBytes, func(rec *sheet.Record) error {
 		in := Input{RegionCode: rec.Str("region_code"), Title: rec.Str("title"), Type: rec.Str("type"), Organizer: rec.Str("organizer"),
@@ -138,17 +138,27 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r i
 			return nil
 		}
 		seen[key] = rec.Row
-		rows = append(rows, row{rec.Row, in})
+		rows = append(rows, importRow{rec.Row, in})
 		return nil
 	})
+	if len(read.Errors) == 0 && len(rows) == 0 && err == nil {
+		read.Errors = sheet.Errors{{Msg: "文件中没有活动记录"}}
+	}
+	return rows, read, err
+}
+
+func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r io.Reader, fileName string, maxBytes int64) (registry.ImportResult, error) {
+	var res registry.ImportResult
+	levels, err := s.Regions.Levels(ctx)
+	if err != nil {
+		return res, err
+	}
+	rows, read, err := parseReport(r, levels, scope, maxBytes)
 	if err != nil {
 		return res, fmt.Errorf("activity.Import: %w", err)
 	}
 	res.Rows, res.Errors, res.More = read.Rows, read.Errors, read.More
-	if len(res.Errors) > 0 || len(rows) == 0 {
-		if len(res.Errors) == 0 {
-			res.Errors = sheet.Errors{{Msg: "文件中没有活动记录"}}
-		}
+	if len(res.Errors) > 0 {
 		return res, nil
 	}
 	now := s.now()
