@@ -453,45 +453,67 @@ func TestOrderDemo(t *testing.T) {
 		if err := orderDemo(ctx, g); err != nil {
 			t.Fatal(err)
 		}
-		counts, err := d.Counts(ctx, `SELECT status, count(*) FROM service_orders GROUP BY status`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		total := 0
-		for _, s := range OrderStates {
-			if counts[s] == 0 {
-				t.Errorf("no demo order is %s: %v", s, counts)
-			}
-			total += counts[s]
-		}
-		if total != g.N(DemoOrders) {
-			t.Errorf("%d demo orders, want %d", total, g.N(DemoOrders))
-		}
-		var bad int
-		d.QueryRowContext(ctx, `SELECT count(*) FROM service_orders o WHERE
-			(status IN ('in_service', 'done') AND activity_id IS NULL)
-			OR (status IN ('dispatched', 'accepted', 'in_service', 'done') AND (team_id IS NULL OR team_region_code IS NULL))
-			OR (status = 'done' AND report = '')
-			OR window_end < window_start OR audience < 1 OR audience > 100000
-			OR created_at < $1 OR created_at >= $2
-			OR NOT EXISTS (SELECT 1 FROM service_order_events e WHERE e.order_id = o.id AND e.action = 'submit')
-			OR (SELECT to_status FROM service_order_events e WHERE e.order_id = o.id ORDER BY e.id DESC LIMIT 1) <> o.status`,
-			time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)).Scan(&bad)
-		if bad != 0 {
-			t.Errorf("%d demo orders break the rules", bad)
-		}
-		// Every walk in the demo follows the table.
-		rows, err := d.QueryContext(ctx, `SELECT action, from_status, to_status FROM service_order_events`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var a, from, to string
-			rows.Scan(&a, &from, &to)
-			if want, _, err := NextOrderState(from, a); err != nil || want != to {
-				t.Errorf("demo event %s %s→%s is not in the table", a, from, to)
-			}
-		}
+		checkDemoOrders(t, d, g.N(DemoOrders))
 	})
+}
+
+// checkDemoOrders checks the demo's orders: want of them, every state present, the fields each
+// state needs, times in 2026, and every event a row of the transition table.
+func checkDemoOrders(t *testing.T, d *db.DB, want int) {
+	t.Helper()
+	ctx := context.Background()
+	counts, err := d.Counts(ctx, `SELECT status, count(*) FROM service_orders GROUP BY status`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, s := range OrderStates {
+		if counts[s] == 0 {
+			t.Errorf("no demo order is %s: %v", s, counts)
+		}
+		total += counts[s]
+	}
+	if total != want {
+		t.Errorf("%d demo orders, want %d", total, want)
+	}
+	var bad int
+	d.QueryRowContext(ctx, `SELECT count(*) FROM service_orders o WHERE
+		(status IN ('in_service', 'done') AND activity_id IS NULL)
+		OR (status IN ('dispatched', 'accepted', 'in_service', 'done') AND (team_id IS NULL OR team_region_code IS NULL))
+		OR (status = 'done' AND report = '')
+		OR window_end < window_start OR audience < 1 OR audience > 100000
+		OR created_at < $1 OR created_at >= $2
+		OR NOT EXISTS (SELECT 1 FROM service_order_events e WHERE e.order_id = o.id AND e.action = 'submit')
+		OR (SELECT to_status FROM service_order_events e WHERE e.order_id = o.id ORDER BY e.id DESC LIMIT 1) <> o.status`,
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)).Scan(&bad)
+	if bad != 0 {
+		t.Errorf("%d demo orders break the rules", bad)
+	}
+	// Every walk in the demo follows the table.
+	rows, err := d.QueryContext(ctx, `SELECT action, from_status, to_status FROM service_order_events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, from, to string
+		rows.Scan(&a, &from, &to)
+		if next, _, err := NextOrderState(from, a); err != nil || next != to {
+			t.Errorf("demo event %s %s→%s is not in the table", a, from, to)
+		}
+	}
+}
+
+// TestOrderDemoOnDemoNetwork runs the order demo after the registry's own demo step, at a
+// small scale, so that it meets the demo's teams (township volunteer teams; region, league and
+// banner expert teams).
+func TestOrderDemoOnDemoNetwork(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	steps := []demo.Step{region.DemoStep(), registry.DemoStep(), {Name: "orders", Run: orderDemo}}
+	g := demo.Generator{Scale: 0.03}
+	if _, err := demo.Run(ctx, d, 7, g.Scale, steps, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkDemoOrders(t, d, g.N(DemoOrders))
 }
