@@ -197,6 +197,8 @@ CREATE INDEX service_orders_team_region ON service_orders (team_region_code, id)
 CREATE TABLE service_order_events (
 	id {{id}},
 	order_id BIGINT NOT NULL REFERENCES service_orders (id),
+	-- submit, review, reject, dispatch, reassign, cancel, accept, start, finish, rate
+	-- (activity.OrderTransitions); from_status is '' for submit.
 	action TEXT NOT NULL,
 	from_status TEXT NOT NULL,
 	to_status TEXT NOT NULL,
