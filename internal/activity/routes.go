@@ -53,7 +53,15 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/activities/rollup", h.Kit.H(h.apiRollup))
 	h.signupRoutes(mux)
 	h.volunteerRoutes(mux)
-	h.orderRoutes(mux)
+	// Service orders (点单 / 派单 / 接单 / 评单).
+	mux.Handle("GET /console/orders", h.Kit.H(account.Staff(h.orders)))
+	mux.Handle("GET /console/orders/new", h.Kit.H(account.Staff(h.newOrder)))
+	mux.Handle("POST /console/orders", h.Kit.H(account.Staff(h.createOrder)))
+	mux.Handle("GET /console/orders/{id}", h.Kit.H(account.Staff(h.order)))
+	mux.Handle("POST /console/orders/{id}/{action}", h.Kit.H(account.Staff(h.orderAction)))
+	mux.Handle("GET /api/v1/orders", h.Kit.H(h.apiOrders))
+	mux.Handle("POST /api/v1/orders", h.Kit.H(h.apiCreateOrder))
+	mux.Handle("POST /api/v1/orders/{id}/{action}", h.Kit.H(h.apiOrderAction))
 }
 
 // Nav names the activity pages in the console.

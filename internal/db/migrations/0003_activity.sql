@@ -180,6 +180,9 @@ CREATE TABLE service_orders (
 	status TEXT NOT NULL CHECK (status IN ('submitted', 'in_review', 'dispatched', 'accepted', 'in_service', 'done', 'rejected', 'cancelled')),
 	team_kind TEXT CHECK (team_kind IN ('volunteer', 'expert')),
 	team_id BIGINT,
+	-- The dispatched team's unit, copied at dispatch: the team side (staff whose scope contains
+	-- it) sees and acts on the order without this domain reading the registry's tables.
+	team_region_code TEXT REFERENCES regions (code),
 	activity_id BIGINT REFERENCES activities (id),
 	report TEXT NOT NULL DEFAULT '',
 	rating INTEGER CHECK (rating BETWEEN 1 AND 5),
@@ -191,10 +194,14 @@ CREATE TABLE service_orders (
 );
 CREATE INDEX service_orders_region ON service_orders (region_code, id);
 CREATE INDEX service_orders_status ON service_orders (status, id);
+CREATE INDEX service_orders_team_region ON service_orders (team_region_code, id) WHERE team_region_code IS NOT NULL;
 
 CREATE TABLE service_order_events (
 	id {{id}},
 	order_id BIGINT NOT NULL REFERENCES service_orders (id),
+	-- submit, review, reject, dispatch, reassign, cancel, accept, start, finish, rate
+	-- (activity.OrderTransitions); from_status is '' for submit.
+	action TEXT NOT NULL,
 	from_status TEXT NOT NULL,
 	to_status TEXT NOT NULL,
 	note TEXT NOT NULL DEFAULT '',
