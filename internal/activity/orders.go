@@ -19,7 +19,6 @@ import (
 	"github.com/kepu/kepu/internal/web"
 )
 
-
 // OrderZone is the time zone of the order forms and pages: China Standard Time (UTC+8, no
 // daylight saving), which Inner Mongolia keeps. Stored times are UTC.
 var OrderZone = time.FixedZone("CST", 8*3600)
