@@ -19,10 +19,6 @@ import (
 	"github.com/kepu/kepu/internal/web"
 )
 
-// OrderZone is the time zone of the order forms and pages: China Standard Time (UTC+8, no
-// daylight saving), which Inner Mongolia keeps. Stored times are UTC.
-var OrderZone = time.FixedZone("CST", 8*3600)
-
 // StatusLabel names the order's state in Chinese.
 func (o Order) StatusLabel() string { return OrderStateLabel(o.Status) }
 
@@ -34,7 +30,7 @@ func (o Order) RequesterKindLabel() string { return label(RequesterKinds, o.Requ
 
 // Window shows the time window in China Standard Time, e.g. "2026-06-10 09:00 – 2026-06-10 17:00".
 func (o Order) Window() string {
-	return o.WindowStart.In(OrderZone).Format("2006-01-02 15:04") + " – " + o.WindowEnd.In(OrderZone).Format("2006-01-02 15:04")
+	return o.WindowStart.In(China).Format("2006-01-02 15:04") + " – " + o.WindowEnd.In(China).Format("2006-01-02 15:04")
 }
 
 // withTeamNames fills TeamName from the registry (one query per team kind).
@@ -120,7 +116,7 @@ type OrderFormValues struct {
 	RegionCode, RequesterKind, RequesterName, Topic, Place, WindowStart, WindowEnd, Audience, Language string
 }
 
-// parseFormTime reads a form time in OrderZone: "2006-01-02T15:04" (a datetime-local input),
+// parseFormTime reads a form time in China: "2006-01-02T15:04" (a datetime-local input),
 // "2006-01-02 15:04", or a date alone (the start of the day, or its end when endOfDay).
 func parseFormTime(s string, endOfDay bool) (time.Time, bool) {
 	s = strings.TrimSpace(s)
@@ -128,11 +124,11 @@ func parseFormTime(s string, endOfDay bool) (time.Time, bool) {
 		return time.Time{}, true
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, OrderZone); err == nil {
+		if t, err := time.ParseInLocation(layout, s, China); err == nil {
 			return t.UTC(), true
 		}
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, OrderZone); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", s, China); err == nil {
 		if endOfDay {
 			t = t.Add(24*time.Hour - time.Minute)
 		}
@@ -274,7 +270,7 @@ func (h *Handler) renderOrder(w http.ResponseWriter, r *http.Request, status int
 	}
 	for _, e := range evs {
 		page.Events = append(page.Events, OrderEventView{OrderEvent: e, ActionLabel: OrderActionLabel(e.Action), FromLabel: OrderStateLabel(e.From),
-			ToLabel: OrderStateLabel(e.To), AtText: e.At.In(OrderZone).Format("2006-01-02 15:04")})
+			ToLabel: OrderStateLabel(e.To), AtText: e.At.In(China).Format("2006-01-02 15:04")})
 	}
 	return h.Kit.Render.HTML(w, r, status, "activity/order", page)
 }
@@ -521,7 +517,7 @@ func (h *Handler) apiCreateOrder(w http.ResponseWriter, r *http.Request) error {
 // is left for the form parser to judge.
 func apiTime(s string) string {
 	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
-		return t.In(OrderZone).Format("2006-01-02T15:04")
+		return t.In(China).Format("2006-01-02T15:04")
 	}
 	return s
 }
