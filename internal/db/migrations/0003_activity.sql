@@ -141,7 +141,8 @@ CREATE INDEX volunteer_shifts_team ON volunteer_shifts (team_id, starts_at);
 -- A volunteer's place on a shift and, after the activity, the hours the team admin confirms:
 -- minutes worked, status pending / approved / declined (with a reason). volunteer_id is NULL
 -- for anonymous walk-in hours, which carry a name only. starts_at/ends_at are the time actually
--- served, used to refuse overlapping hours of one volunteer.
+-- served, used to refuse overlapping hours of one volunteer. recorded_* is who entered the time
+-- served (status → pending); confirmed_* is who approved or declined it, another account.
 CREATE TABLE volunteer_hours (
 	id {{id}},
 	shift_id BIGINT NOT NULL REFERENCES volunteer_shifts (id),
@@ -154,6 +155,9 @@ CREATE TABLE volunteer_hours (
 	status TEXT NOT NULL CHECK (status IN ('open', 'pending', 'approved', 'declined')),
 	reason TEXT NOT NULL DEFAULT '',
 	created_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	recorded_at {{time}},
+	recorded_by BIGINT REFERENCES accounts (id),
 	confirmed_at {{time}},
 	confirmed_by BIGINT REFERENCES accounts (id)
 );
