@@ -93,12 +93,12 @@ const ShiftMargin = 3 * time.Hour
 // MaxServiceHours is the longest interval one record of hours may cover.
 const MaxServiceHours = 24
 
-// CheckInterval checks the time actually served on a shift, to the minute (seconds are
+// CheckServedInterval checks the time actually served on a shift, to the minute (seconds are
 // dropped first): the end after the start, at most MaxServiceHours long, within ShiftMargin
 // of the shift's time, and not in the future. It returns the truncated interval with its
 // minutes, or a message in Chinese naming what is wrong ("" when fine) and the field it
 // belongs to ("starts_at" or "ends_at").
-func CheckInterval(start, end, shiftStart, shiftEnd, now time.Time) (s, e time.Time, minutes int64, field, msg string) {
+func CheckServedInterval(start, end, shiftStart, shiftEnd, now time.Time) (s, e time.Time, minutes int64, field, msg string) {
 	s, e = start.Truncate(time.Minute).UTC(), end.Truncate(time.Minute).UTC()
 	switch {
 	case start.IsZero():
@@ -121,8 +121,8 @@ func CheckInterval(start, end, shiftStart, shiftEnd, now time.Time) (s, e time.T
 	return s, e, int64(e.Sub(s) / time.Minute), "", ""
 }
 
-// Overlaps reports whether two half-open intervals [aStart, aEnd) and [bStart, bEnd) share
+// HoursOverlap reports whether two half-open intervals [aStart, aEnd) and [bStart, bEnd) share
 // any time; one ending exactly when the other starts does not overlap.
-func Overlaps(aStart, aEnd, bStart, bEnd time.Time) bool {
+func HoursOverlap(aStart, aEnd, bStart, bEnd time.Time) bool {
 	return aStart.Before(bEnd) && bStart.Before(aEnd)
 }

@@ -75,7 +75,7 @@ type Shift struct {
 	EndsAt        time.Time
 	Headcount     int
 	SignedUp      int   // current sign-ups of registered volunteers
-	Approved      int64 // approved minutes on the shift (all people, walk-ins included)
+	Approved      int64 // approved minutes of registered volunteers on the shift (walk-ins not included)
 	CreatedAt     time.Time
 	CreatedBy     int64
 }
@@ -199,7 +199,7 @@ func (v *Volunteering) CreateShift(ctx context.Context, scope region.Scope, acto
 
 const shiftCols = `s.id, s.region_code, s.team_id, COALESCE(s.activity_id, 0), s.title, s.starts_at, s.ends_at, s.headcount, s.created_at, COALESCE(s.created_by, 0),
 	(SELECT count(*) FROM volunteer_hours h WHERE h.shift_id = s.id AND h.volunteer_id IS NOT NULL AND h.signup_status = 'signed_up'),
-	(SELECT COALESCE(SUM(h.minutes), 0) FROM volunteer_hours h WHERE h.shift_id = s.id AND h.status = 'approved')`
+	(SELECT COALESCE(SUM(h.minutes), 0) FROM volunteer_hours h WHERE h.shift_id = s.id AND h.volunteer_id IS NOT NULL AND h.status = 'approved')`
 
 func scanShift(row interface{ Scan(...any) error }) (Shift, error) {
 	var s Shift
@@ -236,6 +236,9 @@ type ShiftFilter struct {
 	Scope    region.Scope
 	TeamID   int64
 	From, To time.Time
+	// Approved keeps only shifts with approved hours of registered volunteers (the shifts the
+	// award report counts as a team's activities).
+	Approved bool
 	Limit    int // default and most 200
 }
 
@@ -255,6 +258,9 @@ func (v *Volunteering) Shifts(ctx context.Context, f ShiftFilter) ([]Shift, int,
 	if !f.To.IsZero() {
 		args = append(args, f.To)
 		conds = append(conds, fmt.Sprintf("s.starts_at < $%d", len(args)))
+	}
+	if f.Approved {
+		conds = append(conds, "EXISTS (SELECT 1 FROM volunteer_hours h WHERE h.shift_id = s.id AND h.volunteer_id IS NOT NULL AND h.status = 'approved')")
 	}
 	where := strings.Join(conds, " AND ")
 	var total int
@@ -510,7 +516,7 @@ func (v *Volunteering) Record(ctx context.Context, scope region.Scope, actor, ho
 		case h.Status == HoursApproved:
 			return ErrHoursLocked
 		}
-		st, en, minutes, field, msg := CheckInterval(start, end, s.StartsAt, s.EndsAt, v.now())
+		st, en, minutes, field, msg := CheckServedInterval(start, end, s.StartsAt, s.EndsAt, v.now())
 		if msg != "" {
 			return ValidationError{field: msg}
 		}
@@ -540,7 +546,7 @@ func (v *Volunteering) WalkIn(ctx context.Context, scope region.Scope, actor, sh
 		if err != nil {
 			return err
 		}
-		st, en, minutes, field, msg := CheckInterval(start, end, s.StartsAt, s.EndsAt, v.now())
+		st, en, minutes, field, msg := CheckServedInterval(start, end, s.StartsAt, s.EndsAt, v.now())
 		if msg != "" {
 			return ValidationError{field: msg}
 		}
@@ -589,15 +595,15 @@ func (v *Volunteering) Decide(ctx context.Context, scope region.Scope, actor, ho
 // star level from all approved minutes.
 type VolunteerRecord struct {
 	Volunteer       registry.VolunteerRef
-	Hours           []Hours // on shifts in scope, in the period, newest first
+	Hours           []Hours // on shifts in scope starting in the period, newest first
 	PeriodMinutes   int64   // approved minutes among Hours
 	PeriodShifts    int     // distinct shifts with approved minutes among Hours
 	LifetimeMinutes int64   // approved minutes on every shift, anywhere (the star level's basis)
 	Stars           int
 }
 
-// VolunteerHours reads a volunteer's hours on shifts inside scope, with service starting in
-// [from, to) (zero for open ends), and the star level from the volunteer's approved minutes on
+// VolunteerHours reads a volunteer's hours on shifts inside scope that start in [from, to)
+// (zero for open ends), and the star level from the volunteer's approved minutes on
 // every shift. The volunteer must live in scope or have hours on a shift in scope.
 // Errors: db.ErrNotFound.
 func (v *Volunteering) VolunteerHours(ctx context.Context, scope region.Scope, volunteerID int64, from, to time.Time) (VolunteerRecord, error) {
@@ -616,13 +622,13 @@ func (v *Volunteering) VolunteerHours(ctx context.Context, scope region.Scope, v
 	q := `SELECT ` + hoursCols + `, s.title, s.team_id FROM volunteer_hours h JOIN volunteer_shifts s ON s.id = h.shift_id WHERE h.volunteer_id = $1 AND ` + cond
 	if !from.IsZero() {
 		args = append(args, from)
-		q += fmt.Sprintf(" AND COALESCE(h.starts_at, s.starts_at) >= $%d", len(args))
+		q += fmt.Sprintf(" AND s.starts_at >= $%d", len(args))
 	}
 	if !to.IsZero() {
 		args = append(args, to)
-		q += fmt.Sprintf(" AND COALESCE(h.starts_at, s.starts_at) < $%d", len(args))
+		q += fmt.Sprintf(" AND s.starts_at < $%d", len(args))
 	}
-	rows, err := v.db().QueryContext(ctx, q+` ORDER BY COALESCE(h.starts_at, s.starts_at) DESC, h.id DESC`, args...)
+	rows, err := v.db().QueryContext(ctx, q+` ORDER BY s.starts_at DESC, h.id DESC`, args...)
 	if err != nil {
 		return rec, fmt.Errorf("activity.VolunteerHours: %w", db.Map(err))
 	}
@@ -667,6 +673,12 @@ func (v *Volunteering) VolunteerHours(ctx context.Context, scope region.Scope, v
 	return rec, nil
 }
 
+// LifetimeText is the approved time on every shift, in hours and minutes.
+func (r VolunteerRecord) LifetimeText() string { return HoursText(r.LifetimeMinutes) }
+
+// PeriodText is the approved time listed, in hours and minutes.
+func (r VolunteerRecord) PeriodText() string { return HoursText(r.PeriodMinutes) }
+
 // VolunteerAward is an eligible volunteer in the award report.
 type VolunteerAward struct {
 	registry.VolunteerRef
@@ -689,8 +701,8 @@ type AwardReport struct {
 	TeamsConsidered      int // teams in scope
 }
 
-// Awards computes the award-eligibility report for service started in [from, to) on shifts
-// inside scope. Only approved hours of registered volunteers count (walk-ins have no
+// Awards computes the award-eligibility report for the shifts inside scope that start in
+// [from, to) (a shift belongs to the period of its start, as in the shift list). Only approved hours of registered volunteers count (walk-ins have no
 // identity). A volunteer's activities are the distinct shifts with approved hours; a team's
 // activities are its distinct shifts with approved hours; a team's registered volunteers are
 // its approved members now; its hours per volunteer are its approved minutes over them. The
@@ -701,7 +713,7 @@ func (v *Volunteering) Awards(ctx context.Context, scope region.Scope, from, to 
 	cond, args := scope.Where("s.region_code", 3)
 	args = append([]any{rep.From, rep.To}, args...)
 	base := ` FROM volunteer_hours h JOIN volunteer_shifts s ON s.id = h.shift_id
-		WHERE h.status = 'approved' AND h.volunteer_id IS NOT NULL AND h.starts_at >= $1 AND h.starts_at < $2 AND ` + cond
+		WHERE h.status = 'approved' AND h.volunteer_id IS NOT NULL AND s.starts_at >= $1 AND s.starts_at < $2 AND ` + cond
 	rows, err := v.db().QueryContext(ctx, `SELECT h.volunteer_id, count(DISTINCT h.shift_id), SUM(h.minutes)`+base+` GROUP BY h.volunteer_id`, args...)
 	if err != nil {
 		return rep, fmt.Errorf("activity.Awards: %w", db.Map(err))
@@ -786,4 +798,54 @@ func (v *Volunteering) Awards(ctx context.Context, scope region.Scope, from, to 
 		return a.ID < b.ID
 	})
 	return rep, nil
+}
+
+// HoursText shows minutes as hours and minutes in Chinese: 90 → "1 小时 30 分", 120 → "2 小时".
+func HoursText(minutes int64) string {
+	h, m := minutes/60, minutes%60
+	switch {
+	case m == 0:
+		return fmt.Sprintf("%d 小时", h)
+	case h == 0:
+		return fmt.Sprintf("%d 分", m)
+	}
+	return fmt.Sprintf("%d 小时 %d 分", h, m)
+}
+
+// volSpan shows an interval in VolunteerZone: "2026-05-30 09:00–17:00", with the end's date
+// when it differs.
+func volSpan(start, end time.Time) string {
+	s, e := start.In(VolunteerZone), end.In(VolunteerZone)
+	if s.Format("20060102") == e.Format("20060102") {
+		return s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")
+	}
+	return s.Format("2006-01-02 15:04") + "–" + e.Format("2006-01-02 15:04")
+}
+
+// When is the shift's scheduled time in China Standard Time.
+func (s Shift) When() string { return volSpan(s.StartsAt, s.EndsAt) }
+
+// ApprovedText is the shift's approved time of registered volunteers, in hours and minutes.
+func (s Shift) ApprovedText() string { return HoursText(s.Approved) }
+
+// Served is the recorded interval in China Standard Time, or "" before recording.
+func (h Hours) Served() string {
+	if h.StartsAt == nil || h.EndsAt == nil {
+		return ""
+	}
+	return volSpan(*h.StartsAt, *h.EndsAt)
+}
+
+// MinutesText is the recorded time in hours and minutes.
+func (h Hours) MinutesText() string { return HoursText(h.Minutes) }
+
+// HoursText is the approved time in hours and minutes.
+func (v VolunteerTotals) HoursText() string { return HoursText(v.Minutes) }
+
+// HoursText is the approved time in hours and minutes.
+func (t TeamTotals) HoursText() string { return HoursText(t.Minutes) }
+
+// PerHeadText is the approved time per registered volunteer, in hours with one decimal.
+func (t TeamTotals) PerHeadText() string {
+	return fmt.Sprintf("%.1f 小时", t.MinutesPerVolunteer()/60)
 }
