@@ -712,8 +712,11 @@ func (v *Volunteering) Awards(ctx context.Context, scope region.Scope, from, to 
 	rep := AwardReport{From: from.UTC(), To: to.UTC()}
 	cond, args := scope.Where("s.region_code", 3)
 	args = append([]any{rep.From, rep.To}, args...)
-	base := ` FROM volunteer_hours h JOIN volunteer_shifts s ON s.id = h.shift_id
-		WHERE h.status = 'approved' AND h.volunteer_id IS NOT NULL AND s.starts_at >= $1 AND s.starts_at < $2 AND ` + cond
+	// CROSS JOIN keeps SQLite's join order: the period's shifts first (index on region and start),
+	// then their hours from the covering index (shift_id, status, volunteer_id, minutes); without
+	// it SQLite scanned every year's hours for the team totals. PostgreSQL plans it as an inner join.
+	base := ` FROM volunteer_shifts s CROSS JOIN volunteer_hours h
+		WHERE h.shift_id = s.id AND h.status = 'approved' AND h.volunteer_id IS NOT NULL AND s.starts_at >= $1 AND s.starts_at < $2 AND ` + cond
 	rows, err := v.db().QueryContext(ctx, `SELECT h.volunteer_id, count(DISTINCT h.shift_id), SUM(h.minutes)`+base+` GROUP BY h.volunteer_id`, args...)
 	if err != nil {
 		return rep, fmt.Errorf("activity.Awards: %w", db.Map(err))

@@ -37,13 +37,14 @@ func (s *Store) VolunteerTeam(ctx context.Context, scope region.Scope, id int64)
 }
 
 // VolunteerTeamsIn lists every live volunteer team inside scope with its approved member
-// count, ordered by region code and name. At the seed's scale (1,559 teams) this is one
-// grouped query.
+// count, ordered by region code and name.
 func (s *Store) VolunteerTeamsIn(ctx context.Context, scope region.Scope) ([]TeamRef, error) {
 	cond, args := scope.Where("t.region_code", 1)
-	rows, err := s.DB.QueryContext(ctx, `SELECT t.id, t.name, t.region_code, COALESCE(c.n, 0)
-		FROM volunteer_teams t LEFT JOIN (SELECT team_id, count(*) AS n FROM volunteer_memberships WHERE status = 'approved' GROUP BY team_id) c ON c.team_id = t.id
-		WHERE t.deleted_at IS NULL AND `+cond+` ORDER BY t.region_code, t.name`, args...)
+	// Counted team by team from the (team_id, status) index, so that a league's list does not
+	// group the whole region's memberships.
+	rows, err := s.DB.QueryContext(ctx, `SELECT t.id, t.name, t.region_code,
+		(SELECT count(*) FROM volunteer_memberships m WHERE m.team_id = t.id AND m.status = 'approved')
+		FROM volunteer_teams t WHERE t.deleted_at IS NULL AND `+cond+` ORDER BY t.region_code, t.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("registry.VolunteerTeamsIn: %w", db.Map(err))
 	}

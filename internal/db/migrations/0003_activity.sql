@@ -163,7 +163,8 @@ CREATE TABLE volunteer_hours (
 );
 CREATE UNIQUE INDEX volunteer_hours_once ON volunteer_hours (shift_id, volunteer_id) WHERE volunteer_id IS NOT NULL AND signup_status = 'signed_up';
 CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, starts_at);
-CREATE INDEX volunteer_hours_shift ON volunteer_hours (shift_id);
+-- The award report reads (status, volunteer, minutes) of a period's shifts from this index alone.
+CREATE INDEX volunteer_hours_shift ON volunteer_hours (shift_id, status, volunteer_id, minutes);
 
 -- Service orders (点单 / 派单 / 接单 / 评单): a township, school or community asks; the banner
 -- association reviews and dispatches to a volunteer team or an expert team; the team accepts,
