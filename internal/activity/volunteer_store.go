@@ -474,17 +474,34 @@ func (v *Volunteering) Cancel(ctx context.Context, scope region.Scope, actor, ho
 	})
 }
 
-// checkOverlap refuses an interval that overlaps another pending or approved interval of the
-// same volunteer on any shift. It first takes the locks of all the volunteer's rows
-// (PostgreSQL), so that two recordings for one volunteer cannot both pass.
-func (v *Volunteering) checkOverlap(ctx context.Context, tx *sql.Tx, volunteerID, self int64, start, end time.Time) error {
-	if v.db().Dialect == db.Postgres {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM volunteer_hours WHERE volunteer_id = $1 ORDER BY id FOR UPDATE`, volunteerID)
-		if err != nil {
-			return db.Map(err)
-		}
-		rows.Close()
+// lockVolunteerRows takes, on PostgreSQL, the row locks of every sign-up of the volunteer
+// whose sign-up hoursID is, in id order and before any other lock of the transaction, so that
+// two recordings for one volunteer run one after the other (and cannot both pass the overlap
+// check) without deadlocking. SQLite's write transactions already run one at a time.
+func (v *Volunteering) lockVolunteerRows(ctx context.Context, tx *sql.Tx, hoursID int64) error {
+	if v.db().Dialect != db.Postgres {
+		return nil
 	}
+	var vol sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT volunteer_id FROM volunteer_hours WHERE id = $1`, hoursID).Scan(&vol); err != nil {
+		return fmt.Errorf("volunteer hours %d: %w", hoursID, db.Map(err))
+	}
+	if !vol.Valid {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM volunteer_hours WHERE volunteer_id = $1 ORDER BY id FOR UPDATE`, vol.Int64)
+	if err != nil {
+		return db.Map(err)
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+	return db.Map(rows.Err())
+}
+
+// checkOverlap refuses an interval that overlaps another pending or approved interval of the
+// same volunteer on any shift (the caller holds lockVolunteerRows).
+func (v *Volunteering) checkOverlap(ctx context.Context, tx *sql.Tx, volunteerID, self int64, start, end time.Time) error {
 	var title string
 	var s, e time.Time
 	err := tx.QueryRowContext(ctx, `SELECT vs.title, h.starts_at, h.ends_at FROM volunteer_hours h JOIN volunteer_shifts vs ON vs.id = h.shift_id
@@ -506,6 +523,9 @@ func (v *Volunteering) checkOverlap(ctx context.Context, tx *sql.Tx, volunteerID
 // ShiftMargin, in the future, overlapping), ErrHoursLocked, ErrCancelled, db.ErrNotFound.
 func (v *Volunteering) Record(ctx context.Context, scope region.Scope, actor, hoursID int64, start, end time.Time) error {
 	return v.db().Tx(ctx, func(tx *sql.Tx) error {
+		if err := v.lockVolunteerRows(ctx, tx, hoursID); err != nil {
+			return err
+		}
 		h, s, err := v.lockHours(ctx, tx, scope, hoursID)
 		if err != nil {
 			return err

@@ -422,3 +422,41 @@ func TestAwards(t *testing.T) {
 		}
 	})
 }
+
+// Two recordings of overlapping hours for one volunteer on two shifts at once: exactly one
+// passes, the other is refused as an overlap (not a deadlock or a server error).
+func TestConcurrentOverlap(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newVolunteerFixture(t, d, 1)
+		var hids []int64
+		for range 2 {
+			s := f.shift(t, 2, cst(3, 9, 0), cst(3, 12, 0))
+			hid, err := f.v.SignUp(ctx, banner, 0, s, f.phones[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			hids = append(hids, hid)
+		}
+		errs := make(chan error, 2)
+		for _, hid := range hids {
+			go func() { errs <- f.v.Record(ctx, banner, f.recorder, hid, cst(3, 9, 0), cst(3, 12, 0)) }()
+		}
+		ok, overlap := 0, 0
+		for range 2 {
+			err := <-errs
+			var verr activity.ValidationError
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &verr) && verr["starts_at"] != "":
+				overlap++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if ok != 1 || overlap != 1 {
+			t.Errorf("%d recorded, %d refused as overlapping; want 1 and 1", ok, overlap)
+		}
+	})
+}
