@@ -1,7 +1,9 @@
 package activity
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,8 +35,15 @@ func BenchmarkAwards(b *testing.B) {
 				shifts, hours, err = volunteerDemoCounts(ctx, g)
 				return err
 			}}
-			if _, err := demo.Run(ctx, d, 1, 1, []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), step}, nil); err != nil {
+			var progress bytes.Buffer
+			if _, err := demo.Run(ctx, d, 1, 1, []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), step}, &progress); err != nil {
 				b.Fatal(err)
+			}
+			var stepLine string
+			for _, line := range strings.Split(progress.String(), "\n") {
+				if strings.Contains(line, "volunteer") {
+					stepLine = line
+				}
 			}
 			// Planner statistics, as autovacuum would have gathered them on a live server after the
 			// bulk load (without them PostgreSQL picked plans five times slower).
@@ -60,7 +69,7 @@ func BenchmarkAwards(b *testing.B) {
 					}
 					b.ReportMetric(float64(len(rep.Volunteers)), "eligible-volunteers")
 					b.ReportMetric(float64(len(rep.Teams)), "eligible-teams")
-					b.Logf("%d shifts, %d hours rows; %s: %d of %d volunteers and %d of %d teams eligible", shifts, hours, c.name,
+					b.Logf("%s; %d shifts, %d hours rows; %s: %d of %d volunteers and %d of %d teams eligible", stepLine, shifts, hours, c.name,
 						len(rep.Volunteers), rep.VolunteersConsidered, len(rep.Teams), rep.TeamsConsidered)
 				})
 			}
