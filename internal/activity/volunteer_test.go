@@ -244,6 +244,22 @@ func TestShiftSignUpAndHours(t *testing.T) {
 			t.Errorf("unknown activity: %v", err)
 		}
 		s1 := f.shift(t, 1, cst(1, 9, 0), cst(1, 12, 0))
+		// A shift of an activity in scope carries the activity's title.
+		act, err := f.v.Activities.Create(ctx, banner, f.recorder, activity.Input{RegionCode: "152502", Title: "全国科普日锡林浩特主场活动", Type: "volunteer_service",
+			Organizer: "锡林浩特市科协", StartsAt: cst(2, 9, 0), EndsAt: cst(2, 17, 0), Mode: "offline", Sessions: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa, err := v.CreateShift(ctx, banner, 0, activity.ShiftInput{TeamID: f.team, ActivityID: act, Title: "主场引导", StartsAt: cst(2, 9, 0), EndsAt: cst(2, 12, 0), Headcount: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh, err := v.Shift(ctx, banner, sa); err != nil || sh.ActivityID != act || sh.ActivityTitle != "全国科普日锡林浩特主场活动" || sh.TeamName != "锡林浩特市科技志愿服务队" || sh.RegionName == "" {
+			t.Errorf("shift of an activity: %+v %v", sh, err)
+		}
+		if _, err := v.CreateShift(ctx, elsewhr, 0, activity.ShiftInput{TeamID: f.other, ActivityID: act, Title: "主场引导", StartsAt: cst(2, 9, 0), EndsAt: cst(2, 12, 0), Headcount: 3}); !errors.As(err, &verr) || verr["activity_id"] == "" {
+			t.Errorf("activity of another banner: %v", err)
+		}
 		if _, err := v.Shift(ctx, elsewhr, s1); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("shift read outside scope: %v", err)
 		}
@@ -346,7 +362,7 @@ func TestShiftSignUpAndHours(t *testing.T) {
 		if _, err := v.VolunteerHours(ctx, elsewhr, f.members[1], time.Time{}, time.Time{}); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("volunteer outside scope without hours there: %v", err)
 		}
-		shifts, total, err := v.Shifts(ctx, activity.ShiftFilter{Scope: banner, TeamID: f.team})
+		shifts, total, err := v.Shifts(ctx, activity.ShiftFilter{Scope: banner, TeamID: f.team, To: cst(2, 0, 0)})
 		if err != nil || total != 2 || len(shifts) != 2 || shifts[0].ID != s2 || shifts[1].Approved != 170 || shifts[1].SignedUp != 1 || shifts[0].TeamName == "" {
 			t.Errorf("shift list: %d %+v %v", total, shifts, err)
 		}
