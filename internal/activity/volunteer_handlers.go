@@ -362,8 +362,11 @@ func (h *Handler) volHoursAction(w http.ResponseWriter, r *http.Request) error {
 	p := account.FromContext(r.Context())
 	v := h.volunteering()
 	shiftID, err := v.ShiftOf(r.Context(), p.Scope(), hid)
-	if err != nil {
+	if errors.Is(err, db.ErrNotFound) {
 		return web.NotFound(err)
+	}
+	if err != nil {
+		return err
 	}
 	var fix func(*ShiftPage, string)
 	switch r.PathValue("action") {
