@@ -56,8 +56,8 @@ var demoPartners = []string{"教育厅", "农牧厅", "卫健委", "人社厅", 
 // 1,300+ museum exhibition activities with 4,000,000+ visitors, 6,300+ mobile museum and
 // caravan activities, 2,000+ Science Day activities, 1,500+ expert services of which 100+
 // streamed live, and the rest of demoYear — almost all accepted; a few dozen wait at each
-// review step so that the workflow has something to show — and then the service orders
-// (orderDemo).
+// review step so that the workflow has something to show — and then the volunteer shifts and
+// hours (volunteerDemo) and the service orders (orderDemo).
 func DemoStep() demo.Step {
 	total := 0
 	for _, k := range demoYear {
@@ -80,6 +80,9 @@ func DemoStep() demo.Step {
 			return err
 		}
 		g.Tick(1)
+		if err := volunteerDemo(ctx, g); err != nil {
+			return err
+		}
 		return orderDemo(ctx, g)
 	}}
 }

@@ -52,7 +52,17 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/activities", h.Kit.H(h.apiList))
 	mux.Handle("GET /api/v1/activities/rollup", h.Kit.H(h.apiRollup))
 	h.signupRoutes(mux)
-	h.volunteerRoutes(mux)
+	// Volunteer shifts, hours, star levels and award eligibility (the team's unit decides scope).
+	mux.Handle("GET /console/volunteer", h.Kit.H(account.Staff(h.volShifts)))
+	mux.Handle("GET /console/volunteer/shifts/new", h.Kit.H(account.Staff(h.volNewShift)))
+	mux.Handle("POST /console/volunteer/shifts", h.Kit.H(account.Staff(h.volCreateShift)))
+	mux.Handle("GET /console/volunteer/shifts/{id}", h.Kit.H(account.Staff(h.volShift)))
+	mux.Handle("POST /console/volunteer/shifts/{id}/signups", h.Kit.H(account.Staff(h.volSignUp)))
+	mux.Handle("POST /console/volunteer/shifts/{id}/walkins", h.Kit.H(account.Staff(h.volWalkIn)))
+	mux.Handle("POST /console/volunteer/hours/{hid}/{action}", h.Kit.H(account.Staff(h.volHoursAction)))
+	mux.Handle("GET /console/volunteer/volunteers/{id}", h.Kit.H(account.Staff(h.volVolunteer)))
+	mux.Handle("GET /console/volunteer/awards", h.Kit.H(account.Staff(h.volAwards)))
+	mux.Handle("GET /console/volunteer/awards/export", h.Kit.H(account.Staff(h.volExportAwards)))
 	// Service orders (点单 / 派单 / 接单 / 评单).
 	mux.Handle("GET /console/orders", h.Kit.H(account.Staff(h.orders)))
 	mux.Handle("GET /console/orders/new", h.Kit.H(account.Staff(h.newOrder)))

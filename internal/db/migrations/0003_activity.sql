@@ -143,7 +143,8 @@ CREATE INDEX volunteer_shifts_team ON volunteer_shifts (team_id, starts_at);
 -- A volunteer's place on a shift and, after the activity, the hours the team admin confirms:
 -- minutes worked, status pending / approved / declined (with a reason). volunteer_id is NULL
 -- for anonymous walk-in hours, which carry a name only. starts_at/ends_at are the time actually
--- served, used to refuse overlapping hours of one volunteer.
+-- served, used to refuse overlapping hours of one volunteer. recorded_* is who entered the time
+-- served (status → pending); confirmed_* is who approved or declined it, another account.
 CREATE TABLE volunteer_hours (
 	id {{id}},
 	shift_id BIGINT NOT NULL REFERENCES volunteer_shifts (id),
@@ -156,12 +157,16 @@ CREATE TABLE volunteer_hours (
 	status TEXT NOT NULL CHECK (status IN ('open', 'pending', 'approved', 'declined')),
 	reason TEXT NOT NULL DEFAULT '',
 	created_at {{time}} NOT NULL,
+	created_by BIGINT REFERENCES accounts (id),
+	recorded_at {{time}},
+	recorded_by BIGINT REFERENCES accounts (id),
 	confirmed_at {{time}},
 	confirmed_by BIGINT REFERENCES accounts (id)
 );
 CREATE UNIQUE INDEX volunteer_hours_once ON volunteer_hours (shift_id, volunteer_id) WHERE volunteer_id IS NOT NULL AND signup_status = 'signed_up';
 CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, starts_at);
-CREATE INDEX volunteer_hours_shift ON volunteer_hours (shift_id);
+-- The award report reads (status, volunteer, minutes) of a period's shifts from this index alone.
+CREATE INDEX volunteer_hours_shift ON volunteer_hours (shift_id, status, volunteer_id, minutes);
 
 -- Service orders (点单 / 派单 / 接单 / 评单): a township, school or community asks; the banner
 -- association reviews and dispatches to a volunteer team or an expert team; the team accepts,
