@@ -61,7 +61,7 @@ func TestVolunteerPages(t *testing.T) {
 		// New shift: a bad one comes back with the message beside the field and the values kept.
 		status, body, _ = c.post("/console/volunteer/shifts", "/console/volunteer/shifts/new", url.Values{"team_id": {fmt.Sprint(team)}, "title": {"科普日展台讲解"},
 			"starts_at": {"2026-06-01T12:00"}, "ends_at": {"2026-06-01T09:00"}, "headcount": {"2"}})
-		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "结束时间应晚于开始时间") || !strings.Contains(body, "科普日展台讲解") {
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "结束时间早于开始时间") || !strings.Contains(body, "科普日展台讲解") {
 			t.Errorf("shift ending before it starts: %d", status)
 		}
 		status, _, hdr := c.post("/console/volunteer/shifts", "/console/volunteer/shifts/new", url.Values{"team_id": {fmt.Sprint(team)}, "title": {"科普日展台讲解"},

@@ -293,20 +293,7 @@ func (in *Input) Validate() ValidationError {
 	} else {
 		errs["mode"] = "请选择线上、线下或线上线下"
 	}
-	switch {
-	case in.StartsAt.IsZero():
-		errs["starts_at"] = "请填写开始时间"
-	case in.StartsAt.Year() < earliestStart || in.StartsAt.Year() > 2100:
-		errs["starts_at"] = fmt.Sprintf("开始时间应在 %d–2100 年之间", earliestStart)
-	}
-	switch {
-	case in.EndsAt.IsZero():
-		errs["ends_at"] = "请填写结束时间"
-	case !in.StartsAt.IsZero() && in.EndsAt.Before(in.StartsAt):
-		errs["ends_at"] = "结束时间早于开始时间"
-	case in.EndsAt.Sub(in.StartsAt) > MaxDuration:
-		errs["ends_at"] = "一条活动记录最长一年；常设展览请按月或按年分条填报"
-	}
+	checkSpan(errs, span{"starts_at", "ends_at", in.StartsAt, in.EndsAt, "", false, MaxDuration, "一条活动记录最长一年；常设展览请按月或按年分条填报"})
 	in.StartsAt, in.EndsAt = in.StartsAt.UTC(), in.EndsAt.UTC()
 	var groups []string
 	for _, g := range in.TargetGroups {
@@ -358,6 +345,39 @@ func (in *Input) Validate() ValidationError {
 	return errs
 }
 
+// span is a start and end to check: the form keys they come from, what they are the times of
+// (a Chinese prefix such as "岗位", or ""), whether the end must come strictly after the start,
+// and the longest span allowed with the message that says so.
+type span struct {
+	startKey, endKey string
+	start, end       time.Time
+	what             string
+	strict           bool
+	longest          time.Duration
+	tooLong          string
+}
+
+// checkSpan adds to errs what is wrong with a span: a missing time, a start outside
+// earliestStart–2100, an end before (or, strict, at) the start, a span over the longest.
+func checkSpan(errs ValidationError, s span) {
+	switch {
+	case s.start.IsZero():
+		errs[s.startKey] = "请填写" + s.what + "开始时间"
+	case s.start.Year() < earliestStart || s.start.Year() > 2100:
+		errs[s.startKey] = fmt.Sprintf("%s开始时间应在 %d–2100 年之间", s.what, earliestStart)
+	}
+	switch {
+	case s.end.IsZero():
+		errs[s.endKey] = "请填写" + s.what + "结束时间"
+	case !s.start.IsZero() && s.end.Before(s.start):
+		errs[s.endKey] = s.what + "结束时间早于开始时间"
+	case !s.start.IsZero() && s.strict && s.end.Equal(s.start):
+		errs[s.endKey] = s.what + "结束时间应晚于开始时间"
+	case s.end.Sub(s.start) > s.longest:
+		errs[s.endKey] = s.tooLong
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -402,7 +422,7 @@ const activityCols = `id, COALESCE(series_id, id), version, COALESCE(previous_id
 	live_viewers, replay_views, capacity, walkin_allowance, signup_open, report, status, reason, COALESCE(reviewed_by, 0),
 	superseded_at IS NOT NULL, created_at, updated_at, COALESCE(created_by, 0), COALESCE(import_id, 0)`
 
-func scanActivity(row interface{ Scan(...any) error }) (Activity, error) {
+func scanActivity(row db.Scanner) (Activity, error) {
 	var a Activity
 	var prog, part, groups string
 	err := row.Scan(&a.ID, &a.SeriesID, &a.Version, &a.PreviousID, &a.RegionCode, &a.Title, &a.Type, &a.Organizer, &a.Venue,
@@ -551,21 +571,8 @@ func (s *Store) GetPublic(ctx context.Context, id int64) (Activity, error) {
 // Versions lists every version of a series, oldest first, inside scope.
 func (s *Store) Versions(ctx context.Context, scope region.Scope, seriesID int64) ([]Activity, error) {
 	where, args := scope.Where("region_code", 2)
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+activityCols+` FROM activities WHERE series_id = $1 AND deleted_at IS NULL AND `+where+` ORDER BY version`,
+	return db.QueryAll(ctx, s.DB, scanActivity, `SELECT `+activityCols+` FROM activities WHERE series_id = $1 AND deleted_at IS NULL AND `+where+` ORDER BY version`,
 		append([]any{seriesID}, args...)...)
-	if err != nil {
-		return nil, db.Map(err)
-	}
-	defer rows.Close()
-	var out []Activity
-	for rows.Next() {
-		a, err := scanActivity(rows)
-		if err != nil {
-			return nil, db.Map(err)
-		}
-		out = append(out, a)
-	}
-	return out, db.Map(rows.Err())
 }
 
 // Step is one recorded step of a version: who did what, when, with what remark.
@@ -578,20 +585,11 @@ type Step struct {
 
 // Steps lists a version's steps, oldest first.
 func (s *Store) Steps(ctx context.Context, id int64) ([]Step, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT step, note, at, COALESCE(account_id, 0) FROM activity_steps WHERE activity_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, db.Map(err)
-	}
-	defer rows.Close()
-	var out []Step
-	for rows.Next() {
+	return db.QueryAll(ctx, s.DB, func(row db.Scanner) (Step, error) {
 		var st Step
-		if err := rows.Scan(&st.Step, &st.Note, &st.At, &st.AccountID); err != nil {
-			return nil, db.Map(err)
-		}
-		out = append(out, st)
-	}
-	return out, db.Map(rows.Err())
+		err := row.Scan(&st.Step, &st.Note, &st.At, &st.AccountID)
+		return st, err
+	}, `SELECT step, note, at, COALESCE(account_id, 0) FROM activity_steps WHERE activity_id = $1 ORDER BY id`, id)
 }
 
 // Update rewrites a draft or returned version inside scope. Errors: ValidationError,

@@ -91,20 +91,7 @@ func (in *OrderInput) Validate() ValidationError {
 			errs[key] = fmt.Sprintf("请填写%s（最多 %d 字）", f.name, MaxOrderText)
 		}
 	}
-	switch {
-	case in.WindowStart.IsZero():
-		errs["window_start"] = "请填写服务时间段的开始时间"
-	case in.WindowStart.Year() < earliestStart || in.WindowStart.Year() > 2100:
-		errs["window_start"] = fmt.Sprintf("服务开始时间应在 %d–2100 年之间", earliestStart)
-	}
-	switch {
-	case in.WindowEnd.IsZero():
-		errs["window_end"] = "请填写服务时间段的结束时间"
-	case !in.WindowStart.IsZero() && in.WindowEnd.Before(in.WindowStart):
-		errs["window_end"] = "服务时间段的结束时间早于开始时间"
-	case in.WindowEnd.Sub(in.WindowStart) > MaxDuration:
-		errs["window_end"] = "服务时间段最长一年"
-	}
+	checkSpan(errs, span{"window_start", "window_end", in.WindowStart, in.WindowEnd, "服务时间段的", false, MaxDuration, "服务时间段最长一年"})
 	in.WindowStart, in.WindowEnd = in.WindowStart.UTC(), in.WindowEnd.UTC()
 	if in.Audience < 1 || in.Audience > MaxAudience {
 		errs["audience"] = fmt.Sprintf("受众人数应为 1–%d 的整数", MaxAudience)
@@ -212,7 +199,7 @@ const orderCols = `id, region_code, requester_kind, requester_name, topic, place
 	COALESCE(team_kind, ''), COALESCE(team_id, 0), COALESCE(team_region_code, ''), COALESCE(activity_id, 0), report, COALESCE(rating, 0),
 	rating_comment, reason, created_at, updated_at, COALESCE(created_by, 0)`
 
-func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
+func scanOrder(row db.Scanner) (Order, error) {
 	var o Order
 	err := row.Scan(&o.ID, &o.RegionCode, &o.RequesterKind, &o.RequesterName, &o.Topic, &o.Place, &o.WindowStart, &o.WindowEnd, &o.Audience,
 		&o.Language, &o.Status, &o.TeamKind, &o.TeamID, &o.TeamRegionCode, &o.ActivityID, &o.Report, &o.Rating, &o.RatingComment, &o.Reason,
@@ -269,21 +256,9 @@ func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]Order, int64, erro
 		cond += fmt.Sprintf(" AND id < $%d", len(args))
 	}
 	args = append(args, limit+1)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT `+orderCols+` FROM service_orders WHERE %s ORDER BY id DESC LIMIT $%d`, cond, len(args)), args...)
+	out, err := db.QueryAll(ctx, s.DB, scanOrder, fmt.Sprintf(`SELECT `+orderCols+` FROM service_orders WHERE %s ORDER BY id DESC LIMIT $%d`, cond, len(args)), args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("activity.Orders: %w", db.Map(err))
-	}
-	defer rows.Close()
-	var out []Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, 0, db.Map(err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, db.Map(err)
+		return nil, 0, fmt.Errorf("activity.Orders: %w", err)
 	}
 	var next int64
 	if len(out) > limit {
@@ -315,21 +290,16 @@ type OrderEvent struct {
 
 // OrderEvents lists an order's events, oldest first. The caller has read the order in scope.
 func (s *Store) OrderEvents(ctx context.Context, id int64) ([]OrderEvent, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT action, from_status, to_status, note, at, COALESCE(account_id, 0) FROM service_order_events WHERE order_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("activity.OrderEvents: %w", db.Map(err))
-	}
-	defer rows.Close()
-	var out []OrderEvent
-	for rows.Next() {
+	out, err := db.QueryAll(ctx, s.DB, func(row db.Scanner) (OrderEvent, error) {
 		var e OrderEvent
-		if err := rows.Scan(&e.Action, &e.From, &e.To, &e.Note, &e.At, &e.AccountID); err != nil {
-			return nil, db.Map(err)
-		}
+		err := row.Scan(&e.Action, &e.From, &e.To, &e.Note, &e.At, &e.AccountID)
 		e.At = e.At.UTC()
-		out = append(out, e)
+		return e, err
+	}, `SELECT action, from_status, to_status, note, at, COALESCE(account_id, 0) FROM service_order_events WHERE order_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("activity.OrderEvents: %w", err)
 	}
-	return out, db.Map(rows.Err())
+	return out, nil
 }
 
 // OrderStep is what an action on an order carries besides its name. Which fields count

@@ -57,21 +57,9 @@ func (s *Store) AddPhoto(ctx context.Context, scope region.Scope, actor, id int6
 // Photos lists the ids of a version's photos (a correction shows the photos of the versions
 // before it too, since it starts from them).
 func (s *Store) Photos(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT p.id FROM activity_photos p JOIN activities a ON a.id = p.activity_id
+	return db.QueryAll(ctx, s.DB, func(row db.Scanner) (pid int64, err error) { return pid, row.Scan(&pid) },
+		`SELECT p.id FROM activity_photos p JOIN activities a ON a.id = p.activity_id
 		JOIN activities me ON me.series_id = a.series_id AND a.version <= me.version WHERE me.id = $1 ORDER BY p.id`, id)
-	if err != nil {
-		return nil, db.Map(err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var pid int64
-		if err := rows.Scan(&pid); err != nil {
-			return nil, db.Map(err)
-		}
-		out = append(out, pid)
-	}
-	return out, db.Map(rows.Err())
 }
 
 // Photo returns one photo of a version (or of an earlier version of its series) with its type.

@@ -155,26 +155,18 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 		args = append(args, f.After)
 		where += fmt.Sprintf(" AND a.id < $%d", len(args))
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+activityCols+` FROM activities a WHERE `+where+fmt.Sprintf(` ORDER BY a.id DESC LIMIT %d`, limit+1), args...)
+	items, err := db.QueryAll(ctx, s.DB, scanActivity, `SELECT `+activityCols+` FROM activities a WHERE `+where+fmt.Sprintf(` ORDER BY a.id DESC LIMIT %d`, limit+1), args...)
 	if err != nil {
-		return p, fmt.Errorf("activity.List: %w", db.Map(err))
+		return p, fmt.Errorf("activity.List: %w", err)
 	}
-	defer rows.Close()
-	var codes []string
-	for rows.Next() {
-		a, err := scanActivity(rows)
-		if err != nil {
-			return p, db.Map(err)
-		}
-		p.Items = append(p.Items, a)
-		codes = append(codes, a.RegionCode)
+	if len(items) > limit {
+		items = items[:limit]
+		p.Next = items[limit-1].ID
 	}
-	if err := rows.Err(); err != nil {
-		return p, db.Map(err)
-	}
-	if len(p.Items) > limit {
-		p.Items = p.Items[:limit]
-		p.Next = p.Items[limit-1].ID
+	p.Items = items
+	codes := make([]string, len(items))
+	for i, a := range items {
+		codes[i] = a.RegionCode
 	}
 	names, err := s.Regions.Names(ctx, codes)
 	if err != nil {

@@ -100,20 +100,7 @@ func (in *ShiftInput) Validate() ValidationError {
 	if in.Title == "" || utf8.RuneCountInString(in.Title) > MaxShiftTitle {
 		errs["title"] = fmt.Sprintf("请填写岗位名称（最多 %d 字）", MaxShiftTitle)
 	}
-	switch {
-	case in.StartsAt.IsZero():
-		errs["starts_at"] = "请填写岗位开始时间"
-	case in.StartsAt.Year() < earliestStart || in.StartsAt.Year() > 2100:
-		errs["starts_at"] = fmt.Sprintf("开始时间应在 %d–2100 年之间", earliestStart)
-	}
-	switch {
-	case in.EndsAt.IsZero():
-		errs["ends_at"] = "请填写岗位结束时间"
-	case !in.StartsAt.IsZero() && !in.EndsAt.After(in.StartsAt):
-		errs["ends_at"] = "结束时间应晚于开始时间"
-	case in.EndsAt.Sub(in.StartsAt) > MaxShiftLength:
-		errs["ends_at"] = "一个岗位最长 7 天；更长的服务请按天或按周分设岗位"
-	}
+	checkSpan(errs, span{"starts_at", "ends_at", in.StartsAt, in.EndsAt, "岗位", true, MaxShiftLength, "一个岗位最长 7 天；更长的服务请按天或按周分设岗位"})
 	if in.Headcount < 1 || in.Headcount > MaxHeadcount {
 		errs["headcount"] = fmt.Sprintf("需要人数应为 1–%d", MaxHeadcount)
 	}
@@ -201,7 +188,7 @@ const shiftCols = `s.id, s.region_code, s.team_id, COALESCE(s.activity_id, 0), s
 	(SELECT count(*) FROM volunteer_hours h WHERE h.shift_id = s.id AND h.volunteer_id IS NOT NULL AND h.signup_status = 'signed_up'),
 	(SELECT COALESCE(SUM(h.minutes), 0) FROM volunteer_hours h WHERE h.shift_id = s.id AND h.volunteer_id IS NOT NULL AND h.status = 'approved')`
 
-func scanShift(row interface{ Scan(...any) error }) (Shift, error) {
+func scanShift(row db.Scanner) (Shift, error) {
 	var s Shift
 	err := row.Scan(&s.ID, &s.RegionCode, &s.TeamID, &s.ActivityID, &s.Title, &s.StartsAt, &s.EndsAt, &s.Headcount, &s.CreatedAt, &s.CreatedBy, &s.SignedUp, &s.Approved)
 	s.StartsAt, s.EndsAt = s.StartsAt.UTC(), s.EndsAt.UTC()
@@ -271,21 +258,9 @@ func (v *Volunteering) Shifts(ctx context.Context, f ShiftFilter) ([]Shift, int,
 	if limit <= 0 || limit > 200 {
 		limit = 200
 	}
-	rows, err := v.db().QueryContext(ctx, `SELECT `+shiftCols+` FROM volunteer_shifts s WHERE `+where+fmt.Sprintf(` ORDER BY s.starts_at DESC, s.id DESC LIMIT %d`, limit), args...)
+	out, err := db.QueryAll(ctx, v.db(), scanShift, `SELECT `+shiftCols+` FROM volunteer_shifts s WHERE `+where+fmt.Sprintf(` ORDER BY s.starts_at DESC, s.id DESC LIMIT %d`, limit), args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("activity.Shifts: %w", db.Map(err))
-	}
-	defer rows.Close()
-	var out []Shift
-	for rows.Next() {
-		s, err := scanShift(rows)
-		if err != nil {
-			return nil, 0, db.Map(err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, db.Map(err)
+		return nil, 0, fmt.Errorf("activity.Shifts: %w", err)
 	}
 	if len(out) > 0 {
 		teams, err := v.teamNames(ctx, f.Scope)
@@ -314,7 +289,7 @@ func (v *Volunteering) teamNames(ctx context.Context, scope region.Scope) (map[i
 const hoursCols = `h.id, h.shift_id, COALESCE(h.volunteer_id, 0), h.walk_in_name, h.signup_status, h.starts_at, h.ends_at, h.minutes, h.status, h.reason,
 	COALESCE(h.recorded_by, 0), COALESCE(h.confirmed_by, 0)`
 
-func scanHours(row interface{ Scan(...any) error }, extra ...any) (Hours, error) {
+func scanHours(row db.Scanner, extra ...any) (Hours, error) {
 	var h Hours
 	var start, end sql.NullTime
 	err := row.Scan(append([]any{&h.ID, &h.ShiftID, &h.VolunteerID, &h.VolunteerName, &h.SignupStatus, &start, &end, &h.Minutes, &h.Status, &h.Reason,
@@ -358,22 +333,11 @@ func (v *Volunteering) fillVolunteers(ctx context.Context, hs []Hours) error {
 // phones masked. Errors: db.ErrNotFound.
 func (v *Volunteering) ShiftHours(ctx context.Context, scope region.Scope, shiftID int64) ([]Hours, error) {
 	cond, args := scope.Where("s.region_code", 2)
-	rows, err := v.db().QueryContext(ctx, `SELECT `+hoursCols+` FROM volunteer_hours h JOIN volunteer_shifts s ON s.id = h.shift_id
+	out, err := db.QueryAll(ctx, v.db(), func(row db.Scanner) (Hours, error) { return scanHours(row) },
+		`SELECT `+hoursCols+` FROM volunteer_hours h JOIN volunteer_shifts s ON s.id = h.shift_id
 		WHERE h.shift_id = $1 AND `+cond+` ORDER BY CASE h.signup_status WHEN 'signed_up' THEN 0 ELSE 1 END, h.id`, append([]any{shiftID}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("activity.ShiftHours: %w", db.Map(err))
-	}
-	defer rows.Close()
-	var out []Hours
-	for rows.Next() {
-		h, err := scanHours(rows)
-		if err != nil {
-			return nil, db.Map(err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.Map(err)
+		return nil, fmt.Errorf("activity.ShiftHours: %w", err)
 	}
 	return out, v.fillVolunteers(ctx, out)
 }

@@ -360,3 +360,32 @@ func SyncSequence(ctx context.Context, ex Execer, dialect Dialect, table string)
 	_, err := ex.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), GREATEST((SELECT MAX(id) FROM %s), 1))`, table, table))
 	return Map(err)
 }
+
+// Querier is what *sql.DB and *sql.Tx offer for reads.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Scanner is a row being read: *sql.Row or *sql.Rows.
+type Scanner interface {
+	Scan(dest ...any) error
+}
+
+// QueryAll runs a query and returns every row as scan reads it, in the query's order (nil
+// when there are none). Errors of the driver come back mapped (Map).
+func QueryAll[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, Map(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, Map(err)
+		}
+		out = append(out, v)
+	}
+	return out, Map(rows.Err())
+}
