@@ -219,54 +219,65 @@ func TestCheckInWaitlistTimesWalkIns(t *testing.T) {
 	})
 }
 
-// Many devices send every ticket several times at once through the group-commit writer:
-// the verified count is exactly the number of tickets.
-func TestCheckInWriterConcurrentDuplicates(t *testing.T) {
+// Many devices send every ticket several times at once, through the group-commit writer and
+// (on PostgreSQL, truly concurrent transactions) straight to the store: the verified count is
+// exactly the number of tickets.
+func TestCheckInConcurrentDuplicates(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		now := starts.Add(-72 * time.Hour)
 		st := newStore(d, &now)
 		const tickets, times, clients = 60, 4, 8
-		id := newActivity(t, st, tickets, 0)
-		codes := signUps(t, st, id, 0, tickets)
-		now = starts
 		w := activity.NewCheckInWriter(st, activity.CheckInRules{Key: testKey})
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		added, news := 0, 0
-		for c := range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := range times * tickets / clients {
-					// Client c sends tickets c, c+clients, ...: every ticket is sent `times` times.
-					code := codes[(c+k*clients)%tickets]
-					res, err := w.CheckIn(ctx, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, Scans: scans(code, code)})
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					mu.Lock()
-					added += res.Added
-					for _, r := range res.Scans {
-						if r.Outcome == activity.OutcomeNew {
-							news++
+		for _, through := range []string{"writer", "store"} {
+			now = starts.Add(-72 * time.Hour)
+			id := newActivity(t, st, tickets, 0)
+			codes := signUps(t, st, id, 1000*len(through), tickets)
+			now = starts
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			added, news := 0, 0
+			for c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for k := range times * tickets / clients {
+						// Client c sends tickets c, c+clients, ...: every ticket is sent `times` times.
+						code := codes[(c+k*clients)%tickets]
+						b := activity.CheckInBatch{ActivityID: id, Scope: bannerScope, Scans: scans(code, code)}
+						var res activity.CheckInResult
+						var err error
+						if through == "writer" {
+							res, err = w.CheckIn(ctx, b)
+						} else {
+							res, err = st.CheckIn(ctx, activity.CheckInRules{Key: testKey}, b)
 						}
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						mu.Lock()
+						added += res.Added
+						for _, r := range res.Scans {
+							if r.Outcome == activity.OutcomeNew {
+								news++
+							}
+						}
+						mu.Unlock()
 					}
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		var rows int
-		d.QueryRowContext(ctx, `SELECT count(*) FROM checkins WHERE activity_id = $1`, id).Scan(&rows)
-		if v := verified(t, d, id); v[0] != tickets || added != tickets || news != tickets || rows != tickets {
-			t.Errorf("verified %v, added %d, new %d, rows %d; want %d each", v, added, news, rows, tickets)
-		}
-		// A batch for an activity outside the scope fails alone, not its group.
-		_, err := w.CheckIn(ctx, activity.CheckInBatch{ActivityID: id, Scope: region.NewScope("152501"), Scans: scans(codes[0])})
-		if !errors.Is(err, db.ErrNotFound) {
-			t.Errorf("outside scope through the writer: %v", err)
+				}()
+			}
+			wg.Wait()
+			var rows int
+			d.QueryRowContext(ctx, `SELECT count(*) FROM checkins WHERE activity_id = $1`, id).Scan(&rows)
+			if v := verified(t, d, id); v[0] != tickets || added != tickets || news != tickets || rows != tickets {
+				t.Errorf("%s: verified %v, added %d, new %d, rows %d; want %d each", through, v, added, news, rows, tickets)
+			}
+			// A batch for an activity outside the scope fails alone, not its group.
+			_, err := w.CheckIn(ctx, activity.CheckInBatch{ActivityID: id, Scope: region.NewScope("152501"), Scans: scans(codes[0])})
+			if !errors.Is(err, db.ErrNotFound) {
+				t.Errorf("outside scope through the writer: %v", err)
+			}
 		}
 	})
 }
