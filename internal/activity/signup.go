@@ -274,7 +274,9 @@ func (h *Handler) postedBatch(cw *CheckInWriter, w http.ResponseWriter, r *http.
 	}
 	status := http.StatusOK
 	if page.Result != nil && page.Result.Outcome == OutcomeRefused {
-		status = http.StatusUnprocessableEntity
+		status = http.StatusUnprocessableEntity // the form keeps what was typed, to correct it
+	} else {
+		page.Code, page.Walk = "", WalkIn{}
 	}
 	return h.renderCheckin(w, r, status, page)
 }

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kepu/kepu/internal/activity"
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/region"
+)
+
+// signupActivity creates an activity of banner 152502 that starts in half an hour, with
+// sign-up open.
+func signupActivity(t *testing.T, ts *testSite, capacity int) int64 {
+	t.Helper()
+	start := time.Now().UTC().Add(30 * time.Minute).Truncate(time.Minute)
+	id, err := ts.site.Activity.Create(context.Background(), region.NewScope("152502"), 0, activity.Input{RegionCode: "152502",
+		Title: "草原星空观测", Type: "lecture", Organizer: "锡林浩特市科协", Venue: "市科技馆", StartsAt: start, EndsAt: start.Add(2 * time.Hour),
+		Mode: "offline", Sessions: 1, Capacity: capacity, WalkInAllowance: 1, SignupOpen: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+var ticketCode = regexp.MustCompile(`<code class="ticket-code">(KP1-[0-9A-Z-]+)</code>`)
+
+// signUp posts the public form and returns the ticket link.
+func (c *client) signUp(id int64, name, phone string) string {
+	c.t.Helper()
+	path := fmt.Sprintf("/activities/%d/signup", id)
+	status, body, hdr := c.post(path, path, url.Values{"name": {name}, "phone": {phone}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/tickets/") {
+		c.t.Fatalf("sign-up %s: %d %s", name, status, body)
+	}
+	return hdr.Get("Location")
+}
+
+// postJSON posts a JSON body with the CSRF token in the X-CSRF-Token header.
+func (c *client) postJSON(path, token string, v any) (int, string) {
+	c.t.Helper()
+	b, _ := json.Marshal(v)
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("X-CSRF-Token", token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+func TestSignupAndTicketPages(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		id := signupActivity(t, ts, 2)
+		pub := newClient(t, ts.srv.URL)
+		status, body := pub.get(fmt.Sprintf("/activities/%d/signup", id))
+		if status != 200 || !strings.Contains(body, "草原星空观测") || !strings.Contains(body, "剩余 2 / 共 2") || !strings.Contains(body, `name="csrf"`) {
+			t.Fatalf("sign-up page: %d", status)
+		}
+		path := fmt.Sprintf("/activities/%d/signup", id)
+		status, body, _ = pub.post(path, path, url.Values{"name": {"乌云"}, "phone": {"1391234"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "手机号应为 11 位数字") || !strings.Contains(body, `value="乌云"`) {
+			t.Errorf("bad phone: %d", status)
+		}
+		if status, _, _ := pub.post(path, "", url.Values{"name": {"乌云"}, "phone": {"13900000001"}}); status != http.StatusForbidden {
+			t.Errorf("sign-up without a CSRF token: %d", status)
+		}
+		t1 := pub.signUp(id, "乌云", "13900000001")
+		t2 := pub.signUp(id, "巴特尔", "139 0000 0002")
+		t3 := pub.signUp(id, "其其格", "13900000003")
+		status, body, _ = pub.post(path, path, url.Values{"name": {"又是乌云"}, "phone": {"13900000001"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "已报名本活动") {
+			t.Errorf("same phone again: %d", status)
+		}
+
+		resp, err := pub.http.Get(ts.srv.URL + t1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" || !strings.Contains(body, `<svg class="qr"`) ||
+			!strings.Contains(body, "报名成功") || !strings.Contains(body, "139****0001") || strings.Contains(body, "13900000001") {
+			t.Errorf("ticket page: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+		if m := ticketCode.FindStringSubmatch(body); m == nil {
+			t.Error("ticket page shows no code to type")
+		}
+		css := regexp.MustCompile(`href="(/static/checkin\.[0-9a-f]+\.css)"`).FindStringSubmatch(body)
+		if css == nil {
+			t.Fatal("ticket page links no hashed checkin.css")
+		}
+		if status, sheet := pub.get(css[1]); status != 200 || !strings.Contains(sheet, "@media print") {
+			t.Errorf("ticket stylesheet: %d, without print rules", status)
+		}
+		if _, body := pub.get(t3); !strings.Contains(body, "候补中：排第 1 位") || !strings.Contains(body, `<svg class="qr"`) {
+			t.Error("third ticket is not waitlisted first in line")
+		}
+		if status, _ := pub.get(t1[:strings.LastIndex(t1, "/")] + "/not-the-nonce"); status != 404 {
+			t.Errorf("ticket with a wrong nonce: %d", status)
+		}
+		// Cancelling the second ticket promotes the third.
+		status, _, hdr := pub.post(t2+"/cancel", t2, url.Values{})
+		if status != http.StatusSeeOther || hdr.Get("Location") != t2 {
+			t.Fatalf("cancel: %d", status)
+		}
+		if _, body := pub.get(t2); !strings.Contains(body, "此票券已取消") || strings.Contains(body, "<svg") || strings.Contains(body, "取消报名</button>") {
+			t.Error("cancelled ticket still shows a QR code or a cancel button")
+		}
+		_, body = pub.get(t3)
+		if !strings.Contains(body, "报名成功") {
+			t.Error("waitlisted ticket not promoted after a cancellation")
+		}
+		code3 := ticketCode.FindStringSubmatch(body)[1]
+		_, body = pub.get(t1)
+		code1 := ticketCode.FindStringSubmatch(body)[1]
+
+		// Staff check in through the page (no JavaScript) and the API.
+		staff := newClient(t, ts.srv.URL)
+		staff.login("banner-152502", pw)
+		page := fmt.Sprintf("/console/activities/%d/checkin", id)
+		status, body = staff.get(page)
+		if status != 200 || !strings.Contains(body, `<strong id="verified">0</strong>`) || !regexp.MustCompile(`<script src="/static/checkin\.[0-9a-f]+\.js" defer>`).MatchString(body) || !strings.Contains(body, `data-api="/api/v1/activities/`) {
+			t.Fatalf("check-in page: %d", status)
+		}
+		status, body, _ = staff.post(page, page, url.Values{"code": {strings.ToLower(code1)}})
+		if status != 200 || !strings.Contains(body, "签到成功") || !strings.Contains(body, "乌云") || !strings.Contains(body, `<strong id="verified">1</strong>`) {
+			t.Errorf("check in by form: %d", status)
+		}
+		status, body, _ = staff.post(page, page, url.Values{"code": {code1}})
+		if status != 200 || !strings.Contains(body, "已签到过") || !strings.Contains(body, `<strong id="verified">1</strong>`) {
+			t.Errorf("same code again: %d", status)
+		}
+		status, body, _ = staff.post(page, page, url.Values{"code": {code1[:len(code1)-1] + "0"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "校验失败") {
+			t.Errorf("altered code: %d", status)
+		}
+		status, body, _ = staff.post(fmt.Sprintf("/console/activities/%d/walkins", id), page, url.Values{"name": {"现场观众"}, "phone": {"13800001111"}})
+		if status != 200 || !strings.Contains(body, "签到成功") || !strings.Contains(body, "138****1111") || strings.Contains(body, "13800001111") {
+			t.Errorf("walk-in by form: %d", status)
+		}
+		api := fmt.Sprintf("/api/v1/activities/%d/checkins", id)
+		token := staff.token(page)
+		batch := map[string]any{"scans": []map[string]string{{"code": code3, "device": "t"}, {"code": code3}, {"code": code1}, {"code": "KP1-1-2"}},
+			"walk_ins": []map[string]string{{"key": "offline-walkin-000000000001", "name": "离线登记"}}}
+		for round := range 2 {
+			status, body = staff.postJSON(api, token, batch)
+			var res activity.CheckInResult
+			if err := json.Unmarshal([]byte(body), &res); status != 200 || err != nil {
+				t.Fatalf("API batch: %d %s", status, body)
+			}
+			want := "new already already refused new"
+			if round == 1 {
+				want = "already already already refused already"
+			}
+			var got []string
+			for _, r := range append(res.Scans, res.WalkIns...) {
+				got = append(got, r.Outcome)
+			}
+			if strings.Join(got, " ") != want || res.Verified != 4 {
+				t.Errorf("API batch round %d: %v, verified %d; want %s and 4", round, got, res.Verified, want)
+			}
+		}
+		if status, _ := staff.postJSON(api, "", batch); status != http.StatusForbidden {
+			t.Errorf("API without a CSRF token: %d", status)
+		}
+		if status, body := staff.postJSON(api, token, map[string]any{"scans": []map[string]string{{"code": code1, "scanned_at": "yesterday"}}}); status != 400 || !strings.Contains(body, "RFC 3339") {
+			t.Errorf("bad scanned_at: %d %s", status, body)
+		}
+		if status, _ := staff.postJSON(api, token, map[string]any{"scanz": 1}); status != 400 {
+			t.Errorf("unknown field: %d", status)
+		}
+		status, body = staff.get(api)
+		if status != 200 || !strings.Contains(body, `"verified":4`) || !strings.Contains(body, `"flags":["核验人次 4 超过容量 3（含现场名额）"]`) {
+			t.Errorf("API status: %d %s", status, body)
+		}
+		// The page lists the latest check-ins with masked phones and shows the flag.
+		_, body = staff.get(page)
+		if !strings.Contains(body, "139****0003") || strings.Contains(body, "13900000003") || !strings.Contains(body, "超过容量") {
+			t.Error("check-in page: recent list unmasked or flag missing")
+		}
+		// A checked-in ticket cannot be cancelled by its holder.
+		status, body, _ = pub.post(t1+"/cancel", path, url.Values{}) // its page offers no cancel form any more
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "已签到，不能取消") {
+			t.Errorf("cancel after check-in: %d", status)
+		}
+
+		// Scope: another banner sees nothing; anonymous callers are told to sign in.
+		other := newClient(t, ts.srv.URL)
+		other.login("banner-152501", pw)
+		if status, _ := other.get(page); status != 404 {
+			t.Errorf("other banner's check-in page: %d", status)
+		}
+		if status, _ := other.postJSON(api, other.token("/console/users"), batch); status != 404 {
+			t.Errorf("other banner's API batch: %d", status)
+		}
+		if status, _ := newClient(t, ts.srv.URL).get(api); status != 401 {
+			t.Errorf("anonymous API: %d", status)
+		}
+		if status, _ := newClient(t, ts.srv.URL).get(page); status != http.StatusSeeOther {
+			t.Errorf("anonymous check-in page: %d", status)
+		}
+	})
+}
+
+// Sign-up is closed when the record does not open it, and the page says so.
+func TestSignupClosedPage(t *testing.T) {
+	ts := newTestSite(t, dbtest.SQLite(t))
+	start := time.Now().UTC().Add(time.Hour)
+	id, err := ts.site.Activity.Create(context.Background(), region.NewScope("152502"), 0, activity.Input{RegionCode: "152502",
+		Title: "内部培训", Type: "training", Organizer: "科协", StartsAt: start, EndsAt: start.Add(time.Hour), Mode: "offline", Sessions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts.srv.URL)
+	status, body := c.get(fmt.Sprintf("/activities/%d/signup", id))
+	if status != 200 || !strings.Contains(body, "该活动未开放报名") || strings.Contains(body, `name="phone"`) {
+		t.Errorf("closed sign-up page: %d", status)
+	}
+	path := fmt.Sprintf("/activities/%d/signup", id)
+	if status, body, _ := c.post(path, "/login", url.Values{"name": {"甲"}, "phone": {"13900000001"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "未开放报名") {
+		t.Errorf("sign-up posted anyway: %d", status)
+	}
+	if status, _ := c.get("/activities/99999/signup"); status != 404 {
+		t.Errorf("unknown activity: %d", status)
+	}
+}
