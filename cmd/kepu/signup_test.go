@@ -3,16 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
@@ -241,4 +249,227 @@ func TestSignupClosedPage(t *testing.T) {
 	if status, _ := c.get("/activities/99999/signup"); status != 404 {
 		t.Errorf("unknown activity: %d", status)
 	}
+}
+
+// loadSite is a real site on loopback with one activity of n tickets and a signed-in staff
+// client whose connections the load goroutines share.
+type loadSite struct {
+	srv      *httptest.Server
+	api      string
+	token    string
+	client   *http.Client
+	codes    []string
+	d        *db.DB
+	seriesID int64
+}
+
+func newLoadSite(tb testing.TB, d *db.DB, n int) *loadSite {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := newSite(ctx, d, siteConfig{Province: "15"}, quiet)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler)
+	tb.Cleanup(srv.Close)
+	if _, err := s.Accounts.Create(ctx, account.NewAccount{Username: "door", Password: pw, Grants: []account.Grant{{Role: account.BannerAdmin, RegionCode: "152502"}}}); err != nil {
+		tb.Fatal(err)
+	}
+	start := time.Now().UTC().Add(10 * time.Minute)
+	id, err := s.Activity.Create(ctx, region.NewScope("152502"), 0, activity.Input{RegionCode: "152502", Title: "压力测试", Type: "lecture",
+		Organizer: "科协", StartsAt: start, EndsAt: start.Add(3 * time.Hour), Mode: "offline", Sessions: 1, Capacity: n, SignupOpen: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The tickets are written in bulk: sign-up is not what is measured.
+	rows := make([][]any, n)
+	now := time.Now().UTC()
+	for i := range rows {
+		rows[i] = []any{id, fmt.Sprintf("观众%d", i), fmt.Sprintf("139%08d", i), "confirmed", false, fmt.Sprintf("nonce-%d", i), now}
+	}
+	if err := db.BulkInsert(ctx, d, d.Dialect, "registrations", []string{"activity_id", "name", "phone", "status", "walk_in", "nonce", "created_at"}, rows, ""); err != nil {
+		tb.Fatal(err)
+	}
+	hexKey, err := d.Setting(ctx, "ticket_key")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, _ := hex.DecodeString(hexKey)
+	ls := &loadSite{srv: srv, api: fmt.Sprintf("/api/v1/activities/%d/checkins", id), d: d, seriesID: id}
+	r, err := d.QueryContext(ctx, `SELECT id FROM registrations WHERE activity_id = $1 ORDER BY id`, id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for r.Next() {
+		var rid int64
+		r.Scan(&rid)
+		ls.codes = append(ls.codes, activity.TicketPayload(key, id, rid))
+	}
+	r.Close()
+	jar, _ := cookiejar.New(nil)
+	ls.client = &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 256}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := &client{t: nil, base: srv.URL, http: ls.client}
+	resp, err := c.http.Get(srv.URL + "/login")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	tok := csrfField.FindStringSubmatch(string(b))[1]
+	resp, err = c.http.PostForm(srv.URL+"/login", url.Values{"csrf": {tok}, "username": {"door"}, "password": {pw}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		tb.Fatalf("login: %v", err)
+	}
+	resp.Body.Close()
+	resp, err = c.http.Get(srv.URL + "/console")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ls.token = csrfField.FindStringSubmatch(string(b))[1]
+	return ls
+}
+
+// run sends every ticket k times, from c concurrent clients, batch scans a request (the
+// copies of one ticket land in different requests of different clients), and returns the
+// time taken and the scans the server answered "new".
+func (ls *loadSite) run(tb testing.TB, k, c, batch int) (time.Duration, int) {
+	var all []string
+	for range k {
+		all = append(all, ls.codes...)
+	}
+	// Deterministic shuffle: copies of a ticket are spread over the run.
+	rng := rand.New(rand.NewPCG(1, 2))
+	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	var next atomic.Int64
+	var news atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				from := int(next.Add(int64(batch))) - batch
+				if from >= len(all) || failed.Load() != nil {
+					return
+				}
+				var body struct {
+					Scans []map[string]string `json:"scans"`
+				}
+				for _, code := range all[from:min(from+batch, len(all))] {
+					body.Scans = append(body.Scans, map[string]string{"code": code, "device": "load"})
+				}
+				b, _ := json.Marshal(body)
+				req, _ := http.NewRequest(http.MethodPost, ls.srv.URL+ls.api, bytes.NewReader(b))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-CSRF-Token", ls.token)
+				resp, err := ls.client.Do(req)
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				var res activity.CheckInResult
+				err = json.NewDecoder(resp.Body).Decode(&res)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					failed.Store(fmt.Errorf("status %d: %v", resp.StatusCode, err))
+					return
+				}
+				for _, r := range res.Scans {
+					if r.Outcome == activity.OutcomeNew {
+						news.Add(1)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(begin)
+	if err := failed.Load(); err != nil {
+		tb.Fatal(err)
+	}
+	return took, int(news.Load())
+}
+
+// verified is the series' verified attendance and the check-in rows written.
+func (ls *loadSite) verified(tb testing.TB) (int64, int) {
+	var v int64
+	var rows int
+	ctx := context.Background()
+	if err := ls.d.QueryRowContext(ctx, `SELECT verified_attendance FROM activities WHERE id = $1`, ls.seriesID).Scan(&v); err != nil {
+		tb.Fatal(err)
+	}
+	ls.d.QueryRowContext(ctx, `SELECT count(*) FROM checkins WHERE activity_id = $1`, ls.seriesID).Scan(&rows)
+	return v, rows
+}
+
+// The load test at a small size: each ticket sent 3 times by 8 clients over loopback; the
+// verified count is exactly the number of tickets and each was answered "new" once.
+func TestCheckInLoadExact(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		const n = 300
+		ls := newLoadSite(t, d, n)
+		for _, batch := range []int{1, 7} {
+			if batch == 7 {
+				ls.d.ExecContext(context.Background(), `DELETE FROM checkins`)
+				ls.d.ExecContext(context.Background(), `UPDATE activities SET verified_attendance = 0`)
+			}
+			_, news := ls.run(t, 3, 8, batch)
+			v, rows := ls.verified(t)
+			if v != n || rows != n || news != n {
+				t.Errorf("batch %d: verified %d, rows %d, answered new %d; want %d each", batch, v, rows, news, n)
+			}
+		}
+	})
+}
+
+// BenchmarkCheckInLoad: b.N tickets, each sent 3 times by 32 clients over loopback through
+// the whole stack (session, CSRF, JSON, group commit); reports scans/s (all requests' scans,
+// duplicates included) and checkins/s (distinct tickets recorded). See docs/BENCHMARKS.md.
+// KEPU_BENCH_SQLITE_SYNC=full runs SQLite with synchronous=FULL (an fsync per commit).
+func BenchmarkCheckInLoad(b *testing.B) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		for _, batch := range []int{1, 20} {
+			b.Run(fmt.Sprintf("%s/batch=%d", dialect, batch), func(b *testing.B) {
+				var d *db.DB
+				if dialect == "sqlite" {
+					d = dbtest.SQLite(b)
+					if os.Getenv("KEPU_BENCH_SQLITE_SYNC") == "full" {
+						d = reopenFullSync(b, d)
+					}
+				} else {
+					d = dbtest.Postgres(b)
+				}
+				ls := newLoadSite(b, d, b.N)
+				b.ResetTimer()
+				took, news := ls.run(b, 3, 32, batch)
+				b.StopTimer()
+				v, rows := ls.verified(b)
+				if v != int64(b.N) || rows != b.N || news != b.N {
+					b.Fatalf("verified %d, rows %d, new %d; want %d", v, rows, news, b.N)
+				}
+				b.ReportMetric(float64(3*b.N)/took.Seconds(), "scans/s")
+				b.ReportMetric(float64(b.N)/took.Seconds(), "checkins/s")
+			})
+		}
+	}
+}
+
+// reopenFullSync opens the same SQLite file again with synchronous=FULL.
+func reopenFullSync(tb testing.TB, d *db.DB) *db.DB {
+	t, err := db.ParseTarget(d.Path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d.Close()
+	t.DSN = strings.Replace(t.DSN, "synchronous(normal)", "synchronous(full)", 1)
+	full, err := db.OpenTarget(context.Background(), t)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { full.Close() })
+	return full
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -117,9 +118,12 @@ var ErrBatchTooLarge = fmt.Errorf("一次最多上传 %d 条扫码和 %d 条现�
 func (s *Store) CheckIn(ctx context.Context, rules CheckInRules, b CheckInBatch) (CheckInResult, error) {
 	var res CheckInResult
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		res, err = s.checkInTx(ctx, tx, rules, b)
-		return err
+		results, errs, err := s.checkInGroup(ctx, tx, rules, []CheckInBatch{b})
+		if err != nil {
+			return err
+		}
+		res = results[0]
+		return errs[0]
 	})
 	if err != nil {
 		return CheckInResult{}, fmt.Errorf("activity.CheckIn: %w", err)
@@ -163,126 +167,177 @@ func graceText(d time.Duration) string {
 	return fmt.Sprintf("%d 分钟", d/time.Minute)
 }
 
-func (s *Store) checkInTx(ctx context.Context, tx *sql.Tx, rules CheckInRules, b CheckInBatch) (CheckInResult, error) {
-	if len(b.Scans) > MaxScans || len(b.WalkIns) > MaxWalkIns {
-		return CheckInResult{}, &preWriteError{ErrBatchTooLarge}
-	}
-	a, err := head(ctx, tx, &b.Scope, b.ActivityID)
-	if err != nil {
-		return CheckInResult{}, &preWriteError{err}
-	}
+// checkInGroup records several batches in one transaction with a fixed number of statements
+// for the whole group, whatever its size: one read of each activity (per scope), one read of
+// every ticket named, one multi-row insert of the check-ins, one update and one read of each
+// series' count (walk-ins and admitted waitlisted tickets add a few statements each). The
+// first scan of a ticket in the group is the one inserted; later copies, in the same batch or
+// another, are "already". errs[i] is batch i's own failure found before any write (a
+// preWriteError: the others go on); a returned error fails the transaction.
+func (s *Store) checkInGroup(ctx context.Context, tx *sql.Tx, rules CheckInRules, batches []CheckInBatch) ([]CheckInResult, []error, error) {
 	now, grace := s.now(), rules.grace()
-	res := CheckInResult{Scans: make([]ScanResult, len(b.Scans)), WalkIns: make([]ScanResult, 0, len(b.WalkIns))}
-	tickets := make([]Ticket, len(b.Scans))
+	results := make([]CheckInResult, len(batches))
+	errs := make([]error, len(batches))
+	acts := make([]Activity, len(batches))
+	type actKey struct {
+		id    int64
+		scope string
+	}
+	seen := map[actKey]int{} // → index of the batch whose head read is reused
 	var ids []int64
-	for i, sc := range b.Scans {
-		r := &res.Scans[i]
-		r.Code = sc.Code
-		if len(r.Code) > 4*MaxTicketLen {
-			r.Code = r.Code[:4*MaxTicketLen]
+	for i, b := range batches {
+		if len(b.Scans) > MaxScans || len(b.WalkIns) > MaxWalkIns {
+			errs[i] = &preWriteError{ErrBatchTooLarge}
+			continue
 		}
-		t, err := ParseTicket(rules.Key, sc.Code)
-		switch {
-		case err != nil:
-			r.Outcome, r.Reason = OutcomeRefused, err.Error()
-		case t.SeriesID != a.SeriesID:
-			r.Outcome, r.Reason = OutcomeRefused, fmt.Sprintf("这张票属于另一场活动（编号 %d），不是本场", t.SeriesID)
-		default:
-			r.RegistrationID = t.RegistrationID
-			tickets[i] = t
-			ids = append(ids, t.RegistrationID)
+		k := actKey{b.ActivityID, strings.Join(b.Scope.Roots(), ",")}
+		if j, ok := seen[k]; ok {
+			acts[i], errs[i] = acts[j], errs[j]
+		} else {
+			a, err := head(ctx, tx, &b.Scope, b.ActivityID)
+			if err != nil {
+				err = &preWriteError{err}
+			}
+			acts[i], errs[i] = a, err
+			seen[k] = i
+		}
+		if errs[i] != nil {
+			continue
+		}
+		res := &results[i]
+		res.Scans = make([]ScanResult, len(b.Scans))
+		for j, sc := range b.Scans {
+			r := &res.Scans[j]
+			r.Code = sc.Code
+			if len(r.Code) > 4*MaxTicketLen {
+				r.Code = r.Code[:4*MaxTicketLen]
+			}
+			t, err := ParseTicket(rules.Key, sc.Code)
+			switch {
+			case err != nil:
+				r.Outcome, r.Reason = OutcomeRefused, err.Error()
+			case t.SeriesID != acts[i].SeriesID:
+				r.Outcome, r.Reason = OutcomeRefused, fmt.Sprintf("这张票属于另一场活动（编号 %d），不是本场", t.SeriesID)
+			default:
+				r.RegistrationID = t.RegistrationID
+				ids = append(ids, t.RegistrationID)
+			}
 		}
 	}
 	regs, err := readRegs(ctx, tx, s.DB.Dialect, ids)
 	if err != nil {
-		return CheckInResult{}, err
+		return nil, nil, err
 	}
-	// Decide each scan; the first scan of a ticket in the batch is the one inserted.
-	type pending struct {
-		idx int
-		at  time.Time
-		dev string
-	}
-	first := map[int64]pending{}
-	for i, sc := range b.Scans {
-		r := &res.Scans[i]
-		if r.Outcome != "" {
+	// Decide each scan; the first scan of a ticket in the group is the one inserted.
+	type claim struct{ batch, scan int }
+	first := map[int64]claim{}
+	var rows []checkinRow
+	for i, b := range batches {
+		if errs[i] != nil {
 			continue
 		}
-		reg, ok := regs[r.RegistrationID]
-		if ok {
-			r.Name, r.Phone, r.WalkIn = reg.name, mask.Phone(reg.phone), reg.walkIn
-		}
-		at := when(sc.ScannedAt, now)
-		switch {
-		case !ok || reg.series != a.SeriesID:
-			r.Outcome, r.Reason = OutcomeRefused, "票券不存在或不属于本场活动"
-		case reg.checked:
-			r.Outcome = OutcomeAlready
-		case reg.status == Cancelled:
-			r.Outcome, r.Reason = OutcomeRefused, "票券已取消"
-		case reg.status == Waitlisted && !b.AdmitWaitlisted:
-			r.Outcome, r.Reason = OutcomeRefused, "候补票券，尚未获得名额；如现场有空位，请勾选“候补人员按现场名额入场”后再扫"
-		default:
-			if msg := timeRefusal(a, at, grace); msg != "" {
-				r.Outcome, r.Reason = OutcomeRefused, msg
+		a := acts[i]
+		for j, sc := range b.Scans {
+			r := &results[i].Scans[j]
+			if r.Outcome != "" {
 				continue
 			}
-			if _, dup := first[r.RegistrationID]; dup {
+			reg, ok := regs[r.RegistrationID]
+			if ok {
+				r.Name, r.Phone, r.WalkIn = reg.name, mask.Phone(reg.phone), reg.walkIn
+			}
+			at := when(sc.ScannedAt, now)
+			switch {
+			case !ok || reg.series != a.SeriesID:
+				r.Outcome, r.Reason = OutcomeRefused, "票券不存在或不属于本场活动"
+			case reg.checked:
 				r.Outcome = OutcomeAlready
-				continue
+			case reg.status == Cancelled:
+				r.Outcome, r.Reason = OutcomeRefused, "票券已取消"
+			case reg.status == Waitlisted && !b.AdmitWaitlisted:
+				r.Outcome, r.Reason = OutcomeRefused, "候补票券，尚未获得名额；如现场有空位，请勾选“候补人员按现场名额入场”后再扫"
+			default:
+				if msg := timeRefusal(a, at, grace); msg != "" {
+					r.Outcome, r.Reason = OutcomeRefused, msg
+					continue
+				}
+				if _, dup := first[r.RegistrationID]; dup {
+					r.Outcome = OutcomeAlready
+					continue
+				}
+				first[r.RegistrationID] = claim{i, j}
+				rows = append(rows, checkinRow{reg: r.RegistrationID, series: a.SeriesID, at: at, device: clip(sc.Device, MaxDevice), actor: b.Actor})
+				if reg.status == Waitlisted {
+					// Staff admit it: it becomes a walk-in (it fills the walk-in allowance).
+					if _, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'confirmed', walk_in = TRUE WHERE id = $1 AND status = 'waitlisted'`, r.RegistrationID); err != nil {
+						return nil, nil, db.Map(err)
+					}
+					r.WalkIn = true
+				}
 			}
-			first[r.RegistrationID] = pending{idx: i, at: at, dev: clip(sc.Device, MaxDevice)}
 		}
 	}
-	// Waitlisted tickets staff admit become walk-ins (they fill the walk-in allowance).
-	for id := range first {
-		if regs[id].status == Waitlisted {
-			if _, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'confirmed', walk_in = TRUE WHERE id = $1 AND status = 'waitlisted'`, id); err != nil {
-				return CheckInResult{}, db.Map(err)
-			}
-			res.Scans[first[id].idx].WalkIn = true
-		}
-	}
-	rows := make([]checkinRow, 0, len(first))
-	for id, p := range first {
-		rows = append(rows, checkinRow{id, p.at, p.dev})
-	}
-	inserted, err := insertCheckins(ctx, tx, s.DB.Dialect, a.SeriesID, b.Actor, now, rows)
+	inserted, err := insertCheckins(ctx, tx, s.DB.Dialect, now, rows)
 	if err != nil {
-		return CheckInResult{}, err
+		return nil, nil, err
 	}
-	for id, p := range first {
+	added := map[int64]int{} // series → check-ins added
+	for id, c := range first {
+		r := &results[c.batch].Scans[c.scan]
 		if inserted[id] {
-			res.Scans[p.idx].Outcome = OutcomeNew
+			r.Outcome = OutcomeNew
+			results[c.batch].Added++
+			added[acts[c.batch].SeriesID]++
 		} else {
-			res.Scans[p.idx].Outcome = OutcomeAlready
+			r.Outcome = OutcomeAlready
 		}
 	}
-	res.Added = len(inserted)
 	// Walk-ins: each is a confirmed walk-in ticket checked in at once.
-	if len(b.WalkIns) > 0 {
-		if err := s.lockSeries(ctx, tx, a.SeriesID); err != nil {
-			return CheckInResult{}, err
+	for i, b := range batches {
+		if errs[i] != nil || len(b.WalkIns) == 0 {
+			continue
 		}
+		if err := s.lockSeries(ctx, tx, acts[i].SeriesID); err != nil {
+			return nil, nil, err
+		}
+		results[i].WalkIns = make([]ScanResult, 0, len(b.WalkIns))
 		for _, w := range b.WalkIns {
-			r, added, err := s.walkIn(ctx, tx, a, b.Actor, w, now, grace)
+			r, n, err := s.walkIn(ctx, tx, acts[i], b.Actor, w, now, grace)
 			if err != nil {
-				return CheckInResult{}, err
+				return nil, nil, err
 			}
-			res.WalkIns = append(res.WalkIns, r)
-			res.Added += added
+			results[i].WalkIns = append(results[i].WalkIns, r)
+			results[i].Added += n
+			added[acts[i].SeriesID] += n
 		}
 	}
-	if res.Added > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE activities SET verified_attendance = verified_attendance + $1 WHERE series_id = $2`, res.Added, a.SeriesID); err != nil {
-			return CheckInResult{}, db.Map(err)
+	// One update per series, in id order (the same lock order in every transaction).
+	var series []int64
+	for _, a := range acts {
+		if a.SeriesID != 0 && !slices.Contains(series, a.SeriesID) {
+			series = append(series, a.SeriesID)
 		}
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT verified_attendance FROM activities WHERE id = $1`, a.SeriesID).Scan(&res.Verified); err != nil {
-		return CheckInResult{}, db.Map(err)
+	slices.Sort(series)
+	counts := map[int64]int64{}
+	for _, sid := range series {
+		if n := added[sid]; n > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE activities SET verified_attendance = verified_attendance + $1 WHERE series_id = $2`, n, sid); err != nil {
+				return nil, nil, db.Map(err)
+			}
+		}
+		var v int64
+		if err := tx.QueryRowContext(ctx, `SELECT verified_attendance FROM activities WHERE id = $1`, sid).Scan(&v); err != nil {
+			return nil, nil, db.Map(err)
+		}
+		counts[sid] = v
 	}
-	return res, nil
+	for i := range batches {
+		if errs[i] == nil {
+			results[i].Verified = counts[acts[i].SeriesID]
+		}
+	}
+	return results, errs, nil
 }
 
 func clip(s string, n int) string {
@@ -328,16 +383,17 @@ func readRegs(ctx context.Context, tx *sql.Tx, d db.Dialect, ids []int64) (map[i
 }
 
 type checkinRow struct {
-	reg    int64
-	at     time.Time
-	device string
+	reg, series int64
+	at          time.Time
+	device      string
+	actor       int64
 }
 
 // insertCheckins inserts check-ins, ordered by registration id (so that two transactions
 // never wait on each other's rows in opposite orders on PostgreSQL), skipping tickets already
 // checked in, and returns the ids actually inserted (RETURNING after ON CONFLICT DO NOTHING
 // lists only those, on SQLite ≥ 3.35 and PostgreSQL alike).
-func insertCheckins(ctx context.Context, tx *sql.Tx, d db.Dialect, series, actor int64, now time.Time, rows []checkinRow) (map[int64]bool, error) {
+func insertCheckins(ctx context.Context, tx *sql.Tx, d db.Dialect, now time.Time, rows []checkinRow) (map[int64]bool, error) {
 	sort.Slice(rows, func(i, j int) bool { return rows[i].reg < rows[j].reg })
 	inserted := make(map[int64]bool, len(rows))
 	const cols = 6
@@ -358,7 +414,7 @@ func insertCheckins(ctx context.Context, tx *sql.Tx, d db.Dialect, series, actor
 				q.WriteString(d.Placeholder(len(args) + j + 1))
 			}
 			q.WriteByte(')')
-			args = append(args, r.reg, series, r.at, now, r.device, nullID(actor))
+			args = append(args, r.reg, r.series, r.at, now, r.device, nullID(r.actor))
 		}
 		q.WriteString(` ON CONFLICT (registration_id) DO NOTHING RETURNING registration_id`)
 		res, err := tx.QueryContext(ctx, q.String(), args...)

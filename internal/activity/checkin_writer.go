@@ -3,9 +3,7 @@ package activity
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 )
@@ -131,25 +129,17 @@ func (w *CheckInWriter) commit(group []*checkInJob) {
 	if len(live) == 0 {
 		return
 	}
-	// Same-activity batches together, in id order: every transaction locks series rows in
-	// the same order.
-	sort.SliceStable(live, func(a, b int) bool { return live[a].batch.ActivityID < live[b].batch.ActivityID })
-	results := make([]CheckInResult, len(live))
-	errs := make([]error, len(live))
+	var results []CheckInResult
+	var errs []error
 	err := w.Store.DB.Tx(context.Background(), func(tx *sql.Tx) error {
+		batches := make([]CheckInBatch, len(live))
 		for i, j := range live {
-			if err := j.ctx.Err(); err != nil {
-				errs[i] = err
-				continue
-			}
-			// A savepoint per job would cost a statement each; a failing job instead fails
-			// the group, which is then retried job by job below.
-			results[i], errs[i] = w.Store.checkInTx(context.WithoutCancel(j.ctx), tx, w.Rules, j.batch)
-			if errs[i] != nil && !isJobError(errs[i]) {
-				return errs[i]
-			}
+			batches[i] = j.batch
 		}
-		return nil
+		// A caller that hangs up does not cancel the group's statements.
+		var err error
+		results, errs, err = w.Store.checkInGroup(context.Background(), tx, w.Rules, batches)
+		return err
 	})
 	if err != nil {
 		if len(live) == 1 {
@@ -178,8 +168,3 @@ type preWriteError struct{ err error }
 
 func (e *preWriteError) Error() string { return e.err.Error() }
 func (e *preWriteError) Unwrap() error { return e.err }
-
-func isJobError(err error) bool {
-	var pe *preWriteError
-	return errors.As(err, &pe)
-}
