@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,7 +49,7 @@ func outcomes(rs []activity.ScanResult) string {
 }
 
 // verified reads verified_attendance of every version of a series.
-func verified(t *testing.T, d *db.DB, series int64) []int64 {
+func verified(t testing.TB, d *db.DB, series int64) []int64 {
 	t.Helper()
 	rows, err := d.QueryContext(context.Background(), `SELECT verified_attendance FROM activities WHERE series_id = $1 ORDER BY version`, series)
 	if err != nil {
@@ -280,4 +282,90 @@ func TestCheckInConcurrentDuplicates(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkCheckInWriter: b.N tickets, each scanned 3 times, one scan per call, from 64
+// goroutines through one CheckInWriter (no HTTP): the durable check-in rate of the store
+// itself; "direct" is the same through Store.CheckIn, one transaction per call, to show what
+// group commit buys. Reports scans/s (calls, duplicates included) and checkins/s (distinct tickets). See
+// docs/BENCHMARKS.md. KEPU_BENCH_SQLITE_SYNC=full runs SQLite with synchronous=FULL.
+func BenchmarkCheckInWriter(b *testing.B) {
+	for _, name := range []string{"sqlite/writer", "sqlite/direct", "postgres/writer", "postgres/direct"} {
+		dialect, through, _ := strings.Cut(name, "/")
+		b.Run(name, func(b *testing.B) {
+			var d *db.DB
+			if dialect == "sqlite" {
+				d = dbtest.SQLite(b)
+				if os.Getenv("KEPU_BENCH_SQLITE_SYNC") == "full" {
+					t, _ := db.ParseTarget(d.Path)
+					d.Close()
+					t.DSN = strings.Replace(t.DSN, "synchronous(normal)", "synchronous(full)", 1)
+					var err error
+					if d, err = db.OpenTarget(context.Background(), t); err != nil {
+						b.Fatal(err)
+					}
+					defer d.Close()
+				}
+			} else {
+				d = dbtest.Postgres(b)
+			}
+			ctx := context.Background()
+			now := starts.Add(-72 * time.Hour)
+			st := newStore(d, &now)
+			id := newActivity(b, st, b.N, 0)
+			rows := make([][]any, b.N)
+			for i := range rows {
+				rows[i] = []any{id, fmt.Sprintf("观众%d", i), phone(i), "confirmed", false, fmt.Sprintf("n%d", i), now}
+			}
+			if err := db.BulkInsert(ctx, d, d.Dialect, "registrations", []string{"activity_id", "name", "phone", "status", "walk_in", "nonce", "created_at"}, rows, ""); err != nil {
+				b.Fatal(err)
+			}
+			var codes []string
+			r, _ := d.QueryContext(ctx, `SELECT id FROM registrations WHERE activity_id = $1`, id)
+			for r.Next() {
+				var rid int64
+				r.Scan(&rid)
+				codes = append(codes, activity.TicketPayload(testKey, id, rid))
+			}
+			r.Close()
+			codes = append(append(codes, codes...), codes...) // copies of a ticket go out 1/3 of the run apart
+			now = starts
+			w := activity.NewCheckInWriter(st, activity.CheckInRules{Key: testKey})
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			begin := time.Now()
+			for range 64 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= len(codes) {
+							return
+						}
+						batch := activity.CheckInBatch{ActivityID: id, Scope: bannerScope, Scans: scans(codes[i])}
+						var err error
+						if through == "writer" {
+							_, err = w.CheckIn(ctx, batch)
+						} else { // one transaction per call, no group commit
+							_, err = st.CheckIn(ctx, activity.CheckInRules{Key: testKey}, batch)
+						}
+						if err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			took := time.Since(begin)
+			b.StopTimer()
+			if v := verified(b, d, id); v[0] != int64(b.N) {
+				b.Fatalf("verified %d, want %d", v[0], b.N)
+			}
+			b.ReportMetric(float64(len(codes))/took.Seconds(), "scans/s")
+			b.ReportMetric(float64(b.N)/took.Seconds(), "checkins/s")
+		})
+	}
 }

@@ -36,7 +36,7 @@ func newStore(d *db.DB, now *time.Time) *activity.Store {
 var bannerScope = region.NewScope("152502")
 
 // newActivity creates an activity of banner 152502 with sign-up open.
-func newActivity(t *testing.T, st *activity.Store, capacity, walkIns int) int64 {
+func newActivity(t testing.TB, st *activity.Store, capacity, walkIns int) int64 {
 	t.Helper()
 	id, err := st.Create(context.Background(), bannerScope, 0, activity.Input{RegionCode: "152502", Title: "星空科普讲座", Type: "lecture",
 		Organizer: "锡林浩特市科协", Venue: "市科技馆报告厅", StartsAt: starts, EndsAt: ends, Mode: "offline", Sessions: 1,
