@@ -369,3 +369,29 @@ func BenchmarkCheckInWriter(b *testing.B) {
 		})
 	}
 }
+
+// The embedded QR decoder is the pinned npm package's file (scripts/checkin-jsqr.sh). The
+// byte comparison runs when node_modules is installed (scripts/test.sh runs npm ci).
+func TestJsQRMatchesNpm(t *testing.T) {
+	lock, err := os.ReadFile("../../package-lock.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(lock), `"node_modules/jsqr": {`+"\n"+`      "version": "1.4.0"`) {
+		t.Error("package-lock.json does not pin jsqr 1.4.0")
+	}
+	embedded, err := os.ReadFile("../web/static/checkin-jsqr.js")
+	if err != nil || !strings.Contains(string(embedded), "jsQR") {
+		t.Fatalf("internal/web/static/checkin-jsqr.js: %v", err)
+	}
+	npm, err := os.ReadFile("../../node_modules/jsqr/dist/jsQR.js")
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("node_modules/jsqr not installed (npm ci): byte comparison skipped")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(npm) != string(embedded) {
+		t.Error("internal/web/static/checkin-jsqr.js differs from node_modules/jsqr/dist/jsQR.js: run scripts/checkin-jsqr.sh")
+	}
+}
