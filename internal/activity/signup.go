@@ -241,7 +241,11 @@ func (h *Handler) renderCheckin(w http.ResponseWriter, r *http.Request, status i
 	}
 	page.Page = h.Kit.Page(r, "checkin.title", v.Activity.Title)
 	page.View, page.When, page.Flags = v, When(v.Activity), v.Activity.Flags()
-	page.Grace = graceText(h.grace())
+	if g := h.grace(); g%time.Hour == 0 {
+		page.Grace = page.T("checkin.hours", int(g/time.Hour))
+	} else {
+		page.Grace = page.T("checkin.minutes", int(g/time.Minute))
+	}
 	page.API = fmt.Sprintf("/api/v1/activities/%d/checkins", v.Activity.SeriesID)
 	for _, reg := range v.Recent {
 		page.Recent = append(page.Recent, RecentCheckIn{Name: reg.Name, Phone: mask.Phone(reg.Phone), WalkIn: reg.WalkIn, At: reg.CheckedInAt.In(cst).Format("15:04:05")})
