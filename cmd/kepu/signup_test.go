@@ -164,6 +164,18 @@ func TestSignupAndTicketPages(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "签到成功") || !strings.Contains(body, "138****1111") || strings.Contains(body, "13800001111") {
 			t.Errorf("walk-in by form: %d", status)
 		}
+		// The same walk-in form posted again (a refresh) adds nobody: it carries its key.
+		walkKey := regexp.MustCompile(`name="key" value="([^"]+)"`)
+		_, body = staff.get(page)
+		key := walkKey.FindStringSubmatch(body)[1]
+		for range 2 {
+			staff.post(fmt.Sprintf("/console/activities/%d/walkins", id), page, url.Values{"name": {"刷新的人"}, "key": {key}})
+		}
+		var walkIns int
+		d.QueryRowContext(context.Background(), `SELECT count(*) FROM registrations WHERE name = '刷新的人'`).Scan(&walkIns)
+		if walkIns != 1 {
+			t.Errorf("a re-posted walk-in form added %d walk-ins, want 1", walkIns)
+		}
 		api := fmt.Sprintf("/api/v1/activities/%d/checkins", id)
 		token := staff.token(page)
 		batch := map[string]any{"scans": []map[string]string{{"code": code3, "device": "t"}, {"code": code3}, {"code": code1}, {"code": "KP1-1-2"}},
@@ -182,8 +194,8 @@ func TestSignupAndTicketPages(t *testing.T) {
 			for _, r := range append(res.Scans, res.WalkIns...) {
 				got = append(got, r.Outcome)
 			}
-			if strings.Join(got, " ") != want || res.Verified != 4 {
-				t.Errorf("API batch round %d: %v, verified %d; want %s and 4", round, got, res.Verified, want)
+			if strings.Join(got, " ") != want || res.Verified != 5 {
+				t.Errorf("API batch round %d: %v, verified %d; want %s and 5", round, got, res.Verified, want)
 			}
 		}
 		if status, _ := staff.postJSON(api, "", batch); status != http.StatusForbidden {
@@ -196,7 +208,7 @@ func TestSignupAndTicketPages(t *testing.T) {
 			t.Errorf("unknown field: %d", status)
 		}
 		status, body = staff.get(api)
-		if status != 200 || !strings.Contains(body, `"verified":4`) || !strings.Contains(body, `"flags":["核验人次 4 超过容量 3（含现场名额）"]`) {
+		if status != 200 || !strings.Contains(body, `"verified":5`) || !strings.Contains(body, `"flags":["核验人次 5 超过容量 3（含现场名额）"]`) {
 			t.Errorf("API status: %d %s", status, body)
 		}
 		// The page lists the latest check-ins with masked phones and shows the flag.
@@ -228,7 +240,7 @@ func TestSignupAndTicketPages(t *testing.T) {
 	})
 }
 
-// Sign-up is closed when the record does not open it, and the page says so.
+// An activity whose record does not open sign-up is not public at all: no title, no form.
 func TestSignupClosedPage(t *testing.T) {
 	ts := newTestSite(t, dbtest.SQLite(t))
 	start := time.Now().UTC().Add(time.Hour)
@@ -239,12 +251,17 @@ func TestSignupClosedPage(t *testing.T) {
 	}
 	c := newClient(t, ts.srv.URL)
 	status, body := c.get(fmt.Sprintf("/activities/%d/signup", id))
-	if status != 200 || !strings.Contains(body, "该活动未开放报名") || strings.Contains(body, `name="phone"`) {
-		t.Errorf("closed sign-up page: %d", status)
+	if status != 404 || strings.Contains(body, "内部培训") {
+		t.Errorf("sign-up page of an activity without sign-up: %d", status)
 	}
 	path := fmt.Sprintf("/activities/%d/signup", id)
-	if status, body, _ := c.post(path, "/login", url.Values{"name": {"甲"}, "phone": {"13900000001"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "未开放报名") {
+	if status, _, _ := c.post(path, "/login", url.Values{"name": {"甲"}, "phone": {"13900000001"}}); status != 404 {
 		t.Errorf("sign-up posted anyway: %d", status)
+	}
+	var n int
+	ts.d.QueryRowContext(context.Background(), `SELECT count(*) FROM registrations`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d registrations written", n)
 	}
 	if status, _ := c.get("/activities/99999/signup"); status != 404 {
 		t.Errorf("unknown activity: %d", status)

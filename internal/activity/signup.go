@@ -75,11 +75,14 @@ func (h *Handler) signupPage(r *http.Request, id int64, in SignupInput, errs Val
 	if err != nil {
 		return SignupPage{}, web.NotFound(err)
 	}
+	if !a.SignupOpen || a.Capacity <= 0 {
+		// Only activities whose organizer opened sign-up are public; the others (drafts
+		// included) are not shown at all.
+		return SignupPage{}, web.NotFound(ErrSignupClosed)
+	}
 	p := SignupPage{Page: h.Kit.Page(r, "signup.title", a.Title), Activity: a, When: When(a), Confirmed: confirmed,
 		Waitlisted: waitlisted, Left: max(a.Capacity-confirmed, 0), In: in, Errors: errs, Closed: problem}
 	switch {
-	case !a.SignupOpen || a.Capacity <= 0:
-		p.Closed = ErrSignupClosed.Error()
 	case !h.Store.now().Before(a.EndsAt):
 		p.Closed = ErrSignupEnded.Error()
 	case p.Left == 0 && waitlisted >= a.Capacity:
@@ -210,6 +213,7 @@ type CheckInPage struct {
 	Result  *ScanResult // the outcome of the code or walk-in just posted (no-JS use)
 	Code    string
 	Walk    WalkIn
+	WalkKey string // makes a re-posted walk-in form add nothing (see WalkIn.Key)
 	Admit   bool
 	Grace   string
 	API     string
@@ -240,6 +244,9 @@ func (h *Handler) renderCheckin(w http.ResponseWriter, r *http.Request, status i
 		return web.NotFound(err)
 	}
 	page.Page = h.Kit.Page(r, "checkin.title", v.Activity.Title)
+	if page.WalkKey = page.Walk.Key; page.WalkKey == "" {
+		page.WalkKey = newNonce()
+	}
 	page.View, page.When, page.Flags = v, When(v.Activity), v.Activity.Flags()
 	if g := h.grace(); g%time.Hour == 0 {
 		page.Grace = page.T("checkin.hours", int(g/time.Hour))
