@@ -54,6 +54,14 @@ func (c *client) signUp(id int64, name, phone string) string {
 	return hdr.Get("Location")
 }
 
+// cancelPath and nonceOf split a ticket link /tickets/{id}?k={nonce}.
+func cancelPath(ticket string) string { return ticket[:strings.Index(ticket, "?")] + "/cancel" }
+
+func nonceOf(ticket string) string {
+	u, _ := url.Parse(ticket)
+	return u.Query().Get("k")
+}
+
 // postJSON posts a JSON body with the CSRF token in the X-CSRF-Token header.
 func (c *client) postJSON(path, token string, v any) (int, string) {
 	c.t.Helper()
@@ -90,6 +98,9 @@ func TestSignupAndTicketPages(t *testing.T) {
 			t.Errorf("sign-up without a CSRF token: %d", status)
 		}
 		t1 := pub.signUp(id, "乌云", "13900000001")
+		if !regexp.MustCompile(`^/tickets/\d+\?k=[A-Za-z0-9_-]{22}$`).MatchString(t1) {
+			t.Errorf("ticket link %q: the nonce belongs in the query (request logs record paths)", t1)
+		}
 		t2 := pub.signUp(id, "巴特尔", "139 0000 0002")
 		t3 := pub.signUp(id, "其其格", "13900000003")
 		status, body, _ = pub.post(path, path, url.Values{"name": {"又是乌云"}, "phone": {"13900000001"}})
@@ -121,11 +132,14 @@ func TestSignupAndTicketPages(t *testing.T) {
 		if _, body := pub.get(t3); !strings.Contains(body, "候补中：排第 1 位") || !strings.Contains(body, `<svg class="qr"`) {
 			t.Error("third ticket is not waitlisted first in line")
 		}
-		if status, _ := pub.get(t1[:strings.LastIndex(t1, "/")] + "/not-the-nonce"); status != 404 {
+		if status, _ := pub.get(t1[:strings.Index(t1, "?")] + "?k=not-the-nonce"); status != 404 {
 			t.Errorf("ticket with a wrong nonce: %d", status)
 		}
 		// Cancelling the second ticket promotes the third.
-		status, _, hdr := pub.post(t2+"/cancel", t2, url.Values{})
+		if status, _, _ := pub.post(cancelPath(t2), t2, url.Values{"k": {"guess"}}); status != 404 {
+			t.Errorf("cancel with a wrong nonce: %d", status)
+		}
+		status, _, hdr := pub.post(cancelPath(t2), t2, url.Values{"k": {nonceOf(t2)}})
 		if status != http.StatusSeeOther || hdr.Get("Location") != t2 {
 			t.Fatalf("cancel: %d", status)
 		}
@@ -217,7 +231,7 @@ func TestSignupAndTicketPages(t *testing.T) {
 			t.Error("check-in page: recent list unmasked or flag missing")
 		}
 		// A checked-in ticket cannot be cancelled by its holder.
-		status, body, _ = pub.post(t1+"/cancel", path, url.Values{}) // its page offers no cancel form any more
+		status, body, _ = pub.post(cancelPath(t1), path, url.Values{"k": {nonceOf(t1)}}) // its page offers no cancel form any more
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "已签到，不能取消") {
 			t.Errorf("cancel after check-in: %d", status)
 		}

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -20,15 +21,16 @@ import (
 // signupRoutes: public sign-up with QR tickets, staff check-in (owned by the sign-up part).
 //
 // Public, no sign-in: the sign-up form of an activity, the ticket page (its link carries the
-// ticket's secret nonce, which is the only proof of holding it) and cancellation. Staff: the
+// ticket's secret nonce as ?k=, which is the only proof of holding it) and cancellation (the
+// nonce in the form). The nonce is never in a URL path, which the request log records. Staff: the
 // check-in page (camera, typed code, walk-ins, an offline queue) and its JSON API. Every
 // check-in goes through one CheckInWriter per site, which commits concurrent requests together.
 func (h *Handler) signupRoutes(mux *http.ServeMux) {
 	cw := NewCheckInWriter(h.Store, CheckInRules{Key: h.TicketKey, Grace: h.CheckInGrace})
 	mux.Handle("GET /activities/{id}/signup", h.Kit.H(h.signupForm))
 	mux.Handle("POST /activities/{id}/signup", h.Kit.H(h.signup))
-	mux.Handle("GET /tickets/{rid}/{nonce}", h.Kit.H(h.ticket))
-	mux.Handle("POST /tickets/{rid}/{nonce}/cancel", h.Kit.H(h.cancelTicket))
+	mux.Handle("GET /tickets/{rid}", h.Kit.H(h.ticket))
+	mux.Handle("POST /tickets/{rid}/cancel", h.Kit.H(h.cancelTicket))
 	mux.Handle("GET /console/activities/{id}/checkin", h.Kit.H(account.Staff(h.checkinPage)))
 	mux.Handle("POST /console/activities/{id}/checkin", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.checkinForm(cw, w, r) })))
 	mux.Handle("POST /console/activities/{id}/walkins", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.walkinForm(cw, w, r) })))
@@ -136,7 +138,7 @@ func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func ticketPath(reg Registration) string {
-	return fmt.Sprintf("/tickets/%d/%s", reg.ID, reg.Nonce)
+	return fmt.Sprintf("/tickets/%d?k=%s", reg.ID, url.QueryEscape(reg.Nonce))
 }
 
 // TicketPage is the data of a ticket: the QR code and the code typed by hand, the holder's
@@ -149,7 +151,7 @@ type TicketPage struct {
 	Phone    string // masked
 	Payload  string
 	QR       template.HTML
-	Action   string // the cancel form's action
+	Action   string // the cancel form's action; the form sends the nonce as k
 	Problem  string
 }
 
@@ -162,7 +164,11 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	reg, err := h.Store.Ticket(r.Context(), id, r.PathValue("nonce"))
+	nonce := r.URL.Query().Get("k")
+	if r.Method == http.MethodPost {
+		nonce = r.PostFormValue("k")
+	}
+	reg, err := h.Store.Ticket(r.Context(), id, nonce)
 	if err != nil {
 		return web.NotFound(err)
 	}
@@ -171,7 +177,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 		return web.NotFound(err)
 	}
 	p := TicketPage{Page: h.Kit.Page(r, "ticket.title", a.Title), Activity: a, When: When(a), Reg: reg, Phone: mask.Phone(reg.Phone),
-		Action: ticketPath(reg) + "/cancel", Problem: problem}
+		Action: fmt.Sprintf("/tickets/%d/cancel", reg.ID), Problem: problem}
 	if reg.Status != Cancelled {
 		p.Payload = TicketPayload(h.TicketKey, reg.SeriesID, reg.ID)
 		if p.QR, err = TicketQR(p.Payload, p.T("ticket.qr_label")); err != nil {
@@ -189,11 +195,11 @@ func (h *Handler) cancelTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	nonce := r.PathValue("nonce")
+	nonce := r.PostFormValue("k")
 	err = h.Store.CancelTicket(r.Context(), id, nonce)
 	switch {
 	case err == nil:
-		http.Redirect(w, r, fmt.Sprintf("/tickets/%d/%s", id, nonce), http.StatusSeeOther)
+		http.Redirect(w, r, ticketPath(Registration{ID: id, Nonce: nonce}), http.StatusSeeOther)
 		return nil
 	case errors.Is(err, db.ErrNotFound):
 		return web.NotFound(err)
