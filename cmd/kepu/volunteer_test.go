@@ -154,7 +154,7 @@ func TestVolunteerPages(t *testing.T) {
 		// Nine more served shifts for 萨仁 (2 h each, approved): 10 activities and 20 h 50 min.
 		v := &activity.Volunteering{Activities: ts.site.Activity, Registry: reg}
 		for day := 2; day <= 10; day++ {
-			start := time.Date(2026, 6, day, 9, 0, 0, 0, activity.VolunteerZone)
+			start := time.Date(2026, 6, day, 9, 0, 0, 0, activity.China)
 			sid, err := v.CreateShift(ctx, all, 0, activity.ShiftInput{TeamID: team, Title: fmt.Sprintf("科普大篷车第 %d 站", day), StartsAt: start, EndsAt: start.Add(2 * time.Hour), Headcount: 3})
 			if err != nil {
 				t.Fatal(err)

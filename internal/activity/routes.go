@@ -51,7 +51,22 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/activities/{id}/{action}", h.Kit.H(account.Staff(h.act)))
 	mux.Handle("GET /api/v1/activities", h.Kit.H(h.apiList))
 	mux.Handle("GET /api/v1/activities/rollup", h.Kit.H(h.apiRollup))
-	h.signupRoutes(mux)
+	// Public sign-up and QR tickets (no sign-in), staff check-in and its API.
+	// Public, no sign-in: the sign-up form of an activity, the ticket page (its link carries the
+	// ticket's secret nonce as ?k=, which is the only proof of holding it) and cancellation (the
+	// nonce in the form). The nonce is never in a URL path, which the request log records. Staff: the
+	// check-in page (camera, typed code, walk-ins, an offline queue) and its JSON API. Every
+	// check-in goes through one CheckInWriter per site, which commits concurrent requests together.
+	cw := NewCheckInWriter(h.Store, CheckInRules{Key: h.TicketKey, Grace: h.CheckInGrace})
+	mux.Handle("GET /activities/{id}/signup", h.Kit.H(h.signupForm))
+	mux.Handle("POST /activities/{id}/signup", h.Kit.H(h.signup))
+	mux.Handle("GET /tickets/{rid}", h.Kit.H(h.ticket))
+	mux.Handle("POST /tickets/{rid}/cancel", h.Kit.H(h.cancelTicket))
+	mux.Handle("GET /console/activities/{id}/checkin", h.Kit.H(account.Staff(h.checkinPage)))
+	mux.Handle("POST /console/activities/{id}/checkin", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.checkinForm(cw, w, r) })))
+	mux.Handle("POST /console/activities/{id}/walkins", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.walkinForm(cw, w, r) })))
+	mux.Handle("GET /api/v1/activities/{id}/checkins", h.Kit.H(h.apiCheckinStatus))
+	mux.Handle("POST /api/v1/activities/{id}/checkins", h.Kit.H(func(w http.ResponseWriter, r *http.Request) error { return h.apiCheckin(cw, w, r) }))
 	// Volunteer shifts, hours, star levels and award eligibility (the team's unit decides scope).
 	mux.Handle("GET /console/volunteer", h.Kit.H(account.Staff(h.volShifts)))
 	mux.Handle("GET /console/volunteer/shifts/new", h.Kit.H(account.Staff(h.volNewShift)))

@@ -54,7 +54,7 @@ func BenchmarkAwards(b *testing.B) {
 			}
 			reg := &registry.Store{DB: d, Regions: &region.Store{DB: d}}
 			v := &Volunteering{Activities: &Store{DB: d, Regions: reg.Regions}, Registry: reg}
-			from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, VolunteerZone), time.Date(2027, 1, 1, 0, 0, 0, 0, VolunteerZone)
+			from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, China), time.Date(2027, 1, 1, 0, 0, 0, 0, China)
 			for _, c := range []struct {
 				name  string
 				scope region.Scope

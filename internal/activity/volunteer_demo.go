@@ -81,7 +81,7 @@ func volunteerDemoCounts(ctx context.Context, g *demo.Generator) (shifts, hours 
 		headcount  int
 		title      string
 	}
-	year := time.Date(2026, 1, 1, 0, 0, 0, 0, VolunteerZone)
+	year := time.Date(2026, 1, 1, 0, 0, 0, 0, China)
 	plans := make([]plan, 0, total)
 	for i := range total {
 		var t registry.TeamRef

@@ -57,7 +57,7 @@ func TestVolunteerDemo(t *testing.T) {
 		rows.Close()
 		reg := &registry.Store{DB: d, Regions: &region.Store{DB: d}}
 		v := &Volunteering{Activities: &Store{DB: d, Regions: reg.Regions}, Registry: reg}
-		rep, err := v.Awards(ctx, region.NewScope("150000"), time.Date(2026, 1, 1, 0, 0, 0, 0, VolunteerZone), time.Date(2027, 1, 1, 0, 0, 0, 0, VolunteerZone))
+		rep, err := v.Awards(ctx, region.NewScope("150000"), time.Date(2026, 1, 1, 0, 0, 0, 0, China), time.Date(2027, 1, 1, 0, 0, 0, 0, China))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,7 +35,7 @@ const (
 	volDateLayout   = "2006-01-02"
 )
 
-// volParseMinute reads a datetime-local value (or "2006-01-02 15:04") in VolunteerZone; ""
+// volParseMinute reads a datetime-local value (or "2006-01-02 15:04") in China; ""
 // gives the zero time and ok; anything unreadable gives ok false.
 func volParseMinute(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
@@ -43,7 +43,7 @@ func volParseMinute(s string) (time.Time, bool) {
 		return time.Time{}, true
 	}
 	for _, layout := range []string{volMinuteLayout, "2006-01-02 15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, VolunteerZone); err == nil {
+		if t, err := time.ParseInLocation(layout, s, China); err == nil {
 			return t.UTC(), true
 		}
 	}
@@ -55,28 +55,28 @@ func volMinute(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(VolunteerZone).Format(volMinuteLayout)
+	return t.In(China).Format(volMinuteLayout)
 }
 
-// volPeriod reads the from/to dates (inclusive, in VolunteerZone) of a query into [from, to)
+// volPeriod reads the from/to dates (inclusive, in China) of a query into [from, to)
 // in UTC. Missing dates are open ends unless defaultYear, which gives the current calendar
 // year. A bad date is a 400 naming the field.
 func (h *Handler) volPeriod(r *http.Request, defaultYear bool) (from, to time.Time, fromS, toS string, err error) {
 	q := r.URL.Query()
 	fromS, toS = strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to"))
 	if defaultYear && fromS == "" && toS == "" {
-		y := h.Store.now().In(VolunteerZone).Year()
+		y := h.Store.now().In(China).Year()
 		fromS, toS = fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-12-31", y)
 	}
 	if fromS != "" {
-		t, perr := time.ParseInLocation(volDateLayout, fromS, VolunteerZone)
+		t, perr := time.ParseInLocation(volDateLayout, fromS, China)
 		if perr != nil {
 			return from, to, fromS, toS, web.Errorf(http.StatusBadRequest, "volunteer.err.from")
 		}
 		from = t.UTC()
 	}
 	if toS != "" {
-		t, perr := time.ParseInLocation(volDateLayout, toS, VolunteerZone)
+		t, perr := time.ParseInLocation(volDateLayout, toS, China)
 		if perr != nil {
 			return from, to, fromS, toS, web.Errorf(http.StatusBadRequest, "volunteer.err.to")
 		}
@@ -119,7 +119,7 @@ func volProblem(err error) string {
 		}
 		return strings.Join(parts, "；")
 	case errors.Is(err, ErrNotTeamMember), errors.Is(err, ErrShiftFull), errors.Is(err, ErrSignedUp), errors.Is(err, ErrHoursRecorded),
-		errors.Is(err, ErrHoursLocked), errors.Is(err, ErrNotPendingHours), errors.Is(err, ErrSameRecorder), errors.Is(err, ErrCancelled),
+		errors.Is(err, ErrHoursLocked), errors.Is(err, ErrNotPendingHours), errors.Is(err, ErrSameRecorder), errors.Is(err, ErrShiftSignupCancelled),
 		errors.Is(err, ErrNoReason):
 		return err.Error()
 	}

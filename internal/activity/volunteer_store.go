@@ -27,11 +27,6 @@ import (
 // hours under a name only. Hours that overlap another pending or approved interval of the same
 // volunteer (on any shift) are refused.
 
-// VolunteerZone is the time zone of times typed into and shown on the volunteer pages, and of
-// the report's period dates: China Standard Time (UTC+8), which Inner Mongolia keeps. Stored
-// times are UTC.
-var VolunteerZone = time.FixedZone("CST", 8*3600)
-
 // Hours statuses: open (signed up, no time recorded), pending (recorded, awaiting the team
 // admin), approved, declined (with a reason; may be recorded again).
 const (
@@ -51,14 +46,14 @@ const (
 
 // Volunteer-service errors, in Chinese: each says why an action was refused.
 var (
-	ErrNotTeamMember   = errors.New("没有以此手机号登记、且已获批加入本服务队的科技志愿者；请先在服务队页面添加并审批成员")
-	ErrShiftFull       = errors.New("本岗位报名人数已满，无法再报名")
-	ErrSignedUp        = errors.New("该志愿者已报名本岗位")
-	ErrHoursRecorded   = errors.New("已记录服务时长的报名不能取消；如有误请由服务队管理员一方拒绝")
-	ErrHoursLocked     = errors.New("这条服务时长已审批通过，不能再修改")
-	ErrNotPendingHours = errors.New("这条服务时长不在待审批状态")
-	ErrSameRecorder    = errors.New("审批须由记录时长以外的人员（服务队管理员一方）办理")
-	ErrCancelled       = errors.New("该报名已取消")
+	ErrNotTeamMember        = errors.New("没有以此手机号登记、且已获批加入本服务队的科技志愿者；请先在服务队页面添加并审批成员")
+	ErrShiftFull            = errors.New("本岗位报名人数已满，无法再报名")
+	ErrSignedUp             = errors.New("该志愿者已报名本岗位")
+	ErrHoursRecorded        = errors.New("已记录服务时长的报名不能取消；如有误请由服务队管理员一方拒绝")
+	ErrHoursLocked          = errors.New("这条服务时长已审批通过，不能再修改")
+	ErrNotPendingHours      = errors.New("这条服务时长不在待审批状态")
+	ErrSameRecorder         = errors.New("审批须由记录时长以外的人员（服务队管理员一方）办理")
+	ErrShiftSignupCancelled = errors.New("该报名已取消")
 )
 
 // Shift is a slot of volunteer service with a required headcount.
@@ -420,7 +415,7 @@ func (v *Volunteering) ShiftOf(ctx context.Context, scope region.Scope, hoursID 
 }
 
 // Cancel cancels a sign-up before any time is recorded on it. Errors: ErrHoursRecorded,
-// ErrCancelled, db.ErrNotFound.
+// ErrShiftSignupCancelled, db.ErrNotFound.
 func (v *Volunteering) Cancel(ctx context.Context, scope region.Scope, actor, hoursID int64) error {
 	return v.db().Tx(ctx, func(tx *sql.Tx) error {
 		h, _, err := v.lockHours(ctx, tx, scope, hoursID)
@@ -429,7 +424,7 @@ func (v *Volunteering) Cancel(ctx context.Context, scope region.Scope, actor, ho
 		}
 		switch {
 		case h.SignupStatus == "cancelled":
-			return ErrCancelled
+			return ErrShiftSignupCancelled
 		case h.Status != HoursOpen:
 			return ErrHoursRecorded
 		}
@@ -478,13 +473,13 @@ func (v *Volunteering) checkOverlap(ctx context.Context, tx *sql.Tx, volunteerID
 		return db.Map(err)
 	}
 	return ValidationError{"starts_at": fmt.Sprintf("与该志愿者在“%s”已记录的服务时间 %s–%s 重叠", title,
-		s.In(VolunteerZone).Format("2006-01-02 15:04"), e.In(VolunteerZone).Format("15:04"))}
+		s.In(China).Format("2006-01-02 15:04"), e.In(China).Format("15:04"))}
 }
 
 // Record records the time a signed-up volunteer actually served (to the minute) → pending.
 // A pending or declined record may be recorded again; an approved one may not. Errors:
 // ValidationError (fields starts_at, ends_at: end before start, outside the shift by more than
-// ShiftMargin, in the future, overlapping), ErrHoursLocked, ErrCancelled, db.ErrNotFound.
+// ShiftMargin, in the future, overlapping), ErrHoursLocked, ErrShiftSignupCancelled, db.ErrNotFound.
 func (v *Volunteering) Record(ctx context.Context, scope region.Scope, actor, hoursID int64, start, end time.Time) error {
 	return v.db().Tx(ctx, func(tx *sql.Tx) error {
 		if err := v.lockVolunteerRows(ctx, tx, hoursID); err != nil {
@@ -496,7 +491,7 @@ func (v *Volunteering) Record(ctx context.Context, scope region.Scope, actor, ho
 		}
 		switch {
 		case h.SignupStatus == "cancelled":
-			return ErrCancelled
+			return ErrShiftSignupCancelled
 		case h.Status == HoursApproved:
 			return ErrHoursLocked
 		}
@@ -799,10 +794,10 @@ func HoursText(minutes int64) string {
 	return fmt.Sprintf("%d 小时 %d 分", h, m)
 }
 
-// volSpan shows an interval in VolunteerZone: "2026-05-30 09:00–17:00", with the end's date
+// volSpan shows an interval in China: "2026-05-30 09:00–17:00", with the end's date
 // when it differs.
 func volSpan(start, end time.Time) string {
-	s, e := start.In(VolunteerZone), end.In(VolunteerZone)
+	s, e := start.In(China), end.In(China)
 	if s.Format("20060102") == e.Format("20060102") {
 		return s.Format("2006-01-02 15:04") + "–" + e.Format("15:04")
 	}

@@ -191,7 +191,7 @@ func newVolunteerFixture(t *testing.T, d *db.DB, members int) *volunteerFixture 
 
 // cst builds a time in China Standard Time.
 func cst(day, hour, minute int) time.Time {
-	return time.Date(2026, 6, day, hour, minute, 0, 0, activity.VolunteerZone)
+	return time.Date(2026, 6, day, hour, minute, 0, 0, activity.China)
 }
 
 func (f *volunteerFixture) shift(t *testing.T, headcount int, start, end time.Time) int64 {
@@ -283,7 +283,7 @@ func TestShiftSignUpAndHours(t *testing.T) {
 		if err := v.Cancel(ctx, banner, 0, h1); err != nil {
 			t.Fatal(err)
 		}
-		if err := v.Cancel(ctx, banner, 0, h1); !errors.Is(err, activity.ErrCancelled) {
+		if err := v.Cancel(ctx, banner, 0, h1); !errors.Is(err, activity.ErrShiftSignupCancelled) {
 			t.Errorf("cancel twice: %v", err)
 		}
 		h2, err := v.SignUp(ctx, banner, 0, s1, f.phones[1])
@@ -382,7 +382,7 @@ func TestAwards(t *testing.T) {
 			day := 1 + i%28
 			hour := 8 + 6*(i/28)
 			month := time.Month(5 + i/28)
-			start, end := time.Date(2026, month, day, hour, 0, 0, 0, activity.VolunteerZone), time.Date(2026, month, day, hour+2, 0, 0, 0, activity.VolunteerZone)
+			start, end := time.Date(2026, month, day, hour, 0, 0, 0, activity.China), time.Date(2026, month, day, hour+2, 0, 0, 0, activity.China)
 			s := f.shift(t, 1, start, end)
 			member := 2 + i%18
 			switch {
@@ -403,7 +403,7 @@ func TestAwards(t *testing.T) {
 			}
 			f.serve(t, s, member, start, end)
 		}
-		from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, activity.VolunteerZone), time.Date(2027, 1, 1, 0, 0, 0, 0, activity.VolunteerZone)
+		from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, activity.China), time.Date(2027, 1, 1, 0, 0, 0, 0, activity.China)
 		// 9 activities and 18 h for member 0; 49 activities and 98 h for the team: nobody.
 		rep, err := f.v.Awards(ctx, banner, from, to)
 		if err != nil {
