@@ -237,3 +237,49 @@ func TestActivityImport(t *testing.T) {
 		_ = fmt.Sprint()
 	})
 }
+
+// The public list shows activities whose sign-up is open and which have not ended, in the
+// unit asked for; nothing else (drafts with sign-up closed, past ones, other banners).
+func TestUpcomingActivities(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		c := newClient(t, ts.srv.URL)
+		c.login("banner-152502", pw)
+		mk := func(title, code, start, end string, open bool) {
+			f := activityForm(title)
+			f.Set("region_code", code)
+			f.Set("starts_at", start)
+			f.Set("ends_at", end)
+			f.Set("declared_attendance", "0")
+			if open {
+				f.Set("signup_open", "1")
+			}
+			if status, body, _ := c.post("/console/activities", "/console/activities/new", f); status != http.StatusSeeOther {
+				t.Fatalf("create %s: %d %s", title, status, body)
+			}
+		}
+		mk("冬季草原防火讲座", "152502001", "2099-12-20T09:00", "2099-12-20T11:00", true)
+		mk("去年的讲座", "152502001", "2020-12-20T09:00", "2020-12-20T11:00", true)
+		mk("未开放报名", "152502001", "2099-12-21T09:00", "2099-12-21T11:00", false)
+		mk("乡镇讲座", "152502", "2099-12-22T09:00", "2099-12-22T11:00", true)
+		anon := newClient(t, ts.srv.URL)
+		status, body := anon.get("/activities")
+		if status != 200 || !strings.Contains(body, "冬季草原防火讲座") || !strings.Contains(body, "乡镇讲座") || !strings.Contains(body, "剩余 100 / 共 100") {
+			t.Fatalf("upcoming: %d", status)
+		}
+		if strings.Contains(body, "去年的讲座") || strings.Contains(body, "未开放报名") {
+			t.Error("the public list shows an ended activity or one whose sign-up is closed")
+		}
+		if strings.Index(body, "冬季草原防火讲座") > strings.Index(body, "乡镇讲座") {
+			t.Error("not soonest first")
+		}
+		_, body = anon.get("/activities?region=152502001")
+		if !strings.Contains(body, "冬季草原防火讲座") || strings.Contains(body, "乡镇讲座") {
+			t.Error("the township's list is not narrowed to the township")
+		}
+		_, body = anon.get("/activities?region=152501")
+		if strings.Contains(body, "讲座") {
+			t.Error("another banner's list shows 152502's activities")
+		}
+	})
+}

@@ -60,7 +60,7 @@ func TestBrowserPhoneLayoutAndLogin(t *testing.T) {
 			t.Errorf("%s (%q) is %d px wide on a %d px screen", path, title, scrollWidth, innerWidth)
 		}
 	}
-	for _, p := range []string{"/", "/regions", "/regions/152500", "/regions/152502001", "/regions/152502001001", "/regions/150000?q=%E9%94%A1%E6%9E%97", "/login"} {
+	for _, p := range []string{"/", "/regions", "/regions/152500", "/regions/152502001", "/regions/152502001001", "/regions/150000?q=%E9%94%A1%E6%9E%97", "/login", "/activities"} {
 		fits(p)
 	}
 	err := chromedp.Do(ctx,

@@ -414,3 +414,55 @@ func periodBounds(key, from, to string) (string, string) {
 	}
 	return f, e
 }
+
+// Upcoming is an activity open for public sign-up, with its places taken.
+type Upcoming struct {
+	Activity
+	Confirmed int // tickets holding a place
+}
+
+// OpenForSignup lists the activities whose newest version has public sign-up open and which
+// have not ended by now, soonest first, inside the subtree of unit ("" = everywhere): what a
+// village e-station screen or a phone shows the public. At most limit (1–200) rows.
+func (s *Store) OpenForSignup(ctx context.Context, unit string, now time.Time, limit int) ([]Upcoming, error) {
+	if limit < 1 || limit > 200 {
+		limit = 50
+	}
+	cond, args := "1 = 1", []any{now.UTC()}
+	if unit != "" {
+		cond, args = region.NewScope(unit).Where("a.region_code", 2)
+		args = append([]any{now.UTC()}, args...)
+	}
+	out, err := db.QueryAll(ctx, s.DB, func(row db.Scanner) (Upcoming, error) {
+		var u Upcoming
+		var err error
+		u.Activity, err = scanActivity(scanPrefix{row, &u.Confirmed})
+		return u, err
+	}, `SELECT (SELECT count(*) FROM registrations r WHERE r.activity_id = a.series_id AND r.status = 'confirmed'), `+activityCols+`
+		FROM activities a WHERE a.signup_open AND a.capacity > 0 AND a.ends_at > $1 AND a.deleted_at IS NULL AND `+cond+`
+		AND a.version = (SELECT MAX(b.version) FROM activities b WHERE b.series_id = a.series_id AND b.deleted_at IS NULL)
+		ORDER BY a.starts_at, a.id`+fmt.Sprintf(" LIMIT %d", limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("activity.OpenForSignup: %w", err)
+	}
+	codes := make([]string, len(out))
+	for i, u := range out {
+		codes[i] = u.RegionCode
+	}
+	names, err := s.Regions.Names(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].RegionName = names[out[i].RegionCode]
+	}
+	return out, nil
+}
+
+// scanPrefix reads leading columns into extra before handing the rest to a row scanner.
+type scanPrefix struct {
+	row   db.Scanner
+	extra any
+}
+
+func (p scanPrefix) Scan(dest ...any) error { return p.row.Scan(append([]any{p.extra}, dest...)...) }

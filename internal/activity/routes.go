@@ -58,6 +58,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	// check-in page (camera, typed code, walk-ins, an offline queue) and its JSON API. Every
 	// check-in goes through one CheckInWriter per site, which commits concurrent requests together.
 	cw := NewCheckInWriter(h.Store, CheckInRules{Key: h.TicketKey, Grace: h.CheckInGrace})
+	mux.Handle("GET /activities", h.Kit.H(h.upcoming))
 	mux.Handle("GET /activities/{id}/signup", h.Kit.H(h.signupForm))
 	mux.Handle("POST /activities/{id}/signup", h.Kit.H(h.signup))
 	mux.Handle("GET /tickets/{rid}", h.Kit.H(h.ticket))
@@ -92,6 +93,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 // Nav names the activity pages in the console.
 func (h *Handler) Nav() []web.NavItem {
 	return []web.NavItem{
+		{Key: "nav.signup", Href: "/activities"},
 		{Key: "nav.activities", Href: "/console/activities", Staff: true},
 		{Key: "nav.volunteer", Href: "/console/volunteer", Staff: true},
 		{Key: "nav.orders", Href: "/console/orders", Staff: true},

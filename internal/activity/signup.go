@@ -15,6 +15,7 @@ import (
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/mask"
+	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/web"
 )
 
@@ -413,4 +414,39 @@ func (h *Handler) apiCheckinStatus(w http.ResponseWriter, r *http.Request) error
 	web.WriteJSON(w, http.StatusOK, checkinStatusJSON{SeriesID: v.Activity.SeriesID, Verified: v.Activity.VerifiedAttendance, Capacity: v.Activity.Capacity,
 		WalkInMax: v.Activity.WalkInAllowance, Confirmed: v.Confirmed, Waitlisted: v.Waitlisted, WalkIns: v.WalkIns, Flags: flags})
 	return nil
+}
+
+// UpcomingPage is the data of the public list of activities open for sign-up.
+type UpcomingPage struct {
+	web.Page
+	Region     string // the unit the list is narrowed to, or ""
+	RegionName string
+	Items      []UpcomingItem
+}
+
+// UpcomingItem is one activity of the public list.
+type UpcomingItem struct {
+	Upcoming
+	When string
+	Left int
+}
+
+// upcoming serves GET /activities?region=…: activities open for public sign-up, soonest
+// first, optionally in one unit's subtree (a banner, a township) — the page a village
+// e-station screen keeps open.
+func (h *Handler) upcoming(w http.ResponseWriter, r *http.Request) error {
+	p := UpcomingPage{Page: h.Kit.Page(r, "signup.upcoming")}
+	if code, err := region.Normalize(r.URL.Query().Get("region")); err == nil {
+		if u, err := h.Regions.Get(r.Context(), code); err == nil {
+			p.Region, p.RegionName = u.Code, u.Name
+		}
+	}
+	list, err := h.Store.OpenForSignup(r.Context(), p.Region, h.Store.now(), 100)
+	if err != nil {
+		return err
+	}
+	for _, u := range list {
+		p.Items = append(p.Items, UpcomingItem{Upcoming: u, When: When(u.Activity), Left: max(u.Capacity-u.Confirmed, 0)})
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "activity/upcoming", p)
 }
