@@ -390,29 +390,51 @@ func (s *Store) SessionPrincipal(ctx context.Context, token string) (*Principal,
 		return nil, db.ErrNotFound
 	}
 	h := hashToken(token)
-	var id int64
-	var created, lastSeen, expires time.Time
-	var disabled bool
-	err := s.DB.QueryRowContext(ctx, `SELECT s.account_id, s.created_at, s.last_seen_at, s.expires_at, a.disabled
-		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, h).Scan(&id, &created, &lastSeen, &expires, &disabled)
-	if err != nil {
-		return nil, db.Map(err)
+	// One round trip per request: the session, its account and the account's grants with
+	// their units' names (a request with a session pays this on every page and API call).
+	type row struct {
+		id                        int64
+		created, lastSeen, expire time.Time
+		disabled                  bool
+		username, name            string
+		role, code, unit          sql.NullString
 	}
+	rows, err := db.QueryAll(ctx, s.DB, func(sc db.Scanner) (row, error) {
+		var r row
+		err := sc.Scan(&r.id, &r.created, &r.lastSeen, &r.expire, &r.disabled, &r.username, &r.name, &r.role, &r.code, &r.unit)
+		return r, err
+	}, `SELECT s.account_id, s.created_at, s.last_seen_at, s.expires_at, a.disabled, a.username, a.display_name, g.role, g.region_code, rg.name
+		FROM sessions s JOIN accounts a ON a.id = s.account_id
+		LEFT JOIN role_grants g ON g.account_id = a.id LEFT JOIN regions rg ON rg.code = g.region_code
+		WHERE s.token_hash = $1 ORDER BY g.region_code, g.role`, h)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, db.ErrNotFound
+	}
+	first := rows[0]
 	now := s.now()
-	if !now.Before(expires) || disabled {
+	if !now.Before(first.expire) || first.disabled {
 		s.DB.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, h)
 		return nil, db.ErrNotFound
 	}
-	if now.Sub(lastSeen) > time.Minute {
+	if now.Sub(first.lastSeen) > time.Minute {
 		next := now.Add(SessionTTL)
-		if max := created.Add(SessionMaxAge); next.After(max) {
+		if max := first.created.Add(SessionMaxAge); next.After(max) {
 			next = max
 		}
 		if _, err := s.DB.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3`, now, next, h); err != nil {
 			return nil, fmt.Errorf("account.SessionPrincipal: %w", db.Map(err))
 		}
 	}
-	return s.Principal(ctx, id)
+	p := &Principal{ID: first.id, Username: first.username, Name: first.name}
+	for _, r := range rows {
+		if r.role.Valid {
+			p.Grants = append(p.Grants, Grant{Role: Role(r.role.String), RegionCode: r.code.String, RegionName: r.unit.String})
+		}
+	}
+	return p, nil
 }
 
 // DeleteSession ends a session (sign-out). An unknown token is not an error.
