@@ -3,6 +3,7 @@ package activity
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -72,6 +73,10 @@ func clock(s string) (int, int, bool) {
 // that repeats a record already on file (same unit, title and start) is left alone, so a file
 // uploaded twice adds nothing the second time. The result reuses the registry's import result
 // (Created, Unchanged, Errors) so that both show on the same import page.
+// MaxImportRows bounds one report file: a banner's year of activities is a few thousand rows,
+// and one import holds the database's write lock for its whole transaction.
+const MaxImportRows = 20_000
+
 // importRow is one good row of a report file: its file row and what it records.
 type importRow struct {
 	n  int
@@ -144,6 +149,9 @@ func parseReport(r io.Reader, levels map[string]region.Level, scope region.Scope
 	if len(read.Errors) == 0 && len(rows) == 0 && err == nil {
 		read.Errors = sheet.Errors{{Msg: "文件中没有活动记录"}}
 	}
+	if read.Rows > MaxImportRows {
+		read.Errors = append(sheet.Errors{{Msg: fmt.Sprintf("文件有 %d 行，一次最多导入 %d 行；请按月或按旗县拆分后分批导入", read.Rows, MaxImportRows)}}, read.Errors...)
+	}
 	return rows, read, err
 }
 
@@ -168,12 +176,20 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r i
 			return db.Map(err)
 		}
 		for _, rw := range rows {
-			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM activities WHERE region_code = $1 AND title = $2 AND starts_at = $3 AND deleted_at IS NULL`,
-				rw.in.RegionCode, rw.in.Title, rw.in.StartsAt).Scan(&exists); err != nil {
-				return db.Map(err)
+			// A row already on file (same unit, title and start) is left alone when it says
+			// what the record says; a row that says something else is refused, since an
+			// import must not change a record under review or accepted behind its reviewers.
+			old, err := db.QueryAll(ctx, tx, scanActivity, `SELECT `+activityCols+` FROM activities WHERE region_code = $1 AND title = $2 AND starts_at = $3
+				AND deleted_at IS NULL ORDER BY version DESC LIMIT 1`, rw.in.RegionCode, rw.in.Title, rw.in.StartsAt)
+			if err != nil {
+				return err
 			}
-			if exists > 0 {
+			if len(old) > 0 {
+				if !sameReport(InputOf(old[0]), rw.in) {
+					res.Errors = append(res.Errors, sheet.Error{Row: rw.n, Column: "活动名称",
+						Msg: fmt.Sprintf("已有同一区划、名称和开始时间的活动记录 #%d（%s），但本行数据与之不同；请在系统中修改该记录（已确认的请“更正”），或改用新的活动名称", old[0].ID, StatusLabel(old[0].Status))})
+					continue
+				}
 				res.Unchanged++
 				continue
 			}
@@ -186,8 +202,28 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r i
 			}
 			res.Created++
 		}
+		if len(res.Errors) > 0 {
+			return errRefused
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE activity_imports SET created = $1 WHERE id = $2`, res.Created, res.ImportID)
 		return db.Map(err)
 	})
+	if errors.Is(err, errRefused) {
+		res.Created, res.Unchanged, res.ImportID = 0, 0, 0
+		return res, nil
+	}
 	return res, err
+}
+
+// errRefused rolls back an import whose rows met a problem only the database could show.
+var errRefused = errors.New("import refused")
+
+// sameReport reports whether a row says what a record on file says, in every column of the
+// report template.
+func sameReport(a, b Input) bool {
+	eq := func(x, y []string) bool { return strings.Join(x, "\n") == strings.Join(y, "\n") }
+	return a.RegionCode == b.RegionCode && a.Title == b.Title && a.Type == b.Type && a.Organizer == b.Organizer && a.Venue == b.Venue &&
+		a.StartsAt.Equal(b.StartsAt) && a.EndsAt.Equal(b.EndsAt) && a.Mode == b.Mode && eq(a.Programmes, b.Programmes) && eq(a.Partners, b.Partners) &&
+		eq(a.TargetGroups, b.TargetGroups) && a.Sessions == b.Sessions && a.DeclaredAttendance == b.DeclaredAttendance &&
+		a.LiveViewers == b.LiveViewers && a.ReplayViews == b.ReplayViews && a.Report == b.Report
 }

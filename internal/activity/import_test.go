@@ -2,6 +2,7 @@ package activity_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -62,6 +63,16 @@ func TestImportAllOrNothing(t *testing.T) {
 		res, _ = st.Import(ctx, banner, 0, strings.NewReader(importHead+good), "ok.csv", 0)
 		if res.Created != 0 || res.Unchanged != 1 {
 			t.Fatalf("second upload: %+v", res)
+		}
+		// The same row with another count is refused, with the record it collides with, and
+		// nothing else of that file is written.
+		changed := strings.Replace(good, "\"1,200\"", "999", 1) + "152502001,新讲座,应急科普,市科协,2026-05-21,,,,线下,,1,5,\n"
+		res, _ = st.Import(ctx, banner, 0, strings.NewReader(importHead+changed), "changed.csv", 0)
+		if len(res.Errors) != 1 || !strings.Contains(res.Errors.Error(), fmt.Sprintf("#%d", a.ID)) || res.Created != 0 {
+			t.Fatalf("changed row: %+v", res)
+		}
+		if p, _ := st.List(ctx, activity.Filter{Scope: everyone}); p.Total != 1 || p.Items[0].DeclaredAttendance != 1200 {
+			t.Fatalf("a refused file changed the records: %d", p.Total)
 		}
 	})
 }

@@ -57,6 +57,8 @@ CREATE TABLE activities (
 );
 CREATE INDEX activities_region ON activities (region_code, id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_series ON activities (series_id, version);
+-- A report row is matched to a record already on file by unit, title and start.
+CREATE INDEX activities_key ON activities (region_code, title, starts_at) WHERE deleted_at IS NULL;
 -- The roll-up reads the accepted, current records of a period.
 CREATE INDEX activities_current ON activities (starts_on, region_code) WHERE status = 'accepted' AND superseded_at IS NULL AND deleted_at IS NULL;
 -- One open correction per series at a time.
