@@ -283,3 +283,32 @@ func TestUpcomingActivities(t *testing.T) {
 		}
 	})
 }
+
+// A visitor who is not signed in cannot post a large body anywhere (public forms are a few
+// fields), while staff still upload files.
+func TestAnonymousBodyLimit(t *testing.T) {
+	ts := newTestSite(t, dbtest.SQLite(t))
+	anon := newClient(t, ts.srv.URL)
+	tok := anon.token("/login")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", tok)
+	fw, _ := mw.CreateFormFile("f", "big.bin")
+	fw.Write(make([]byte, 200<<10))
+	mw.Close()
+	resp, err := anon.http.Post(ts.srv.URL+"/login?csrf="+url.QueryEscape(tok), mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "64 KB") {
+		t.Fatalf("anonymous 200 KB post: %d", resp.StatusCode)
+	}
+	staff := newClient(t, ts.srv.URL)
+	staff.login("banner-152502", pw)
+	csv := []byte(strings.Repeat("区划代码,活动名称\n", 1) + strings.Repeat("152502001,"+strings.Repeat("长", 30)+"\n", 3000))
+	if status, _ := staff.upload("/console/activities/import", "/console/activities/import", "big.csv", csv); status == http.StatusRequestEntityTooLarge {
+		t.Fatalf("staff upload of %d KB refused as too large", len(csv)>>10)
+	}
+}

@@ -424,9 +424,12 @@ func (s *Store) SessionPrincipal(ctx context.Context, token string) (*Principal,
 		if max := first.created.Add(SessionMaxAge); next.After(max) {
 			next = max
 		}
-		if _, err := s.DB.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3`, now, next, h); err != nil {
-			return nil, fmt.Errorf("account.SessionPrincipal: %w", db.Map(err))
-		}
+		// Extending the session is a keep-alive, not the request's work: when the database is
+		// busy with a long write (a 20,000-row import holds SQLite's write lock for seconds),
+		// wait at most a second and let the request go on with the session as it is.
+		uctx, cancel := context.WithTimeout(ctx, time.Second)
+		s.DB.ExecContext(uctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3`, now, next, h)
+		cancel()
 	}
 	p := &Principal{ID: first.id, Username: first.username, Name: first.name}
 	for _, r := range rows {

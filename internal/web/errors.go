@@ -62,6 +62,13 @@ func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // db.ErrNotFound becomes 404; anything else is logged once and shown as a plain 500.
 func (k *Kit) H(fn HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A parsed multipart form may have spooled files to disk; net/http removes them only
+		// for the request object the server made, and middleware hands on copies.
+		defer func() {
+			if r.MultipartForm != nil {
+				r.MultipartForm.RemoveAll()
+			}
+		}()
 		err := fn(w, r)
 		if err == nil {
 			return

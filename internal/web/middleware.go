@@ -117,8 +117,14 @@ func securityHeaders(https bool, next http.Handler) http.Handler {
 func BodyLimit(max int64, k *Kit) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			max := max
+			if IdentityFrom(r.Context()) == nil {
+				// Nobody signed in uploads files: public forms (sign-in, sign-up, cancel) are a
+				// few fields, so a visitor cannot make the server buffer or spool large bodies.
+				max = min(max, MaxAnonymousBody)
+			}
 			if r.ContentLength > max {
-				k.WriteError(w, r, Errorf(http.StatusRequestEntityTooLarge, "error.too_large", max>>20))
+				k.WriteError(w, r, Errorf(http.StatusRequestEntityTooLarge, "error.too_large", byteSize(max)))
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, max)
@@ -126,6 +132,17 @@ func BodyLimit(max int64, k *Kit) Middleware {
 		})
 	}
 }
+
+// byteSize writes a limit for people: "110 MB", "64 KB".
+func byteSize(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", n>>10)
+}
+
+// MaxAnonymousBody bounds the body of a request made without signing in (BodyLimit).
+const MaxAnonymousBody = 64 << 10
 
 // CSRFCookie is the name of the cookie that anchors the CSRF token.
 const CSRFCookie = "kepu_csrf"
