@@ -312,3 +312,34 @@ func TestAnonymousBodyLimit(t *testing.T) {
 		t.Fatalf("staff upload of %d KB refused as too large", len(csv)>>10)
 	}
 }
+
+// Nobody reviews or accepts what they submitted, and a review needs an explicit decision.
+func TestActivityOwnRecordAndDecision(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		bn := newClient(t, ts.srv.URL)
+		bn.login("banner-152502", pw)
+		_, _, hdr := bn.post("/console/activities", "/console/activities/new", activityForm("旗县代填的乡镇活动"))
+		page := hdr.Get("Location")
+		bn.post(page+"/submit", page, url.Values{})
+		if _, body := bn.get(page); strings.Contains(body, page+"/review") {
+			t.Error("the submitter is offered the review of its own record")
+		}
+		if status, body, _ := bn.post(page+"/review", page, url.Values{"decision": {"pass"}}); status != http.StatusConflict || !strings.Contains(body, "提交人以外") {
+			t.Fatalf("submitter reviewing: %d", status)
+		}
+		lg := newClient(t, ts.srv.URL)
+		lg.login("league-152500", pw)
+		for _, dec := range []string{"reject", ""} {
+			if status, body, _ := lg.post(page+"/review", page, url.Values{"decision": {dec}, "note": {"数据有误"}}); status != http.StatusConflict || !strings.Contains(body, "请选择") {
+				t.Fatalf("decision %q: %d", dec, status)
+			}
+		}
+		if _, body := lg.get(page); !strings.Contains(body, "待审核") {
+			t.Fatal("an unknown decision moved the record")
+		}
+		if status, _, _ := lg.post(page+"/review", page, url.Values{"decision": {"pass"}}); status != http.StatusSeeOther {
+			t.Fatalf("league review: %d", status)
+		}
+	})
+}

@@ -147,6 +147,7 @@ type Activity struct {
 	Report             string
 	Status             string
 	Reason             string // why it was returned
+	SubmittedBy        int64  // the account that last submitted it (0: the demo, or not yet)
 	ReviewedBy         int64
 	Superseded         bool
 	CreatedAt          time.Time
@@ -408,6 +409,7 @@ var (
 	ErrNotYours    = errors.New("这一步应由上级科协办理")
 	ErrNoReason    = errors.New("退回时请填写理由")
 	ErrSameAccount = errors.New("确认须由审核人以外的人员办理")
+	ErrOwnRecord   = errors.New("审核和确认须由提交人以外的人员办理")
 	ErrOpenVersion = errors.New("这条活动已有一个未确认的更正版本")
 )
 
@@ -419,7 +421,7 @@ type Decider interface {
 
 const activityCols = `id, COALESCE(series_id, id), version, COALESCE(previous_id, 0), region_code, title, type, organizer, venue,
 	starts_at, ends_at, mode, programmes, partners, target_groups, sessions, declared_attendance, verified_attendance,
-	live_viewers, replay_views, capacity, walkin_allowance, signup_open, report, status, reason, COALESCE(reviewed_by, 0),
+	live_viewers, replay_views, capacity, walkin_allowance, signup_open, report, status, reason, COALESCE(submitted_by, 0), COALESCE(reviewed_by, 0),
 	superseded_at IS NOT NULL, created_at, updated_at, COALESCE(created_by, 0), COALESCE(import_id, 0)`
 
 func scanActivity(row db.Scanner) (Activity, error) {
@@ -427,7 +429,7 @@ func scanActivity(row db.Scanner) (Activity, error) {
 	var prog, part, groups string
 	err := row.Scan(&a.ID, &a.SeriesID, &a.Version, &a.PreviousID, &a.RegionCode, &a.Title, &a.Type, &a.Organizer, &a.Venue,
 		&a.StartsAt, &a.EndsAt, &a.Mode, &prog, &part, &groups, &a.Sessions, &a.DeclaredAttendance, &a.VerifiedAttendance,
-		&a.LiveViewers, &a.ReplayViews, &a.Capacity, &a.WalkInAllowance, &a.SignupOpen, &a.Report, &a.Status, &a.Reason, &a.ReviewedBy,
+		&a.LiveViewers, &a.ReplayViews, &a.Capacity, &a.WalkInAllowance, &a.SignupOpen, &a.Report, &a.Status, &a.Reason, &a.SubmittedBy, &a.ReviewedBy,
 		&a.Superseded, &a.CreatedAt, &a.UpdatedAt, &a.CreatedBy, &a.ImportID)
 	a.Programmes, a.Partners, a.TargetGroups = splitStored(prog), splitStored(part), splitStored(groups)
 	a.StartsAt, a.EndsAt = a.StartsAt.UTC(), a.EndsAt.UTC()
@@ -477,6 +479,10 @@ func (s *Store) Create(ctx context.Context, scope region.Scope, actor int64, in 
 func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Input, status string, series, previous int64, version int, actor, importID int64, now time.Time) (int64, error) {
 	var id int64
 	var verified int64
+	var submitter any
+	if status == Submitted {
+		submitter = nullID(actor)
+	}
 	if series != 0 {
 		if err := tx.QueryRowContext(ctx, `SELECT verified_attendance FROM activities WHERE id = $1`, series).Scan(&verified); err != nil {
 			return 0, db.Map(err)
@@ -484,13 +490,13 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Input, status string,
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO activities (series_id, version, previous_id, region_code, title, type, organizer, venue,
 		starts_at, ends_at, mode, programmes, partners, target_groups, sessions, declared_attendance, verified_attendance, live_viewers,
-		replay_views, capacity, walkin_allowance, signup_open, report, status, created_at, updated_at, created_by, updated_by, import_id, starts_on)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25, $26, $26, $27, $28)
+		replay_views, capacity, walkin_allowance, signup_open, report, status, created_at, updated_at, created_by, updated_by, import_id, starts_on, submitted_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25, $26, $26, $27, $28, $29)
 		RETURNING id`,
 		nullID(series), version, nullID(previous), in.RegionCode, in.Title, in.Type, in.Organizer, in.Venue, in.StartsAt, in.EndsAt, in.Mode,
 		joinStored(in.Programmes), joinStored(in.Partners), joinStored(in.TargetGroups), in.Sessions, in.DeclaredAttendance, verified,
 		in.LiveViewers, in.ReplayViews, in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, status, now, nullID(actor), nullID(importID),
-		LocalDate(in.StartsAt)).Scan(&id)
+		LocalDate(in.StartsAt), submitter).Scan(&id)
 	if err != nil {
 		return 0, db.Map(err)
 	}
@@ -648,7 +654,11 @@ func (s *Store) Submit(ctx context.Context, scope region.Scope, actor, id int64)
 		if a.Locked() {
 			return ErrWrongStep
 		}
-		return s.setStatus(ctx, tx, id, Submitted, "", "submit", "", 0, actor)
+		if err := s.setStatus(ctx, tx, id, Submitted, "", "submit", "", 0, actor); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE activities SET submitted_by = $1 WHERE id = $2`, nullID(actor), id)
+		return db.Map(err)
 	})
 }
 
@@ -678,15 +688,17 @@ func reviewLevel(code string) region.Level {
 }
 
 // Review decides a submitted version: pass (→ reviewed) or return with a reason. The decider
-// must hold a role over the record's unit at the level above it (see reviewLevel). Errors:
-// ErrWrongStep, ErrNotYours, ErrNoReason, db.ErrNotFound.
+// must hold a role over the record's unit at the level above it (see reviewLevel) and must not
+// be the account that submitted it. Errors: ErrWrongStep, ErrNotYours, ErrOwnRecord,
+// ErrNoReason, db.ErrNotFound.
 func (s *Store) Review(ctx context.Context, who Decider, scope region.Scope, actor, id int64, pass bool, note string) error {
 	return s.decide(ctx, who, scope, actor, id, Submitted, pass, note)
 }
 
 // Accept decides a reviewed version: accept (locks it, and supersedes the version it corrects)
-// or return with a reason. Same level rule as Review, and the acceptor must not be the account
-// that reviewed it. Errors: ErrWrongStep, ErrNotYours, ErrSameAccount, ErrNoReason.
+// or return with a reason. Same level rule as Review, and the acceptor must be neither the
+// account that submitted it nor the one that reviewed it. Errors: ErrWrongStep, ErrNotYours,
+// ErrOwnRecord, ErrSameAccount, ErrNoReason.
 func (s *Store) Accept(ctx context.Context, who Decider, scope region.Scope, actor, id int64, pass bool, note string) error {
 	return s.decide(ctx, who, scope, actor, id, Reviewed, pass, note)
 }
@@ -712,6 +724,9 @@ func (s *Store) decide(ctx context.Context, who Decider, scope region.Scope, act
 		}
 		if !who.Holds(reviewLevel(a.RegionCode), a.RegionCode) {
 			return ErrNotYours
+		}
+		if actor != 0 && a.SubmittedBy == actor {
+			return ErrOwnRecord
 		}
 		switch {
 		case !pass:

@@ -27,7 +27,7 @@ func newStore(d *db.DB) *activity.Store {
 
 // people creates real accounts so that the review steps can name who took them.
 type people struct {
-	township, banner, banner2, league, region *account.Principal
+	township, banner, banner2, league, region, region2 *account.Principal
 }
 
 func newPeople(t *testing.T, d *db.DB) people {
@@ -47,6 +47,7 @@ func newPeople(t *testing.T, d *db.DB) people {
 		banner2:  mk("ban2", account.BannerAdmin, "152502"),
 		league:   mk("lea1", account.LeagueAdmin, "152500"),
 		region:   mk("reg1", account.RegionAdmin, "150000"),
+		region2:  mk("reg2", account.RegionAdmin, "150000"),
 	}
 }
 
@@ -249,7 +250,10 @@ func accept(t *testing.T, st *activity.Store, p people, in activity.Input) int64
 	if err := st.Submit(ctx, everyone, p.region.ID, id); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Review(ctx, p.region, everyone, p.region.ID, id, true, ""); err != nil {
+	if err := st.Review(ctx, p.region, everyone, p.region.ID, id, true, ""); !errors.Is(err, activity.ErrOwnRecord) {
+		t.Fatalf("the submitter reviewed its own record: %v", err)
+	}
+	if err := st.Review(ctx, p.region2, everyone, p.region2.ID, id, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Accept(ctx, p.league, region.NewScope("152500"), p.league.ID, id, true, ""); err != nil {

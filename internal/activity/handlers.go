@@ -291,8 +291,8 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, a Activity,
 	}
 	above := p.Holds(reviewLevel(a.RegionCode), a.RegionCode)
 	d.CanEdit = !a.Locked()
-	d.CanReview = a.Status == Submitted && above
-	d.CanAccept = a.Status == Reviewed && above && a.ReviewedBy != p.ID
+	d.CanReview = a.Status == Submitted && above && a.SubmittedBy != p.ID
+	d.CanAccept = a.Status == Reviewed && above && a.ReviewedBy != p.ID && a.SubmittedBy != p.ID
 	d.CanFix = a.Status == Accepted && !a.Superseded && !open
 	status := http.StatusOK
 	if problem != "" {
@@ -310,16 +310,22 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	p := account.FromContext(ctx)
-	pass := r.PostFormValue("decision") != "return"
+	decision := r.PostFormValue("decision")
+	pass := decision == "pass"
 	note := r.PostFormValue("note")
 	target := a.ID
 	switch r.PathValue("action") {
 	case "submit":
 		err = h.Store.Submit(ctx, p.Scope(), p.ID, a.ID)
-	case "review":
-		err = h.Store.Review(ctx, p, p.Scope(), p.ID, a.ID, pass, note)
-	case "accept":
-		err = h.Store.Accept(ctx, p, p.Scope(), p.ID, a.ID, pass, note)
+	case "review", "accept":
+		if decision != "pass" && decision != "return" {
+			return h.detailPage(w, r, a, "请选择“通过”或“退回”")
+		}
+		if r.PathValue("action") == "review" {
+			err = h.Store.Review(ctx, p, p.Scope(), p.ID, a.ID, pass, note)
+		} else {
+			err = h.Store.Accept(ctx, p, p.Scope(), p.ID, a.ID, pass, note)
+		}
 	case "correct":
 		target, err = h.Store.Correct(ctx, p.Scope(), p.ID, a.ID)
 	default:
@@ -327,7 +333,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) error {
 	}
 	var ve ValidationError
 	switch {
-	case errors.Is(err, ErrWrongStep), errors.Is(err, ErrNotYours), errors.Is(err, ErrNoReason), errors.Is(err, ErrSameAccount),
+	case errors.Is(err, ErrWrongStep), errors.Is(err, ErrNotYours), errors.Is(err, ErrNoReason), errors.Is(err, ErrSameAccount), errors.Is(err, ErrOwnRecord),
 		errors.Is(err, ErrOpenVersion), errors.Is(err, ErrLocked), errors.As(err, &ve):
 		a, _ = h.Store.Get(ctx, p.Scope(), a.ID)
 		return h.detailPage(w, r, a, err.Error())

@@ -46,6 +46,7 @@ CREATE TABLE activities (
 	report TEXT NOT NULL DEFAULT '',
 	status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'reviewed', 'accepted', 'returned')),
 	reason TEXT NOT NULL DEFAULT '',
+	submitted_by BIGINT REFERENCES accounts (id),
 	reviewed_by BIGINT REFERENCES accounts (id),
 	superseded_at {{time}},
 	created_at {{time}} NOT NULL,
