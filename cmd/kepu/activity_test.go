@@ -343,3 +343,29 @@ func TestActivityOwnRecordAndDecision(t *testing.T) {
 		}
 	})
 }
+
+// The form reads numbers as the import does: full-width digits and thousands separators yes,
+// commas elsewhere and approximate numbers no.
+func TestActivityFormNumbers(t *testing.T) {
+	ts := newTestSite(t, dbtest.SQLite(t))
+	c := newClient(t, ts.srv.URL)
+	c.login("banner-152502", pw)
+	for _, bad := range []string{"1,2,0,0", "1200多", "十二"} {
+		f := activityForm("人次写法")
+		f.Set("declared_attendance", bad)
+		if status, body, _ := c.post("/console/activities", "/console/activities/new", f); status != http.StatusUnprocessableEntity || !strings.Contains(body, "value=\""+bad+"\"") {
+			t.Errorf("declared %q: %d", bad, status)
+		}
+	}
+	f := activityForm("全角数字")
+	f.Set("declared_attendance", "１,２００")
+	f.Set("sessions", "１２")
+	f.Set("region_code", "１５２５０２００１")
+	status, _, hdr := c.post("/console/activities", "/console/activities/new", f)
+	if status != http.StatusSeeOther {
+		t.Fatalf("full-width digits: %d", status)
+	}
+	if _, body := c.get(hdr.Get("Location")); !strings.Contains(body, "1,200") || !strings.Contains(body, "152502001") {
+		t.Error("full-width figures not read as 1,200 and 12 at 152502001")
+	}
+}

@@ -115,15 +115,23 @@ func parseForm(r *http.Request) (formValues, Input, ValidationError) {
 	errs := ValidationError{}
 	in := Input{RegionCode: v.RegionCode, Title: v.Title, Type: v.Type, Organizer: v.Organizer, Venue: v.Venue, Mode: v.Mode,
 		Programmes: []string{v.Programmes}, Partners: []string{v.Partners}, TargetGroups: v.Groups, Report: v.Report, SignupOpen: v.SignupOpen}
+	// Numbers and codes are read as the report import reads them (full-width digits, "1,300"
+	// but not "1,3,0,0", no approximate "1300多"), so a form and a file agree.
 	num := func(key, s string, def int64) int64 {
 		if s == "" {
 			return def
 		}
-		n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
-		if err != nil {
-			errs[key] = "请填写整数"
+		v, msg := sheet.Column{Kind: sheet.Int}.Parse(s, false)
+		if msg != "" {
+			errs[key] = msg
+			return 0
 		}
-		return n
+		return v.(int64)
+	}
+	if v.RegionCode != "" {
+		if code, msg := (sheet.Column{Kind: sheet.Code}).Parse(v.RegionCode, false); msg == "" {
+			in.RegionCode = code.(string)
+		}
 	}
 	in.Sessions = int(num("sessions", v.Sessions, 1))
 	in.DeclaredAttendance = num("declared_attendance", v.Declared, 0)
