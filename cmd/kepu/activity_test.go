@@ -182,6 +182,16 @@ func TestActivityPages(t *testing.T) {
 		if status, _ := lg.get("/api/v1/activities/rollup?by=colour"); status != http.StatusBadRequest {
 			t.Errorf("unknown dimension: %d", status)
 		}
+		// Another banner's unit is not found (not an empty table that reads as "no activity");
+		// an unknown dimension is a bad request on the page as in the API.
+		for _, p := range []string{"/console/activities/rollup?by=region&region=152502", "/console/activities?region=152502", "/api/v1/activities?region=152502"} {
+			if status, _ := other.get(p); status != http.StatusNotFound {
+				t.Errorf("%s by banner-152501: %d", p, status)
+			}
+		}
+		if status, _ := lg.get("/console/activities/rollup?by=colour"); status != http.StatusBadRequest {
+			t.Errorf("rollup page by=colour: %d", status)
+		}
 		anon := newClient(t, ts.srv.URL)
 		if status, _ := anon.get("/api/v1/activities"); status != http.StatusUnauthorized {
 			t.Errorf("anonymous api: %d", status)

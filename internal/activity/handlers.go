@@ -58,8 +58,23 @@ type ListPage struct {
 
 var statusOptions = []Type{{Counted, "已确认（计入统计）"}, {Draft, "草稿"}, {Submitted, "待审核"}, {Reviewed, "待确认"}, {Returned, "已退回"}, {Accepted, "已确认（含已更正的旧版本）"}}
 
+// filterOf reads a list or roll-up filter from the query; a unit outside the caller's scope
+// is not found (rather than an empty list that reads as "no activity there").
+func filterOf(r *http.Request, scope region.Scope) (Filter, error) {
+	f := ParseFilter(r.URL.Query(), scope)
+	for _, code := range []string{f.Region, f.Unit} {
+		if code != "" && scope.Narrow(code).Empty() {
+			return f, web.NotFound(fmt.Errorf("unit %s outside scope", code))
+		}
+	}
+	return f, nil
+}
+
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
-	f := ParseFilter(r.URL.Query(), account.ScopeOf(r.Context()))
+	f, err := filterOf(r, account.ScopeOf(r.Context()))
+	if err != nil {
+		return err
+	}
 	page, err := h.Store.List(r.Context(), f)
 	if err != nil {
 		return err
@@ -480,14 +495,20 @@ func listURL(f Filter) string { return "/console/activities?" + f.Values().Encod
 func (h *Handler) rollup(w http.ResponseWriter, r *http.Request) error {
 	scope := account.ScopeOf(r.Context())
 	q := r.URL.Query()
-	f := ParseFilter(q, scope)
+	f, err := filterOf(r, scope)
+	if err != nil {
+		return err
+	}
 	if q.Get("from") == "" && q.Get("to") == "" {
 		y := time.Now().In(China).Year()
 		f.From, f.To = fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-12-31", y)
 	}
 	by := q.Get("by")
-	if label(dimensions, by) == "" {
+	switch {
+	case by == "":
 		by = ByRegion
+	case label(dimensions, by) == "":
+		return web.Errorf(http.StatusBadRequest, "activity.err.dimension")
 	}
 	if by == ByRegion && f.Region == "" {
 		if roots := scope.Roots(); len(roots) > 1 {
@@ -528,7 +549,10 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 	if !p.IsStaff() {
 		return web.Errorf(http.StatusUnauthorized, "error.unauthorized")
 	}
-	f := ParseFilter(r.URL.Query(), p.Scope())
+	f, err := filterOf(r, p.Scope())
+	if err != nil {
+		return err
+	}
 	f.Limit, _ = strconv.Atoi(r.URL.Query().Get("limit"))
 	page, err := h.Store.List(r.Context(), f)
 	if err != nil {
@@ -588,7 +612,11 @@ func (h *Handler) apiRollup(w http.ResponseWriter, r *http.Request) error {
 	if label(dimensions, by) == "" {
 		return web.Errorf(http.StatusBadRequest, "activity.err.dimension")
 	}
-	res, err := h.Store.Rollup(r.Context(), ParseFilter(r.URL.Query(), p.Scope()), by)
+	f, err := filterOf(r, p.Scope())
+	if err != nil {
+		return err
+	}
+	res, err := h.Store.Rollup(r.Context(), f, by)
 	if err != nil {
 		return web.Errorf(http.StatusBadRequest, "activity.err.rollup_region")
 	}
