@@ -344,3 +344,58 @@ func TestRollupDrillsDownToItsRecords(t *testing.T) {
 		}
 	})
 }
+
+func TestPhotos(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		p := newPeople(t, d)
+		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00")
+		id, _ := st.Create(ctx, township, p.township.ID, input("152502001", "2026-05-01 09:00"))
+		if err := st.AddPhoto(ctx, township, 0, id, strings.NewReader("plain text")); !errors.Is(err, activity.ErrPhotoType) {
+			t.Fatalf("text: %v", err)
+		}
+		if err := st.AddPhoto(ctx, township, 0, id, strings.NewReader(string(png)+strings.Repeat("x", activity.MaxPhotoBytes))); !errors.Is(err, activity.ErrPhotoTooLarge) {
+			t.Fatalf("too large: %v", err)
+		}
+		for range activity.MaxPhotos - 1 {
+			if err := st.AddPhoto(ctx, township, 0, id, strings.NewReader(string(png))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		photos, _ := st.Photos(ctx, id)
+		if err := st.DeletePhoto(ctx, region.NewScope("152501"), id, photos[0].ID); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("delete from outside scope: %v", err)
+		}
+		if err := st.DeletePhoto(ctx, township, id, photos[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			st.AddPhoto(ctx, township, 0, id, strings.NewReader(string(png)))
+		}
+		if photos, _ = st.Photos(ctx, id); len(photos) != activity.MaxPhotos {
+			t.Fatalf("%d photos, want the limit %d", len(photos), activity.MaxPhotos)
+		}
+		st.Submit(ctx, township, p.township.ID, id)
+		if err := st.DeletePhoto(ctx, township, id, photos[0].ID); !errors.Is(err, activity.ErrLocked) {
+			t.Fatalf("delete on a submitted record: %v", err)
+		}
+		st.Review(ctx, p.banner, banner, p.banner.ID, id, true, "")
+		st.Accept(ctx, p.banner2, banner, p.banner2.ID, id, true, "")
+		v2, err := st.Correct(ctx, township, p.township.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The correction shows the photos it starts from and counts them against the limit.
+		if err := st.AddPhoto(ctx, township, 0, v2, strings.NewReader(string(png))); !errors.Is(err, activity.ErrPhotoCount) {
+			t.Fatalf("a 10th photo through a correction: %v", err)
+		}
+		got, _ := st.Photos(ctx, v2)
+		if len(got) != activity.MaxPhotos || got[0].Own {
+			t.Fatalf("correction's photos: %+v", got)
+		}
+		if err := st.DeletePhoto(ctx, township, v2, got[0].ID); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("deleting the accepted version's photo through the correction: %v", err)
+		}
+	})
+}

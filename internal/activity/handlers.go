@@ -272,7 +272,7 @@ type DetailPage struct {
 	GroupLabels                           []string
 	Versions                              []Row
 	Steps                                 []Step
-	Photos                                []int64
+	Photos                                []PhotoRef
 	Problem                               string
 	CanEdit, CanReview, CanAccept, CanFix bool
 	MaxPhotos                             int
@@ -382,12 +382,31 @@ func (h *Handler) addPhoto(w http.ResponseWriter, r *http.Request) error {
 		defer file.Close()
 		err = h.Store.AddPhoto(r.Context(), p.Scope(), p.ID, a.ID, io.LimitReader(file, MaxPhotoBytes+1))
 	} else {
-		err = ErrPhoto
+		err = ErrPhotoType
 	}
 	if err != nil {
 		if errors.Is(err, ErrPhoto) || errors.Is(err, ErrLocked) {
 			return h.detailPage(w, r, a, err.Error())
 		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/activities/%d", a.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) deletePhoto(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.record(r)
+	if err != nil {
+		return err
+	}
+	pid, _ := strconv.ParseInt(r.PathValue("pid"), 10, 64)
+	err = h.Store.DeletePhoto(r.Context(), account.ScopeOf(r.Context()), a.ID, pid)
+	switch {
+	case errors.Is(err, ErrLocked):
+		return h.detailPage(w, r, a, err.Error())
+	case errors.Is(err, db.ErrNotFound):
+		return web.NotFound(err)
+	case err != nil:
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/console/activities/%d", a.ID), http.StatusSeeOther)

@@ -19,8 +19,13 @@ const (
 	MaxPhotoBytes = 5 << 20
 )
 
-// ErrPhoto is returned for a photo that cannot be kept: not an image, too large, or one too many.
-var ErrPhoto = errors.New("照片须为 JPEG、PNG 或 WebP 图片，每张不超过 5 MB，每条活动最多 9 张")
+// Why a photo cannot be kept; each wraps ErrPhoto.
+var (
+	ErrPhoto         = errors.New("照片无法保存")
+	ErrPhotoType     = fmt.Errorf("%w：只收 JPEG、PNG 或 WebP 图片", ErrPhoto)
+	ErrPhotoTooLarge = fmt.Errorf("%w：每张不超过 %d MB", ErrPhoto, MaxPhotoBytes>>20)
+	ErrPhotoCount    = fmt.Errorf("%w：每条活动最多 %d 张（含更正前各版本的照片）；请先删去一张", ErrPhoto, MaxPhotos)
+)
 
 // AddPhoto stores a photo on a version that can still be edited (draft or returned). The type
 // is sniffed from the bytes, never taken from the upload's name. Errors: ErrPhoto, ErrLocked.
@@ -30,8 +35,11 @@ func (s *Store) AddPhoto(ctx context.Context, scope region.Scope, actor, id int6
 		return fmt.Errorf("activity.AddPhoto: %w", err)
 	}
 	ct := http.DetectContentType(data)
-	if len(data) == 0 || len(data) > MaxPhotoBytes || (ct != "image/jpeg" && ct != "image/png" && ct != "image/webp") {
-		return ErrPhoto
+	switch {
+	case len(data) > MaxPhotoBytes:
+		return ErrPhotoTooLarge
+	case len(data) == 0 || (ct != "image/jpeg" && ct != "image/png" && ct != "image/webp"):
+		return ErrPhotoType
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		a, err := s.lock(ctx, tx, scope, id)
@@ -42,11 +50,12 @@ func (s *Store) AddPhoto(ctx context.Context, scope region.Scope, actor, id int6
 			return ErrLocked
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM activity_photos WHERE activity_id = $1`, id).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM activity_photos p JOIN activities a ON a.id = p.activity_id
+			WHERE a.series_id = $1 AND a.version <= $2`, a.SeriesID, a.Version).Scan(&n); err != nil {
 			return db.Map(err)
 		}
 		if n >= MaxPhotos {
-			return ErrPhoto
+			return ErrPhotoCount
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO activity_photos (activity_id, content_type, data, size, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)`,
 			id, ct, data, len(data), s.now(), nullID(actor))
@@ -54,11 +63,39 @@ func (s *Store) AddPhoto(ctx context.Context, scope region.Scope, actor, id int6
 	})
 }
 
+// DeletePhoto removes a photo of a version that can still be edited; photos of earlier
+// versions belong to them and stay. Errors: ErrLocked, db.ErrNotFound.
+func (s *Store) DeletePhoto(ctx context.Context, scope region.Scope, id, photoID int64) error {
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		a, err := s.lock(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		if a.Locked() {
+			return ErrLocked
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM activity_photos WHERE id = $1 AND activity_id = $2`, photoID, id)
+		if err != nil {
+			return db.Map(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// PhotoRef is a photo of a version as its page lists it.
+type PhotoRef struct {
+	ID  int64
+	Own bool // belongs to this version (so it may be deleted while the version is editable)
+}
+
 // Photos lists the ids of a version's photos (a correction shows the photos of the versions
 // before it too, since it starts from them).
-func (s *Store) Photos(ctx context.Context, id int64) ([]int64, error) {
-	return db.QueryAll(ctx, s.DB, func(row db.Scanner) (pid int64, err error) { return pid, row.Scan(&pid) },
-		`SELECT p.id FROM activity_photos p JOIN activities a ON a.id = p.activity_id
+func (s *Store) Photos(ctx context.Context, id int64) ([]PhotoRef, error) {
+	return db.QueryAll(ctx, s.DB, func(row db.Scanner) (p PhotoRef, err error) { return p, row.Scan(&p.ID, &p.Own) },
+		`SELECT p.id, p.activity_id = me.id FROM activity_photos p JOIN activities a ON a.id = p.activity_id
 		JOIN activities me ON me.series_id = a.series_id AND a.version <= me.version WHERE me.id = $1 ORDER BY p.id`, id)
 }
 

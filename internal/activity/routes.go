@@ -48,6 +48,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/activities/{id}", h.Kit.H(account.Staff(h.update)))
 	mux.Handle("POST /console/activities/{id}/photos", h.Kit.H(account.Staff(h.addPhoto)))
 	mux.Handle("GET /console/activities/{id}/photos/{pid}", h.Kit.H(account.Staff(h.photo)))
+	mux.Handle("POST /console/activities/{id}/photos/{pid}/delete", h.Kit.H(account.Staff(h.deletePhoto)))
 	mux.Handle("POST /console/activities/{id}/{action}", h.Kit.H(account.Staff(h.act)))
 	mux.Handle("GET /api/v1/activities", h.Kit.H(h.apiList))
 	mux.Handle("GET /api/v1/activities/rollup", h.Kit.H(h.apiRollup))
