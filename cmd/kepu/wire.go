@@ -83,7 +83,8 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code, Counters: counters}
 	rh := &registry.Handler{Kit: kit, Store: records, AccountNames: accounts.Usernames}
 	acts := &activity.Store{DB: d, Regions: regions}
-	ah := &activity.Handler{Kit: kit, Store: acts, Regions: regions, Registry: records, Log: log, TicketKey: ticketKey, CheckInGrace: sc.CheckInGrace}
+	ah := &activity.Handler{Kit: kit, Store: acts, Regions: regions, Registry: records, Log: log, TicketKey: ticketKey, CheckInGrace: sc.CheckInGrace,
+		AccountNames: accounts.Usernames}
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, rh, ah, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root}, nil
 }

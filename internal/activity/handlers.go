@@ -272,6 +272,7 @@ type DetailPage struct {
 	GroupLabels                           []string
 	Versions                              []Row
 	Steps                                 []Step
+	Names                                 map[int64]string // account id → username, for the history
 	Photos                                []PhotoRef
 	Problem                               string
 	CanEdit, CanReview, CanAccept, CanFix bool
@@ -304,6 +305,13 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, a Activity,
 	d := DetailPage{Page: h.Kit.Page(r, "activity.detail", a.Title), A: rowOf(a), ModeLabel: ModeLabel(a.Mode), Steps: steps, Photos: photos,
 		Problem: problem, MaxPhotos: MaxPhotos}
 	d.Title = a.Title
+	if h.AccountNames != nil {
+		ids := make([]int64, 0, len(steps))
+		for _, st := range steps {
+			ids = append(ids, st.AccountID)
+		}
+		d.Names, _ = h.AccountNames(ctx, ids) // a missing name shows the id
+	}
 	for _, g := range a.TargetGroups {
 		d.GroupLabels = append(d.GroupLabels, GroupLabel(g))
 	}

@@ -1,6 +1,7 @@
 package activity
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"net/http"
@@ -31,6 +32,8 @@ type Handler struct {
 	TicketKey []byte
 	// CheckInGrace is how long after an activity's end a check-in is still accepted.
 	CheckInGrace time.Duration
+	// AccountNames names the accounts in histories (account.Store.Usernames); nil shows ids.
+	AccountNames func(ctx context.Context, ids []int64) (map[int64]string, error)
 }
 
 // Routes lists every route the activity domain serves.
