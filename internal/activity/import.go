@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,9 +37,9 @@ func Schema() sheet.Schema {
 		{Key: "organizer", Header: "主办单位", Kind: sheet.Text, Required: true, MaxLen: MaxTitle, Example: "锡林浩特市科协"},
 		{Key: "venue", Header: "场馆", Aliases: []string{"举办场馆", "地点"}, Kind: sheet.Text, MaxLen: MaxTitle, Example: "锡林郭勒盟科技馆"},
 		{Key: "start_date", Header: "开始日期", Kind: sheet.Date, Required: true, Example: "2026-05-20"},
-		{Key: "start_time", Header: "开始时间", Kind: sheet.Text, MaxLen: 5, Example: "09:00", Note: "24 小时制 时:分，可不填"},
+		{Key: "start_time", Header: "开始时间", Kind: sheet.Text, MaxLen: 20, Example: "09:00", Note: "24 小时制 时:分，可不填"},
 		{Key: "end_date", Header: "结束日期", Kind: sheet.Date, Example: "2026-05-20", Note: "不填为开始日期当天"},
-		{Key: "end_time", Header: "结束时间", Kind: sheet.Text, MaxLen: 5, Example: "11:30"},
+		{Key: "end_time", Header: "结束时间", Kind: sheet.Text, MaxLen: 20, Example: "11:30"},
 		{Key: "mode", Header: "形式", Aliases: []string{"线上线下"}, Kind: sheet.Enum, Required: true, Choices: choices(Modes), Example: "线下"},
 		{Key: "programmes", Header: "所属品牌活动", Aliases: []string{"品牌活动", "项目"}, Kind: sheet.Text, MaxLen: 400, Example: "百名专家走进盟市旗县、全国科普日 2026",
 			Note: "多项用顿号分隔"},
@@ -56,9 +58,17 @@ func Schema() sheet.Schema {
 // fieldColumn maps an Input field's error key to the template column it comes from.
 var fieldColumn = map[string]string{"starts_at": "start_date", "ends_at": "end_date", "walkin_allowance": "", "capacity": ""}
 
-// clock parses "9:00" or "09:00" into hours and minutes.
+// clock parses "9:00" or "09:00" into hours and minutes; also an Excel time cell read as its
+// fraction of a day ("0.375" is 09:00).
 func clock(s string) (int, int, bool) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), "：", ":")
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 0 && f < 1 && strings.Contains(s, ".") {
+		m := int(math.Round(f * 24 * 60))
+		if m >= 24*60 {
+			return 0, 0, false
+		}
+		return m / 60, m % 60, true
+	}
 	var h, m int
 	if n, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || n != 2 || h < 0 || h > 23 || m < 0 || m > 59 || len(s) > 5 {
 		return 0, 0, false
@@ -120,10 +130,14 @@ func parseReport(r io.Reader, levels map[string]region.Level, scope region.Scope
 		}
 		in.StartsAt = time.Date(start.Year(), start.Month(), start.Day(), sh, sm, 0, 0, China)
 		in.EndsAt = time.Date(end.Year(), end.Month(), end.Day(), eh, em, 0, 0, China)
+		schema := Schema()
 		for key, msg := range in.Validate() {
 			col, mapped := fieldColumn[key]
 			if !mapped {
 				col = key
+			}
+			if c, ok := schema.Column(col); ok && c.Required && !rec.Has(col) {
+				continue // the reader has reported this cell (empty, or not one of the choices)
 			}
 			rec.Fail(col, "%s", msg)
 		}

@@ -50,11 +50,25 @@ func TestImportAllOrNothing(t *testing.T) {
 		if p, _ := st.List(ctx, activity.Filter{Scope: everyone}); p.Total != 0 {
 			t.Fatalf("refused files wrote %d records", p.Total)
 		}
+		// One problem, one message: an unknown type is reported once, by the reader.
+		res, _ := st.Import(ctx, banner, 0, strings.NewReader(importHead+"152502001,x,联欢会,市科协,2026-05-21,,,,线下,,1,5,\n"), "type.csv", 0)
+		if len(res.Errors) != 1 {
+			t.Errorf("unknown type reported %d times: %v", len(res.Errors), res.Errors)
+		}
+		// An Excel time cell read as a fraction of a day.
+		res, _ = st.Import(ctx, banner, 0, strings.NewReader(importHead+"152502001,早场,应急科普,市科协,2026-05-21,0.375,,0.4583333333,线下,,1,5,\n"), "time.csv", 0)
+		if len(res.Errors) != 0 || res.Created != 1 {
+			t.Fatalf("Excel time cells: %v", res.Errors)
+		}
+		early, _ := st.List(ctx, activity.Filter{Scope: everyone, Query: "早场"})
+		if len(early.Items) != 1 || early.Items[0].StartsAt.In(activity.China).Format("15:04") != "09:00" || early.Items[0].EndsAt.In(activity.China).Format("15:04") != "11:00" {
+			t.Fatalf("Excel times read as %+v", early.Items)
+		}
 		res, err := st.Import(ctx, banner, 0, strings.NewReader(importHead+good), "ok.csv", 0)
 		if err != nil || len(res.Errors) != 0 || res.Created != 1 {
 			t.Fatalf("good file: %v %+v", err, res)
 		}
-		p, _ := st.List(ctx, activity.Filter{Scope: everyone})
+		p, _ := st.List(ctx, activity.Filter{Scope: everyone, Query: "牧草"})
 		a := p.Items[0]
 		if a.Status != activity.Submitted || a.DeclaredAttendance != 1200 || activity.LocalDate(a.StartsAt) != "2026-05-20" ||
 			a.StartsAt.In(activity.China).Format("15:04") != "09:00" || a.ImportID != res.ImportID {
@@ -71,7 +85,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		if len(res.Errors) != 1 || !strings.Contains(res.Errors.Error(), fmt.Sprintf("#%d", a.ID)) || res.Created != 0 {
 			t.Fatalf("changed row: %+v", res)
 		}
-		if p, _ := st.List(ctx, activity.Filter{Scope: everyone}); p.Total != 1 || p.Items[0].DeclaredAttendance != 1200 {
+		if p, _ := st.List(ctx, activity.Filter{Scope: everyone, Query: "牧草"}); p.Total != 1 || p.Items[0].DeclaredAttendance != 1200 {
 			t.Fatalf("a refused file changed the records: %d", p.Total)
 		}
 	})

@@ -110,10 +110,14 @@ func F(v float64) *float64 { return &v }
 // choiceLabels lists an enum's labels for messages: "A、B、C".
 func (c Column) choiceLabels() string {
 	var ls []string
+	sep := "、"
 	for _, ch := range c.Choices {
 		ls = append(ls, ch.Label)
+		if strings.Contains(ch.Label, sep) {
+			sep = "；" // labels that list things themselves ("竞赛、制作、研学") need a stronger separator
+		}
 	}
-	return strings.Join(ls, "、")
+	return strings.Join(ls, sep)
 }
 
 // Error is one problem in a file: a cell, a row, or the file as a whole (Row 0).
