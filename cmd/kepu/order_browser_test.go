@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
@@ -21,6 +22,8 @@ import (
 func TestBrowserOrderPages(t *testing.T) {
 	ts := newTestSite(t, dbtest.SQLite(t))
 	ctx := context.Background()
+	// Before both orders' windows, so that they may be filed.
+	ts.site.Activity.Now = func() time.Time { return time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC) }
 	all := region.NewScope("150000")
 	if _, err := ts.site.Registry.Create(ctx, &registry.VolunteerTeams, all, 0, registry.Values{"name": "希日塔拉街道科技志愿服务队（应急科普与健康卫生）", "region_code": "152502001"}); err != nil {
 		t.Fatal(err)
@@ -49,9 +52,22 @@ func TestBrowserOrderPages(t *testing.T) {
 	if err != nil || len(teams) != 1 {
 		t.Fatalf("teams: %v %v", teams, err)
 	}
-	for _, st := range []activity.OrderStep{{Action: activity.ActReview}, {Action: activity.ActDispatch, TeamKind: registry.TeamVolunteer, TeamID: teams[0].ID},
-		{Action: activity.ActAccept, Note: "已联系学校确认场地、音响和投影设备，届时提前一小时到场布置"}} {
-		if err := ts.site.Activity.ActOnOrder(ctx, ts.site.Registry, p, p.ID, id2, st); err != nil {
+	// The region dispatches and the township's team (its operator) accepts, so that the banner,
+	// which took neither step, is offered the start form (a dispatcher would not be).
+	town, err := ts.site.Accounts.Principal(ctx, ts.ids["township-152502001"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := ts.site.Accounts.Principal(ctx, ts.ids["admin"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		who *account.Principal
+		st  activity.OrderStep
+	}{{p, activity.OrderStep{Action: activity.ActReview}}, {admin, activity.OrderStep{Action: activity.ActDispatch, TeamKind: registry.TeamVolunteer, TeamID: teams[0].ID}},
+		{town, activity.OrderStep{Action: activity.ActAccept, Note: "已联系学校确认场地、音响和投影设备，届时提前一小时到场布置"}}} {
+		if err := ts.site.Activity.ActOnOrder(ctx, ts.site.Registry, s.who, s.who.ID, id2, s.st); err != nil {
 			t.Fatal(err)
 		}
 	}

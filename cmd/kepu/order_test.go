@@ -10,7 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
@@ -33,15 +35,28 @@ func (c *client) api(method, path, body string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-var orderLocation = regexp.MustCompile(`^/console/orders/(\d+)$`)
+var (
+	orderLocation     = regexp.MustCompile(`^/console/orders/(\d+)$`)
+	orderActivityLink = regexp.MustCompile(`href="/console/activities/\d+`)
+)
 
 // TestServiceOrderPages walks an order from the requester's form through review, dispatch,
 // acceptance, service, the closing report and the rating, as the three sides, and checks
-// what each page offers and refuses; then the same through the JSON API.
+// what each page offers and refuses (the sides, and who took which step: the township
+// operator that served its own township's order may not rate it, a second operator does);
+// then the same through the JSON API, where one banner account may not dispatch an order
+// and accept it as the team.
 func TestServiceOrderPages(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ts := newTestSite(t, d)
 		ctx := context.Background()
+		// The clock stands inside the first order's window (2026-06-10 09:00–17:00 in China):
+		// the order is filed before the window ends and finished after it starts.
+		ts.site.Activity.Now = func() time.Time { return time.Date(2026, 6, 10, 2, 0, 0, 0, time.UTC) }
+		if _, err := ts.site.Accounts.Create(ctx, account.NewAccount{Username: "township2-152502001", DisplayName: "第二操作员", Phone: "13912345679", Password: pw,
+			Grants: []account.Grant{{Role: account.TownshipOperator, RegionCode: "152502001"}}}); err != nil {
+			t.Fatal(err)
+		}
 		all := region.NewScope("150000")
 		vteam, err := ts.site.Registry.Create(ctx, &registry.VolunteerTeams, all, 0, registry.Values{"name": "希日塔拉街道科技志愿服务队", "region_code": "152502001"})
 		if err != nil {
@@ -53,6 +68,8 @@ func TestServiceOrderPages(t *testing.T) {
 		}
 		town := newClient(t, ts.srv.URL)
 		town.login("township-152502001", pw)
+		town2 := newClient(t, ts.srv.URL)
+		town2.login("township2-152502001", pw)
 		banner := newClient(t, ts.srv.URL)
 		banner.login("banner-152502", pw)
 		other := newClient(t, ts.srv.URL)
@@ -136,9 +153,10 @@ func TestServiceOrderPages(t *testing.T) {
 			}
 		}
 		status, body = town.get(page)
-		if !strings.Contains(body, "服务中") || !regexp.MustCompile(`href="/console/activities/\d+"`).MatchString(body) || !strings.Contains(body, "希日塔拉街道科技志愿服务队") {
+		if !strings.Contains(body, "服务中") || !orderActivityLink.MatchString(body) || !strings.Contains(body, "希日塔拉街道科技志愿服务队") {
 			t.Errorf("in-service page lacks the activity link or the team: %s", body)
 		}
+		activityPath := strings.TrimPrefix(orderActivityLink.FindString(body), `href="`)
 		status, body, _ = town.post(page+"/finish", page, url.Values{"report": {""}})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写服务总结") {
 			t.Errorf("finish without a report: %d", status)
@@ -146,7 +164,23 @@ func TestServiceOrderPages(t *testing.T) {
 		if status, _, _ = town.post(page+"/finish", page, url.Values{"report": {"讲座一场，120 人参加。"}}); status != http.StatusSeeOther {
 			t.Fatalf("finish: %d", status)
 		}
-		if status, _, _ = town.post(page+"/rate", page, url.Values{"rating": {"5"}, "comment": {"讲得透彻"}}); status != http.StatusSeeOther {
+		// The operator served the order for its team, so it may not rate it: no rating form, the
+		// rule named on the page, and a posted rating is refused.
+		if _, body = town.get(page); strings.Contains(body, page+"/rate") || !strings.Contains(body, "评单须由需求方中未参与派单和服务的人员办理") {
+			t.Errorf("the serving operator is offered the rating: %s", body)
+		}
+		status, body, _ = town.post(page+"/rate", page, url.Values{"rating": {"5"}})
+		if status != http.StatusForbidden || !strings.Contains(body, "您已办理过本订单的“接单”，不能再评单") {
+			t.Errorf("rating by the serving operator: %d", status)
+		}
+		// The requester reads the activity record the service created, filed at its unit.
+		if status, body = town2.get(activityPath); status != 200 || !strings.Contains(body, "冬季燃气安全") {
+			t.Errorf("the requester opens the order's activity: %d", status)
+		}
+		if _, body = town2.get(page); !strings.Contains(body, page+"/rate") {
+			t.Error("a second operator of the requester is not offered the rating")
+		}
+		if status, _, _ = town2.post(page+"/rate", page, url.Values{"rating": {"5"}, "comment": {"讲得透彻"}}); status != http.StatusSeeOther {
 			t.Fatalf("rate: %d", status)
 		}
 		status, body = town.get(page)
@@ -154,7 +188,7 @@ func TestServiceOrderPages(t *testing.T) {
 			!strings.Contains(body, "派往：希日塔拉街道科技志愿服务队；请按时到场") {
 			t.Errorf("done page: %s", body)
 		}
-		status, body, _ = town.post(page+"/rate", page, url.Values{"rating": {"3"}})
+		status, body, _ = town2.post(page+"/rate", page, url.Values{"rating": {"3"}})
 		if status != http.StatusConflict || !strings.Contains(body, "只能评价一次") {
 			t.Errorf("second rating: %d", status)
 		}
@@ -214,7 +248,22 @@ func TestServiceOrderPages(t *testing.T) {
 		if status, body = banner.api("POST", path+"accept", `{}`); status != http.StatusConflict || !strings.Contains(body, "订单当前状态为“审核中”，不能办理“接单”") {
 			t.Errorf("API accept an order in review: %d %s", status, body)
 		}
-		if status, _ = banner.api("POST", path+"fly", `{}`); status != 404 {
+		// One banner account files, takes up and dispatches to its own banner's expert team; it
+		// may not then accept for the team, and is not offered to.
+		status, body = banner.api("POST", "/api/v1/orders", `{"requester_kind":"township","requester_name":"希日塔拉街道","region_code":"152502001","topic":"防灾减灾",
+			"place":"街道会议室","window_start":"2026-07-02 09:00","window_end":"2026-07-02 11:00","audience":50,"language":"zh"}`)
+		if err := json.Unmarshal([]byte(body), &created); err != nil || status != http.StatusCreated {
+			t.Fatalf("API create by the banner: %d %s", status, body)
+		}
+		solo := fmt.Sprintf("/api/v1/orders/%d/", created.ID)
+		banner.api("POST", solo+"review", `{}`)
+		if status, body = banner.api("POST", solo+"dispatch", fmt.Sprintf(`{"team_kind":"expert","team_id":%d}`, eteam)); status != 200 || strings.Contains(body, `"accept"`) {
+			t.Errorf("API dispatch to the banner's expert team: %d %s", status, body)
+		}
+		if status, body = banner.api("POST", solo+"accept", `{}`); status != http.StatusForbidden || !strings.Contains(body, "派单与承接服务须由不同人员办理") {
+			t.Errorf("API accept by the dispatcher: %d %s", status, body)
+		}
+		if status, body = banner.api("POST", path+"fly", `{}`); status != 404 {
 			t.Errorf("API unknown action: %d", status)
 		}
 		if status, _ = other.api("POST", path+"cancel", `{"note":"x"}`); status != 404 {

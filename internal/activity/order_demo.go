@@ -188,7 +188,7 @@ func (s *Store) demoOrder(ctx context.Context, tx *sql.Tx, g *demo.Generator, o 
 			set += ", team_kind = $3, team_id = $4, team_region_code = $5"
 			args = append(args, team.Kind, team.ID, team.RegionCode)
 		case ActStart:
-			in := orderActivityInput(o, team, "", region.NewScope(o.RegionCode))
+			in := orderActivityInput(o, team, "")
 			if errs := in.Validate(); errs != nil {
 				return errs
 			}

@@ -173,3 +173,54 @@ func OrderActionsFor(from string, sides Side) []string {
 	}
 	return out
 }
+
+// OrderDuties is the separation-of-duties rule of the flow, beside OrderTransitions (which
+// alone decides what may follow a state): an account that took any of Barred on an order may
+// not take Action on it. It binds accounts, read from service_order_events.account_id:
+//   - the team's steps (accept, start, finish) are not taken by the account that dispatched or
+//     reassigned the order — whoever sends the work does not also take it up;
+//   - the rating (评单) is the requester's view of the team, so it does not come from an
+//     account that dispatched, reassigned or took a team step on the order.
+//
+// Steps with no account (the demo generator) bind nobody. The rule follows the tester's
+// finding that one banner account could file, dispatch, serve and rate an order alone.
+var OrderDuties = []struct {
+	Action string
+	Barred []string
+}{
+	{ActAccept, []string{ActDispatch, ActReassign}},
+	{ActStart, []string{ActDispatch, ActReassign}},
+	{ActFinish, []string{ActDispatch, ActReassign}},
+	{ActRate, []string{ActDispatch, ActReassign, ActAccept, ActStart, ActFinish}},
+}
+
+// DutyError refuses an action to an account that took a conflicting step on the same order
+// (see OrderDuties): Action is the refused action, Earlier the step the account took.
+type DutyError struct{ Action, Earlier string }
+
+func (e *DutyError) Error() string {
+	if e.Action == ActRate {
+		return fmt.Sprintf("评单须由需求方中未参与派单和服务的人员办理：您已办理过本订单的“%s”，不能再评单", actionName(e.Earlier))
+	}
+	return fmt.Sprintf("派单与承接服务须由不同人员办理：您已办理过本订单的“%s”，不能再办理“%s”，请由承接服务队的其他人员办理",
+		actionName(e.Earlier), actionName(e.Action))
+}
+
+// OrderDutyConflict checks an action against the steps the same account already took on the
+// order (taken: actions, any order, repeats allowed) by OrderDuties. Errors: *DutyError naming
+// the first conflicting step, in the order of Barred.
+func OrderDutyConflict(action string, taken []string) error {
+	for _, d := range OrderDuties {
+		if d.Action != action {
+			continue
+		}
+		for _, b := range d.Barred {
+			for _, t := range taken {
+				if t == b {
+					return &DutyError{Action: action, Earlier: b}
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -70,7 +70,9 @@ type OrderInput struct {
 }
 
 // Validate normalizes the input and checks it; problems come back per field, in Chinese. The
-// unit's existence, level and scope are checked by the store.
+// window must end strictly after it starts (a zero-length window asks for nothing) and last
+// at most a year. The unit's existence, level and scope, and that the window is not over
+// yet, are checked by the store (which has the clock).
 func (in *OrderInput) Validate() ValidationError {
 	errs := ValidationError{}
 	in.RequesterName = strings.TrimSpace(in.RequesterName)
@@ -91,7 +93,7 @@ func (in *OrderInput) Validate() ValidationError {
 			errs[key] = fmt.Sprintf("请填写%s（最多 %d 字）", f.name, MaxOrderText)
 		}
 	}
-	checkSpan(errs, span{"window_start", "window_end", in.WindowStart, in.WindowEnd, "服务时间段的", false, MaxDuration, "服务时间段最长一年"})
+	checkSpan(errs, span{"window_start", "window_end", in.WindowStart, in.WindowEnd, "服务时间段的", true, MaxDuration, "服务时间段最长一年"})
 	in.WindowStart, in.WindowEnd = in.WindowStart.UTC(), in.WindowEnd.UTC()
 	if in.Audience < 1 || in.Audience > MaxAudience {
 		errs["audience"] = fmt.Sprintf("受众人数应为 1–%d 的整数", MaxAudience)
@@ -137,6 +139,38 @@ type TeamFinder interface {
 	ServiceTeam(ctx context.Context, scope region.Scope, kind string, id int64) (registry.ServiceTeam, error)
 }
 
+// OrderActionsBy lists, for each of the orders ids, the actions the account took on it
+// (service_order_events with that account_id, oldest first), for OrderDutyConflict. The caller
+// has read the orders in scope. An account of 0 took nothing.
+func (s *Store) OrderActionsBy(ctx context.Context, account int64, ids []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if account == 0 || len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{account}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", i+2)
+	}
+	type row struct {
+		order  int64
+		action string
+	}
+	rows, err := db.QueryAll(ctx, s.DB, func(sc db.Scanner) (row, error) {
+		var r row
+		err := sc.Scan(&r.order, &r.action)
+		return r, err
+	}, `SELECT order_id, action FROM service_order_events WHERE account_id = $1 AND order_id IN (`+strings.Join(ph, ", ")+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("activity.OrderActionsBy: %w", err)
+	}
+	for _, r := range rows {
+		out[r.order] = append(out[r.order], r.action)
+	}
+	return out, nil
+}
+
 // Order errors that are not a refused transition; each is in Chinese and says what to fix.
 var (
 	ErrOrderRated    = errors.New("这个订单已经评价过，每个订单只能评价一次")
@@ -159,10 +193,16 @@ func (s *Store) orderUnitProblem(ctx context.Context, scope region.Scope, in Ord
 }
 
 // SubmitOrder files a new order (点单) for a unit in the actor's scope (the requester side),
-// with an event "submit", and returns its id. Errors: ValidationError (per field, Chinese).
+// with an event "submit", and returns its id. A request asks for a future service, so a
+// window that ends at or before now is refused (one that has begun but not ended is kept: the
+// service may still happen in it). Errors: ValidationError (per field, Chinese).
 func (s *Store) SubmitOrder(ctx context.Context, who OrderActor, actor int64, in OrderInput) (int64, error) {
 	if errs := in.Validate(); errs != nil {
 		return 0, errs
+	}
+	if now := s.now(); !in.WindowEnd.After(now) {
+		return 0, ValidationError{"window_end": fmt.Sprintf("服务时间段的结束时间 %s 已过；点单是为今后的服务提出需求，请填写将来的时间段",
+			in.WindowEnd.In(China).Format("2006-01-02 15:04"))}
 	}
 	if msg := s.orderUnitProblem(ctx, who.Scope(), in); msg != "" {
 		return 0, ValidationError{"region_code": msg}
@@ -384,11 +424,13 @@ func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, scope region.Scope, i
 
 // ActOnOrder takes one action (anything but submit) on an order the actor may see, in one
 // transaction with its event: the action must be allowed from the order's state by
-// OrderTransitions and the actor must hold one of the sides it names. A dispatch or reassign
-// goes only to a live team inside the actor's scope (found through teams); starting the
-// service links an activity record or creates a draft one — in the order's unit when the
-// actor's scope contains it, else in the team's unit. Errors: db.ErrNotFound (the order, or the
-// team or activity as a ValidationError), *TransitionError, *SideError, ValidationError,
+// OrderTransitions, the actor must hold one of the sides it names, and the account actor must
+// not have taken a step on this order that OrderDuties bars (read from the order's events; an
+// actor of 0, no account, has none). A dispatch or reassign goes only to a live team inside the
+// actor's scope (found through teams); starting the service links an activity record (see
+// serviceActivity) or creates a draft one in the order's unit; the team may not file its
+// closing report before the window starts. Errors: db.ErrNotFound (the order, or the team or
+// activity as a ValidationError), *TransitionError, *SideError, *DutyError, ValidationError,
 // ErrOrderRated, ErrSameTeam, ErrActivityTaken.
 func (s *Store) ActOnOrder(ctx context.Context, teams TeamFinder, who OrderActor, actor, id int64, st OrderStep) error {
 	scope := who.Scope()
@@ -403,6 +445,15 @@ func (s *Store) ActOnOrder(ctx context.Context, teams TeamFinder, who OrderActor
 		}
 		if OrderSides(who, o)&by == 0 {
 			return &SideError{Action: st.Action, Need: by}
+		}
+		if actor != 0 {
+			taken, err := actionsBy(ctx, tx, id, actor)
+			if err != nil {
+				return err
+			}
+			if err := OrderDutyConflict(st.Action, taken); err != nil {
+				return err
+			}
 		}
 		if errs := st.check(); errs != nil {
 			return errs
@@ -440,6 +491,9 @@ func (s *Store) ActOnOrder(ctx context.Context, teams TeamFinder, who OrderActor
 			add("activity_id", aid)
 			note = joinNote(fmt.Sprintf("活动 #%d", aid), st.Note)
 		case ActFinish:
+			if now.Before(o.WindowStart) {
+				return ValidationError{"report": fmt.Sprintf("服务时间段 %s 才开始，服务开始前不能提交完成总结", o.WindowStart.In(China).Format("2006-01-02 15:04"))}
+			}
 			add("report", st.Report)
 		case ActRate:
 			if o.Rating != 0 {
@@ -461,6 +515,18 @@ func (s *Store) ActOnOrder(ctx context.Context, teams TeamFinder, who OrderActor
 	return nil
 }
 
+// actionsBy lists the actions an account took on an order, within tx.
+func actionsBy(ctx context.Context, tx *sql.Tx, id, account int64) ([]string, error) {
+	out, err := db.QueryAll(ctx, tx, func(row db.Scanner) (string, error) {
+		var a string
+		return a, row.Scan(&a)
+	}, `SELECT action FROM service_order_events WHERE order_id = $1 AND account_id = $2 ORDER BY id`, id, account)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func joinNote(a, b string) string {
 	if b == "" {
 		return a
@@ -470,16 +536,34 @@ func joinNote(a, b string) string {
 
 // serviceActivity links (st.ActivityID) or creates the activity record of an order whose
 // service starts, within tx, and returns its series id.
+//
+// A linked record must be in the actor's scope, the newest version of its series (not a
+// superseded or older one: the series is counted through its current version), and start on a
+// China date within the order's window, both ends included. A created record is a draft in
+// the order's unit (see orderActivityInput), whatever the actor's scope: the service happens
+// there and the unit's statistics count it.
 func (s *Store) serviceActivity(ctx context.Context, tx *sql.Tx, teams TeamFinder, scope region.Scope, actor int64, o Order, st OrderStep, now time.Time) (int64, error) {
 	if st.ActivityID != 0 {
-		cond, args := scope.Where("region_code", 2)
-		var series int64
-		err := tx.QueryRowContext(ctx, `SELECT COALESCE(series_id, id) FROM activities WHERE id = $1 AND deleted_at IS NULL AND `+cond,
-			append([]any{st.ActivityID}, args...)...).Scan(&series)
+		cond, args := scope.Where("a.region_code", 2)
+		var series, newest int64
+		var superseded bool
+		var startsAt time.Time
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(a.series_id, a.id), a.superseded_at IS NOT NULL, a.starts_at,
+			(SELECT b.id FROM activities b WHERE b.series_id = COALESCE(a.series_id, a.id) AND b.deleted_at IS NULL ORDER BY b.version DESC LIMIT 1)
+			FROM activities a WHERE a.id = $1 AND a.deleted_at IS NULL AND `+cond,
+			append([]any{st.ActivityID}, args...)...).Scan(&series, &superseded, &startsAt, &newest)
 		if errors.Is(db.Map(err), db.ErrNotFound) {
 			return 0, ValidationError{"activity_id": fmt.Sprintf("活动 #%d 不存在或不在您的管辖范围内", st.ActivityID)}
 		} else if err != nil {
 			return 0, db.Map(err)
+		}
+		switch day, from, to := LocalDate(startsAt), LocalDate(o.WindowStart), LocalDate(o.WindowEnd); {
+		case newest != st.ActivityID:
+			return 0, ValidationError{"activity_id": fmt.Sprintf("活动 #%d 不是这条活动的最新版本，请关联最新版本 #%d", st.ActivityID, newest)}
+		case superseded:
+			return 0, ValidationError{"activity_id": fmt.Sprintf("活动 #%d 已被更正后的版本取代，不能关联", st.ActivityID)}
+		case day < from || day > to:
+			return 0, ValidationError{"activity_id": fmt.Sprintf("活动 #%d 的开始日期 %s 不在订单的服务时间段 %s 至 %s 内", st.ActivityID, day, from, to)}
 		}
 		var other int64
 		err = tx.QueryRowContext(ctx, `SELECT id FROM service_orders WHERE activity_id = $1 AND id <> $2`, series, o.ID).Scan(&other)
@@ -496,37 +580,44 @@ func (s *Store) serviceActivity(ctx context.Context, tx *sql.Tx, teams TeamFinde
 	} else if err != nil {
 		return 0, err
 	}
-	in := orderActivityInput(o, t, st.ActivityType, scope)
+	in := orderActivityInput(o, t, st.ActivityType)
 	if errs := in.Validate(); errs != nil {
 		return 0, errs
-	}
-	if msg := s.checkRegion(ctx, scope, in.RegionCode); msg != "" {
-		return 0, ValidationError{"region_code": msg}
 	}
 	return s.insert(ctx, tx, in, Draft, 0, 0, 1, actor, 0, now)
 }
 
+// PlaceholderService is how long the draft activity of an order whose window is longer than a
+// day lasts: a placeholder that the organizer edits to the real time (a Kepu choice: a
+// typical lecture or training session is two hours).
+const PlaceholderService = 2 * time.Hour
+
 // orderActivityInput is the draft activity record of an order's service: titled by the
-// topic, organized by the team, at the order's place and time window, offline, one session;
-// in the order's unit when the scope contains it, else in the team's unit. The type is typ
-// when given, else volunteer_service for a volunteer team and expert_lecture for an expert one.
-func orderActivityInput(o Order, t registry.ServiceTeam, typ string, scope region.Scope) Input {
+// topic, organized by the team, at the order's place, offline, one session, always in the
+// order's unit (where the service happens, so that the served township counts it). It starts
+// at the window's start and ends at the window's end when the window lasts a day or less,
+// else PlaceholderService later. Being a draft in the order's unit, it can then be edited by
+// the requester side and the banner association (their scopes contain the unit), and by the
+// team side only when its scope covers the unit (a township team serving its own township, a
+// banner or higher team). The type is typ when given, else volunteer_service for a volunteer
+// team and expert_lecture for an expert one.
+func orderActivityInput(o Order, t registry.ServiceTeam, typ string) Input {
 	if typ == "" {
 		typ = "volunteer_service"
 		if t.Kind == registry.TeamExpert {
 			typ = "expert_lecture"
 		}
 	}
-	unit := t.RegionCode
-	if scope.Contains(o.RegionCode) {
-		unit = o.RegionCode
+	end := o.WindowEnd
+	if end.Sub(o.WindowStart) > 24*time.Hour {
+		end = o.WindowStart.Add(PlaceholderService)
 	}
 	organizer := t.Name
 	if r := []rune(organizer); len(r) > MaxTitle {
 		organizer = string(r[:MaxTitle])
 	}
-	return Input{RegionCode: unit, Title: o.Topic, Type: typ, Organizer: organizer, Venue: o.Place, StartsAt: o.WindowStart,
-		EndsAt: o.WindowEnd, Mode: "offline", Sessions: 1, Report: ""}
+	return Input{RegionCode: o.RegionCode, Title: o.Topic, Type: typ, Organizer: organizer, Venue: o.Place, StartsAt: o.WindowStart,
+		EndsAt: end, Mode: "offline", Sessions: 1, Report: ""}
 }
 
 // Messages joins the problems' Chinese messages, in the order of their field keys, with "；"

@@ -19,12 +19,15 @@ import (
 
 // orderFixture is a database with three teams and the accounts of every side.
 type orderFixture struct {
-	st   *Store
-	reg  *registry.Store
-	team struct{ township, expert, otherBanner int64 }
+	st    *Store
+	reg   *registry.Store
+	clock time.Time // the store's clock; orderClock unless a test moves it
+	team  struct{ township, expert, otherBanner int64 }
 	// admin (region) holds every side; banner-152502 is the banner association of the orders;
 	// township-152502001 is the requester and the team side of the township's volunteer team.
-	admin, banner, township, otherBanner *account.Principal
+	// banner2 is a second staff member of banner 152502, township2 a second operator of the
+	// township, league the league above them (every side of the orders). Each has an account.
+	admin, banner, township, otherBanner, banner2, township2, league *account.Principal
 }
 
 var orderClock = time.Date(2026, 5, 30, 8, 0, 0, 0, time.UTC)
@@ -37,11 +40,25 @@ func newOrderFixture(t *testing.T, d *db.DB) *orderFixture {
 	t.Helper()
 	ctx := context.Background()
 	regions := &region.Store{DB: d}
-	f := &orderFixture{st: &Store{DB: d, Regions: regions, Now: func() time.Time { return orderClock }}, reg: &registry.Store{DB: d, Regions: regions},
+	f := &orderFixture{reg: &registry.Store{DB: d, Regions: regions}, clock: orderClock,
 		admin: principal(account.RegionAdmin, "150000"), banner: principal(account.BannerAdmin, "152502"),
-		township: principal(account.TownshipOperator, "152502001"), otherBanner: principal(account.BannerAdmin, "152501")}
+		township: principal(account.TownshipOperator, "152502001"), otherBanner: principal(account.BannerAdmin, "152501"),
+		banner2: principal(account.BannerAdmin, "152502"), township2: principal(account.TownshipOperator, "152502001"),
+		league: principal(account.LeagueAdmin, "152500")}
+	f.st = &Store{DB: d, Regions: regions, Now: func() time.Time { return f.clock }}
+	accounts := &account.Store{DB: d, Regions: regions}
+	hash, err := account.HashPassword("order-test-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range []*account.Principal{f.admin, f.banner, f.township, f.otherBanner, f.banner2, f.township2, f.league} {
+		p.Username = fmt.Sprintf("staff%d-%s", i, p.Grants[0].RegionCode)
+		if p.ID, err = accounts.Create(ctx, account.NewAccount{Username: p.Username, DisplayName: p.Username, Phone: "13912345678", PasswordHash: hash,
+			Grants: p.Grants}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	all := region.NewScope("150000")
-	var err error
 	if f.team.township, err = f.reg.Create(ctx, &registry.VolunteerTeams, all, 0, registry.Values{"name": "希日塔拉街道科技志愿服务队", "region_code": "152502001"}); err != nil {
 		t.Fatal(err)
 	}
@@ -54,9 +71,11 @@ func newOrderFixture(t *testing.T, d *db.DB) *orderFixture {
 	return f
 }
 
+// goodOrder is a three-week window that began on the morning of orderClock's day (09:00 in
+// China; the clock is 16:00), so that a walk can finish its service at orderClock.
 func goodOrder() OrderInput {
 	return OrderInput{RegionCode: "152502001001", RequesterKind: "community", RequesterName: "赛罕社区居委会", Topic: "冬季防火与燃气安全",
-		Place: "赛罕社区活动室", WindowStart: time.Date(2026, 6, 10, 1, 0, 0, 0, time.UTC), WindowEnd: time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC),
+		Place: "赛罕社区活动室", WindowStart: time.Date(2026, 5, 30, 1, 0, 0, 0, time.UTC), WindowEnd: time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC),
 		Audience: 80, Language: "both"}
 }
 
@@ -344,6 +363,11 @@ func TestOrderInput(t *testing.T) {
 			want  string
 		}{
 			{"window reversed", func(in *OrderInput) { in.WindowEnd = in.WindowStart.Add(-time.Hour) }, "window_end", "结束时间早于开始时间"},
+			{"zero-length window", func(in *OrderInput) { in.WindowEnd = in.WindowStart }, "window_end", "服务时间段的结束时间应晚于开始时间"},
+			{"window in the past", func(in *OrderInput) {
+				in.WindowStart, in.WindowEnd = orderClock.AddDate(0, -2, 0), orderClock.AddDate(0, -2, 1)
+			}, "window_end", "服务时间段的结束时间 2026-03-31 16:00 已过"},
+			{"window ending now", func(in *OrderInput) { in.WindowEnd = orderClock }, "window_end", "请填写将来的时间段"},
 			{"no start", func(in *OrderInput) { in.WindowStart = time.Time{} }, "window_start", "开始时间"},
 			{"audience 0", func(in *OrderInput) { in.Audience = 0 }, "audience", "1–100000"},
 			{"audience too big", func(in *OrderInput) { in.Audience = 100_001 }, "audience", "1–100000"},
@@ -365,10 +389,11 @@ func TestOrderInput(t *testing.T) {
 			}
 		}
 		in := goodOrder()
-		in.Audience, in.WindowEnd = 100_000, in.WindowStart
+		// A window that has begun but not ended is kept: the service may still happen in it.
+		in.Audience, in.WindowStart, in.WindowEnd = 100_000, orderClock.Add(-time.Hour), orderClock.Add(time.Minute)
 		in.RequesterKind, in.Language = "学校", "蒙古语"
 		if _, err := f.st.SubmitOrder(ctx, f.township, 0, in); err != nil {
-			t.Errorf("audience 100,000 in a one-moment window, by labels: %v", err)
+			t.Errorf("audience 100,000 in a window ending a minute from now, by labels: %v", err)
 		}
 		var n int
 		d.QueryRowContext(ctx, `SELECT count(*) FROM service_orders`).Scan(&n)
@@ -516,4 +541,329 @@ func TestOrderDemoOnDemoNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDemoOrders(t, d, g.N(DemoOrders))
+}
+
+// TestOrderDutyConflict checks the separation-of-duties rule on plain values for every pair
+// (an action, a step the same account took earlier on the order): refused exactly for the
+// team's steps after a dispatch or reassignment, and for the rating after a dispatch, a
+// reassignment or a team step. The expected pairs are written out here, not read from
+// OrderDuties, so that a change of the rule shows.
+func TestOrderDutyConflict(t *testing.T) {
+	barred := map[string]bool{
+		"accept/dispatch": true, "accept/reassign": true,
+		"start/dispatch": true, "start/reassign": true,
+		"finish/dispatch": true, "finish/reassign": true,
+		"rate/dispatch": true, "rate/reassign": true, "rate/accept": true, "rate/start": true, "rate/finish": true,
+	}
+	for _, a := range OrderActions {
+		for _, b := range OrderActions {
+			err := OrderDutyConflict(a, []string{ActSubmit, b, ActReview})
+			var de *DutyError
+			if got := errors.As(err, &de); got != barred[a+"/"+b] {
+				t.Errorf("%s after %s by the same account: refused %v, want %v (%v)", a, b, got, barred[a+"/"+b], err)
+				continue
+			}
+			if de != nil && (de.Action != a || de.Earlier != b || !strings.Contains(de.Error(), OrderActionLabel(b))) {
+				t.Errorf("%s after %s: %+v %q", a, b, de, de.Error())
+			}
+		}
+		if err := OrderDutyConflict(a, nil); err != nil {
+			t.Errorf("%s by an account that took no step: %v", a, err)
+		}
+	}
+	if msg := (&DutyError{Action: ActAccept, Earlier: ActDispatch}).Error(); !strings.Contains(msg, "派单与承接服务须由不同人员办理") || !strings.Contains(msg, "“接单”") {
+		t.Errorf("team-step message: %q", msg)
+	}
+	if msg := (&DutyError{Action: ActRate, Earlier: ActFinish}).Error(); !strings.Contains(msg, "评单须由需求方中未参与派单和服务的人员办理") || !strings.Contains(msg, "“完成并提交总结”") {
+		t.Errorf("rating message: %q", msg)
+	}
+}
+
+// TestOrderDuties walks, on the real database, every pair OrderDuties bars: one account (the
+// league, which holds every side) takes the earlier step and is refused the later one, which
+// changes nothing; another account on the right side then takes it. A flow with distinct
+// people — the township files and rates, the banner reviews and dispatches, a second banner
+// staff member serves — goes through, and so do the allowed repeats (review then dispatch,
+// accept then start then finish, file then rate).
+func TestOrderDuties(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newOrderFixture(t, d)
+		do := func(p *account.Principal, id int64, st OrderStep) error {
+			return f.st.ActOnOrder(ctx, f.reg, p, p.ID, id, st)
+		}
+		// The walk: the banner dispatches (to the township's team, then reassigns to the banner's
+		// expert team when the pair is about reassign), banner2 serves, township2 rates.
+		steps := func(reassign bool) []string {
+			if reassign {
+				return []string{ActReview, ActDispatch, ActReassign, ActAccept, ActStart, ActFinish, ActRate}
+			}
+			return []string{ActReview, ActDispatch, ActAccept, ActStart, ActFinish, ActRate}
+		}
+		stepOf := func(a string, reassign bool) OrderStep {
+			st := f.stepFor(a)
+			if a == ActDispatch && !reassign {
+				st.TeamKind, st.TeamID = registry.TeamExpert, f.team.expert
+			}
+			return st
+		}
+		who := map[string]*account.Principal{ActReview: f.admin, ActDispatch: f.banner, ActReassign: f.banner, ActAccept: f.banner2,
+			ActStart: f.banner2, ActFinish: f.banner2, ActRate: f.township2}
+		pairs := 0
+		for _, duty := range OrderDuties {
+			for _, earlier := range duty.Barred {
+				t.Run(duty.Action+"-after-"+earlier, func(t *testing.T) {
+					pairs++
+					reassign := earlier == ActReassign
+					id, err := f.st.SubmitOrder(ctx, f.township, f.township.ID, goodOrder())
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, a := range steps(reassign) {
+						if a == duty.Action {
+							break
+						}
+						p := who[a]
+						if a == earlier {
+							p = f.league
+						}
+						if err := do(p, id, stepOf(a, reassign)); err != nil {
+							t.Fatalf("%s by %s: %v", a, p.Username, err)
+						}
+					}
+					before, _ := f.st.OrderEvents(ctx, id)
+					err = do(f.league, id, stepOf(duty.Action, reassign))
+					var de *DutyError
+					if !errors.As(err, &de) || de.Action != duty.Action || de.Earlier != earlier {
+						t.Fatalf("%s by the account that took %s: %v", duty.Action, earlier, err)
+					}
+					if status, _, _, _ := refusal(err); status != 403 {
+						t.Errorf("refusal status %d", status)
+					}
+					after, _ := f.st.OrderEvents(ctx, id)
+					if o, _ := f.st.Order(ctx, f.admin.Scope(), id); len(after) != len(before) || o.Rating != 0 {
+						t.Errorf("a refused %s changed the order: %d events (had %d), rating %d", duty.Action, len(after), len(before), o.Rating)
+					}
+					if err := do(who[duty.Action], id, stepOf(duty.Action, reassign)); err != nil {
+						t.Errorf("%s by %s: %v", duty.Action, who[duty.Action].Username, err)
+					}
+				})
+			}
+		}
+		if pairs != 11 {
+			t.Errorf("%d barred pairs walked, want 11", pairs)
+		}
+
+		// Distinct people with the allowed repeats: the banner reviews and dispatches; banner2
+		// accepts, starts and finishes; the township files and rates.
+		id, err := f.st.SubmitOrder(ctx, f.township, f.township.ID, goodOrder())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []struct {
+			p *account.Principal
+			a string
+		}{{f.banner, ActReview}, {f.banner, ActDispatch}, {f.banner2, ActAccept}, {f.banner2, ActStart}, {f.banner2, ActFinish}, {f.township, ActRate}} {
+			if err := do(s.p, id, stepOf(s.a, false)); err != nil {
+				t.Fatalf("%s by %s: %v", s.a, s.p.Username, err)
+			}
+		}
+		// What the order page and the API offer follows the rule: the banner that dispatched
+		// is on the team side of a dispatched order but is not offered the team's steps.
+		id2, _ := f.st.SubmitOrder(ctx, f.township, f.township.ID, goodOrder())
+		do(f.banner, id2, stepOf(ActReview, false))
+		do(f.banner, id2, stepOf(ActDispatch, false))
+		o2, _ := f.st.Order(ctx, f.banner.Scope(), id2)
+		taken, err := f.st.OrderActionsBy(ctx, f.banner.ID, []int64{id, id2})
+		if err != nil || strings.Join(taken[id2], ",") != "review,dispatch" || strings.Join(taken[id], ",") != "review,dispatch" {
+			t.Fatalf("actions by the banner: %v %v", taken, err)
+		}
+		if got := strings.Join(orderJSON(o2, f.banner, taken[id2]).Actions, ","); got != "reassign,cancel" {
+			t.Errorf("the dispatcher is offered %s", got)
+		}
+		if got := strings.Join(orderJSON(o2, f.banner2, nil).Actions, ","); got != "reassign,cancel,accept" {
+			t.Errorf("another banner staff member is offered %s", got)
+		}
+	})
+}
+
+// TestOrderServiceActivity: the activity created at the start is filed at the order's unit
+// even when the team side cannot write it, and the requester reads it; its times follow the
+// window; a linked activity must be the newest version of its series and start within the
+// window (China dates, both ends included).
+func TestOrderServiceActivity(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newOrderFixture(t, d)
+		do := func(p *account.Principal, id int64, st OrderStep) error {
+			return f.st.ActOnOrder(ctx, f.reg, p, p.ID, id, st)
+		}
+		// An order of the other banner's township, dispatched by the region to the township
+		// team of 152502001: the team side cannot write 152501200.
+		in := goodOrder()
+		in.RegionCode, in.RequesterKind = "152501200", "township"
+		id, err := f.st.SubmitOrder(ctx, f.otherBanner, f.otherBanner.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []string{ActReview, ActDispatch} {
+			if err := do(f.admin, id, f.stepFor(a)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, a := range []string{ActAccept, ActStart} {
+			if err := do(f.township, id, OrderStep{Action: a}); err != nil {
+				t.Fatalf("%s by the township team: %v", a, err)
+			}
+		}
+		o, _ := f.st.Order(ctx, f.otherBanner.Scope(), id)
+		a, err := f.st.Get(ctx, f.otherBanner.Scope(), o.ActivityID)
+		if err != nil || a.RegionCode != "152501200" || a.Status != Draft {
+			t.Fatalf("the requester reads the order's activity: %+v %v", a, err)
+		}
+		// The window is three weeks: the draft starts with it and lasts the two-hour placeholder.
+		if !a.StartsAt.Equal(in.WindowStart) || !a.EndsAt.Equal(in.WindowStart.Add(2*time.Hour)) {
+			t.Errorf("draft of a long window: %s – %s", a.StartsAt, a.EndsAt)
+		}
+		if _, err := f.st.Get(ctx, f.township.Scope(), o.ActivityID); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("the team side outside the unit reads the activity: %v", err)
+		}
+		// A window of a day or less: the draft takes the whole window.
+		in = goodOrder()
+		in.WindowStart, in.WindowEnd = orderClock.Add(time.Hour), orderClock.Add(5*time.Hour)
+		short, _ := f.st.SubmitOrder(ctx, f.township, f.township.ID, in)
+		for _, s := range []struct {
+			p *account.Principal
+			a string
+		}{{f.banner, ActReview}, {f.banner, ActDispatch}, {f.township2, ActAccept}, {f.township2, ActStart}} {
+			if err := do(s.p, short, f.stepFor(s.a)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		o, _ = f.st.Order(ctx, f.township.Scope(), short)
+		if a, err := f.st.Get(ctx, f.township.Scope(), o.ActivityID); err != nil || !a.StartsAt.Equal(in.WindowStart) || !a.EndsAt.Equal(in.WindowEnd) || a.RegionCode != in.RegionCode {
+			t.Errorf("draft of a short window: %+v %v", a, err)
+		}
+
+		// Linking. Window: 2026-05-30 09:00 – 2026-06-20 17:00 in China.
+		mk := func(title string, start time.Time) int64 {
+			t.Helper()
+			aid, err := f.st.Create(ctx, f.banner.Scope(), 0, Input{RegionCode: "152502001001", Title: title, Type: "lecture", Organizer: "锡林浩特市科协",
+				StartsAt: start, EndsAt: start.Add(2 * time.Hour), Mode: "offline", Sessions: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return aid
+		}
+		accept := func(aid int64) {
+			t.Helper()
+			scope := f.admin.Scope()
+			if err := f.st.Submit(ctx, scope, 0, aid); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.st.Review(ctx, f.admin, scope, f.banner.ID, aid, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.st.Accept(ctx, f.admin, scope, f.league.ID, aid, true, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cn := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, China) }
+		old := mk("半年前的讲座", cn(2026, 1, 15, 9))
+		before := mk("窗口前一天", cn(2026, 5, 29, 20))
+		firstDay := mk("窗口第一天清早", cn(2026, 5, 30, 7)) // before 09:00, but on the window's first date
+		after := mk("窗口后一天", cn(2026, 6, 21, 9))
+		// A series with two accepted versions: v1 is superseded by v2; v3 is an open correction.
+		v1 := mk("更正过的讲座", cn(2026, 6, 5, 9))
+		accept(v1)
+		v2, err := f.st.Correct(ctx, f.admin.Scope(), 0, v1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accept(v2)
+		v3, err := f.st.Correct(ctx, f.admin.Scope(), 0, v2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lastDay := mk("窗口最后一天晚上", cn(2026, 6, 20, 19))
+		order := func() int64 {
+			t.Helper()
+			id, err := f.st.SubmitOrder(ctx, f.township, f.township.ID, goodOrder())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []struct {
+				p *account.Principal
+				a string
+			}{{f.banner, ActReview}, {f.banner, ActDispatch}, {f.township2, ActAccept}} {
+				if err := do(s.p, id, f.stepFor(s.a)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return id
+		}
+		id = order()
+		for _, tc := range []struct {
+			aid  int64
+			want string
+		}{
+			{old, "开始日期 2026-01-15 不在订单的服务时间段 2026-05-30 至 2026-06-20 内"},
+			{before, "开始日期 2026-05-29 不在"},
+			{after, "开始日期 2026-06-21 不在"},
+			{v1, fmt.Sprintf("不是这条活动的最新版本，请关联最新版本 #%d", v3)},
+			{v2, fmt.Sprintf("请关联最新版本 #%d", v3)},
+		} {
+			var ve ValidationError
+			if err := do(f.township2, id, OrderStep{Action: ActStart, ActivityID: tc.aid}); !errors.As(err, &ve) || !strings.Contains(ve["activity_id"], tc.want) {
+				t.Errorf("link #%d: %v, want …%s…", tc.aid, err, tc.want)
+			}
+		}
+		if o, _ := f.st.Order(ctx, f.admin.Scope(), id); o.Status != OrderAccepted || o.ActivityID != 0 {
+			t.Errorf("refused links changed the order: %+v", o)
+		}
+		for _, aid := range []int64{firstDay, lastDay, v3} {
+			id := order()
+			if err := do(f.township2, id, OrderStep{Action: ActStart, ActivityID: aid}); err != nil {
+				t.Errorf("link #%d: %v", aid, err)
+			}
+			if aid == v3 {
+				if o, _ := f.st.Order(ctx, f.admin.Scope(), id); o.ActivityID != v1 {
+					t.Errorf("linked the newest version #%d: the order keeps %d, want the series %d", v3, o.ActivityID, v1)
+				}
+			}
+		}
+	})
+}
+
+// TestOrderFinishBeforeWindow: the team may not file its closing report before the window
+// starts; from the window's start it may.
+func TestOrderFinishBeforeWindow(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newOrderFixture(t, d)
+		in := goodOrder()
+		in.WindowStart, in.WindowEnd = orderClock.AddDate(0, 0, 10), orderClock.AddDate(0, 0, 11)
+		id, err := f.st.SubmitOrder(ctx, f.township, f.township.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []struct {
+			p *account.Principal
+			a string
+		}{{f.banner, ActReview}, {f.banner, ActDispatch}, {f.township2, ActAccept}, {f.township2, ActStart}} {
+			if err := f.st.ActOnOrder(ctx, f.reg, s.p, s.p.ID, id, f.stepFor(s.a)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.clock = in.WindowStart.Add(-time.Minute)
+		var ve ValidationError
+		if err := f.st.ActOnOrder(ctx, f.reg, f.township2, f.township2.ID, id, f.stepFor(ActFinish)); !errors.As(err, &ve) ||
+			!strings.Contains(ve["report"], "服务时间段 2026-06-09 16:00 才开始，服务开始前不能提交完成总结") {
+			t.Errorf("finish a minute before the window: %v", err)
+		}
+		f.clock = in.WindowStart
+		if err := f.st.ActOnOrder(ctx, f.reg, f.township2, f.township2.ID, id, f.stepFor(ActFinish)); err != nil {
+			t.Errorf("finish as the window starts: %v", err)
+		}
+	})
 }

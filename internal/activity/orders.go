@@ -208,6 +208,7 @@ type OrderPage struct {
 	Order   Order
 	Sides   string          // the viewer's sides, in Chinese
 	Can     map[string]bool // action → the viewer may take it now
+	Duty    string          // why an action the viewer's sides allow is barred to this account (OrderDuties), or ""
 	Teams   []registry.ServiceTeam
 	Types   []Type
 	Events  []OrderEventView
@@ -256,8 +257,21 @@ func (h *Handler) renderOrder(w http.ResponseWriter, r *http.Request, status int
 	if problem != "" {
 		page.Posted, page.Values = r.PathValue("action"), r.PostForm
 	}
+	taken, err := h.Store.OrderActionsBy(r.Context(), p.ID, []int64{o.ID})
+	if err != nil {
+		return err
+	}
 	for _, a := range OrderActionsFor(o.Status, sides) {
-		page.Can[a] = !(a == ActRate && o.Rating != 0)
+		if a == ActRate && o.Rating != 0 {
+			continue
+		}
+		if err := OrderDutyConflict(a, taken[o.ID]); err != nil {
+			if page.Duty == "" {
+				page.Duty = err.Error()
+			}
+			continue
+		}
+		page.Can[a] = true
 	}
 	if page.Can[ActDispatch] || page.Can[ActReassign] {
 		if page.Teams, err = h.dispatchTeams(r.Context(), p.Scope(), o); err != nil {
@@ -325,6 +339,7 @@ func stepOf(action string, form url.Values) (OrderStep, ValidationError) {
 func refusal(err error) (status int, msg string, errs ValidationError, ok bool) {
 	var te *TransitionError
 	var se *SideError
+	var de *DutyError
 	switch {
 	case errors.As(err, &errs):
 		return http.StatusUnprocessableEntity, errs.Messages(), errs, true
@@ -332,6 +347,8 @@ func refusal(err error) (status int, msg string, errs ValidationError, ok bool) 
 		return http.StatusConflict, te.Error(), nil, true
 	case errors.As(err, &se):
 		return http.StatusForbidden, se.Error(), nil, true
+	case errors.As(err, &de):
+		return http.StatusForbidden, de.Error(), nil, true
 	}
 	for _, e := range []error{ErrOrderRated, ErrSameTeam, ErrActivityTaken} {
 		if errors.Is(err, e) {
@@ -406,8 +423,9 @@ type TeamJSON struct {
 	RegionCode string `json:"region_code"`
 }
 
-// orderJSON shapes an order for the API, with the actions who may take on it now.
-func orderJSON(o Order, who OrderActor) OrderJSON {
+// orderJSON shapes an order for the API, with the actions who may take on it now (taken: the
+// actions this account took on the order, for OrderDuties).
+func orderJSON(o Order, who OrderActor, taken []string) OrderJSON {
 	j := OrderJSON{ID: o.ID, RegionCode: o.RegionCode, RegionName: o.RegionName, RequesterKind: o.RequesterKind, RequesterName: o.RequesterName,
 		Topic: o.Topic, Place: o.Place, WindowStart: o.WindowStart, WindowEnd: o.WindowEnd, Audience: o.Audience, Language: o.Language,
 		Status: o.Status, StatusLabel: o.StatusLabel(), ActivityID: o.ActivityID, Report: o.Report, Rating: o.Rating, RatingComment: o.RatingComment,
@@ -416,7 +434,7 @@ func orderJSON(o Order, who OrderActor) OrderJSON {
 		j.Team = &TeamJSON{Kind: o.TeamKind, ID: o.TeamID, Name: o.TeamName, RegionCode: o.TeamRegionCode}
 	}
 	for _, a := range OrderActionsFor(o.Status, OrderSides(who, o)) {
-		if a != ActRate || o.Rating == 0 {
+		if (a != ActRate || o.Rating == 0) && OrderDutyConflict(a, taken) == nil {
 			j.Actions = append(j.Actions, a)
 		}
 	}
@@ -447,9 +465,17 @@ func (h *Handler) apiOrders(w http.ResponseWriter, r *http.Request) error {
 	if err := h.withTeamNames(r.Context(), list); err != nil {
 		return err
 	}
+	ids := make([]int64, len(list))
+	for i, o := range list {
+		ids[i] = o.ID
+	}
+	taken, err := h.Store.OrderActionsBy(r.Context(), p.ID, ids)
+	if err != nil {
+		return err
+	}
 	items := []OrderJSON{}
 	for _, o := range list {
-		items = append(items, orderJSON(o, p))
+		items = append(items, orderJSON(o, p, taken[o.ID]))
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"items": items, "next": next})
 	return nil
@@ -531,7 +557,11 @@ func (h *Handler) writeOrder(w http.ResponseWriter, r *http.Request, p *account.
 	if err := h.withTeamNames(r.Context(), one); err != nil {
 		return err
 	}
-	web.WriteJSON(w, status, orderJSON(one[0], p))
+	taken, err := h.Store.OrderActionsBy(r.Context(), p.ID, []int64{id})
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, status, orderJSON(one[0], p, taken[id]))
 	return nil
 }
 
