@@ -60,12 +60,14 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	cw := NewCheckInWriter(h.Store, CheckInRules{Key: h.TicketKey, Grace: h.CheckInGrace})
 	mux.Handle("GET /activities", h.Kit.H(h.upcoming))
 	mux.Handle("GET /activities/{id}/signup", h.Kit.H(h.signupForm))
-	mux.Handle("POST /activities/{id}/signup", h.Kit.H(h.signup))
+	limits := newSignupLimits() // per process: see SignupsPerAddr
+	mux.Handle("POST /activities/{id}/signup", h.Kit.H(func(w http.ResponseWriter, r *http.Request) error { return h.signup(limits, w, r) }))
 	mux.Handle("GET /tickets/{rid}", h.Kit.H(h.ticket))
 	mux.Handle("POST /tickets/{rid}/cancel", h.Kit.H(h.cancelTicket))
 	mux.Handle("GET /console/activities/{id}/checkin", h.Kit.H(account.Staff(h.checkinPage)))
 	mux.Handle("POST /console/activities/{id}/checkin", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.checkinForm(cw, w, r) })))
 	mux.Handle("POST /console/activities/{id}/walkins", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.walkinForm(cw, w, r) })))
+	mux.Handle("POST /console/activities/{id}/cancellations", h.Kit.H(account.Staff(h.staffCancel)))
 	mux.Handle("GET /api/v1/activities/{id}/checkins", h.Kit.H(h.apiCheckinStatus))
 	mux.Handle("POST /api/v1/activities/{id}/checkins", h.Kit.H(func(w http.ResponseWriter, r *http.Request) error { return h.apiCheckin(cw, w, r) }))
 	// Volunteer shifts, hours, star levels and award eligibility (the team's unit decides scope).

@@ -83,13 +83,68 @@ func (h *Handler) signupForm(w http.ResponseWriter, r *http.Request) error {
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "activity/signup", p)
 }
 
-func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {
+// Limits on public sign-ups from one client address (account.ClientIP), in
+// SignupLimitWindow: across all activities, and for one activity (its series). They stop a
+// script from filling every activity with made-up phones; a school or an e-station behind one
+// address can still sign up a few people an hour, and staff can cancel what was wrongly
+// taken. Only sign-ups that made a ticket count.
+const (
+	SignupsPerAddr         = 10
+	SignupsPerAddrActivity = 3
+	SignupLimitWindow      = time.Hour
+)
+
+// signupLimits are the per-process counters of sign-ups by address (in memory: a restart
+// forgets them, several processes each keep their own).
+type signupLimits struct {
+	perAddr, perAddrActivity *account.Limiter
+}
+
+func newSignupLimits() *signupLimits {
+	return &signupLimits{perAddr: account.NewLimiter(SignupsPerAddr, SignupLimitWindow),
+		perAddrActivity: account.NewLimiter(SignupsPerAddrActivity, SignupLimitWindow)}
+}
+
+// take counts a sign-up of addr for a series before it is made, or refuses it with the wait;
+// undo takes the count back when no ticket was made.
+func (l *signupLimits) take(addr string, series int64) (ok bool, wait time.Duration, undo func()) {
+	k := addr + "\x00" + strconv.FormatInt(series, 10)
+	if ok, wait := l.perAddrActivity.Take(k); !ok {
+		return false, wait, nil
+	}
+	if ok, wait := l.perAddr.Take(addr); !ok {
+		l.perAddrActivity.Undo(k)
+		return false, wait, nil
+	}
+	return true, 0, func() { l.perAddrActivity.Undo(k); l.perAddr.Undo(addr) }
+}
+
+func (h *Handler) signup(lim *signupLimits, w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	in := SignupInput{Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone")}
+	// The limit is per series, so that posting to each version's id does not multiply it.
+	series, err := h.Store.seriesOf(r.Context(), id)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	ok, wait, undo := lim.take(account.ClientIP(r), series)
+	if !ok {
+		minutes := int((wait + time.Minute - 1) / time.Minute)
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		msg := fmt.Sprintf("报名过于频繁：同一网络每小时最多报名 %d 次（同一活动最多 %d 次），请 %d 分钟后再试", SignupsPerAddr, SignupsPerAddrActivity, minutes)
+		p, perr := h.signupPage(r, id, in, ValidationError{"form": msg}, msg)
+		if perr != nil {
+			return perr
+		}
+		return h.Kit.Render.HTML(w, r, http.StatusTooManyRequests, "activity/signup", p)
+	}
 	reg, err := h.Store.SignUp(r.Context(), id, in)
+	if err != nil {
+		undo()
+	}
 	var errs ValidationError
 	switch {
 	case err == nil:
@@ -202,6 +257,10 @@ type CheckInPage struct {
 	Grace   string
 	API     string
 	Problem string
+	// The staff cancellation form: the phone typed, its problem, and what was cancelled.
+	CancelPhone string
+	CancelErr   string
+	CancelDone  string
 }
 
 // RecentCheckIn is a row of the recent check-ins list, phone masked.
@@ -291,6 +350,38 @@ func (h *Handler) walkinForm(cw *CheckInWriter, w http.ResponseWriter, r *http.R
 	page := CheckInPage{Walk: wi}
 	res := CheckInBatch{WalkIns: []WalkIn{wi}}
 	return h.postedBatch(cw, w, r, res, page)
+}
+
+// staffCancel serves POST /console/activities/{id}/cancellations: staff cancel the live
+// ticket a phone number holds (the holder phoned, or lost the link), which frees its place and
+// promotes the first waitlisted ticket as the holder's own cancellation does. The page is
+// rendered with the outcome, as the other check-in forms are; re-posting it finds no live
+// ticket and changes nothing.
+func (h *Handler) staffCancel(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p := account.FromContext(r.Context())
+	phone := r.PostFormValue("phone")
+	reg, err := h.Store.StaffCancel(r.Context(), p.Scope(), id, phone)
+	var errs ValidationError
+	switch {
+	case err == nil:
+		if h.Log != nil {
+			h.Log.Info("registration cancelled by staff", "account", p.ID, "activity", reg.SeriesID, "registration", reg.ID)
+		}
+		page := CheckInPage{}
+		page.CancelDone = fmt.Sprintf("%s（%s）", reg.Name, mask.Phone(reg.Phone))
+		return h.renderCheckin(w, r, http.StatusOK, page)
+	case errors.Is(err, db.ErrNotFound):
+		return web.NotFound(err)
+	case errors.Is(err, ErrCheckedInKept):
+		return h.renderCheckin(w, r, http.StatusUnprocessableEntity, CheckInPage{CancelPhone: phone, CancelErr: ErrCheckedInKept.Error()})
+	case errors.As(err, &errs):
+		return h.renderCheckin(w, r, http.StatusUnprocessableEntity, CheckInPage{CancelPhone: phone, CancelErr: errs["phone"]})
+	}
+	return err
 }
 
 // checkinJSON is the body of POST /api/v1/activities/{id}/checkins.
