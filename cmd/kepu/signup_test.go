@@ -136,11 +136,31 @@ func TestSignupAndTicketPages(t *testing.T) {
 		if status, _ := pub.get(t1[:strings.Index(t1, "?")] + "?k=not-the-nonce"); status != 404 {
 			t.Errorf("ticket with a wrong nonce: %d", status)
 		}
+		// The ticket's own language switch posts the nonce and comes back to the ticket (the
+		// footer's link, without the nonce, cannot).
+		langPath := t1[:strings.Index(t1, "?")] + "/lang"
+		if !strings.Contains(body, `action="`+langPath+`"`) {
+			t.Error("ticket page has no language form")
+		}
+		if status, _, _ := pub.post(langPath, t1, url.Values{"k": {"guess"}, "set": {"en"}}); status != 404 {
+			t.Errorf("language switch with a wrong nonce: %d", status)
+		}
+		if status, _, _ := pub.post(langPath, t1, url.Values{"k": {nonceOf(t1)}, "set": {"xx"}}); status != 400 {
+			t.Errorf("unknown language: %d", status)
+		}
+		status, _, hdr := pub.post(langPath, t1, url.Values{"k": {nonceOf(t1)}, "set": {"en"}})
+		if status != http.StatusSeeOther || hdr.Get("Location") != t1 {
+			t.Errorf("language switch: %d to %q", status, hdr.Get("Location"))
+		}
+		if _, body := pub.get(t1); !strings.Contains(body, "You have a place") {
+			t.Error("ticket page not in English after the switch")
+		}
+		pub.post(langPath, t1, url.Values{"k": {nonceOf(t1)}, "set": {"zh-Hans"}})
 		// Cancelling the second ticket promotes the third.
 		if status, _, _ := pub.post(cancelPath(t2), t2, url.Values{"k": {"guess"}}); status != 404 {
 			t.Errorf("cancel with a wrong nonce: %d", status)
 		}
-		status, _, hdr := pub.post(cancelPath(t2), t2, url.Values{"k": {nonceOf(t2)}})
+		status, _, hdr = pub.post(cancelPath(t2), t2, url.Values{"k": {nonceOf(t2)}})
 		if status != http.StatusSeeOther || hdr.Get("Location") != t2 {
 			t.Fatalf("cancel: %d", status)
 		}

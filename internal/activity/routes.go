@@ -64,6 +64,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /activities/{id}/signup", h.Kit.H(func(w http.ResponseWriter, r *http.Request) error { return h.signup(limits, w, r) }))
 	mux.Handle("GET /tickets/{rid}", h.Kit.H(h.ticket))
 	mux.Handle("POST /tickets/{rid}/cancel", h.Kit.H(h.cancelTicket))
+	mux.Handle("POST /tickets/{rid}/lang", h.Kit.H(h.ticketLang))
 	mux.Handle("GET /console/activities/{id}/checkin", h.Kit.H(account.Staff(h.checkinPage)))
 	mux.Handle("POST /console/activities/{id}/checkin", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.checkinForm(cw, w, r) })))
 	mux.Handle("POST /console/activities/{id}/walkins", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.walkinForm(cw, w, r) })))

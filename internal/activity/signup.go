@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -185,6 +186,7 @@ type TicketPage struct {
 	Payload  string
 	QR       template.HTML
 	Action   string // the cancel form's action; the form sends the nonce as k
+	LangPath string // the language form's action; it sends the nonce as k too
 	Problem  string
 }
 
@@ -210,7 +212,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 		return web.NotFound(err)
 	}
 	p := TicketPage{Page: h.Kit.Page(r, "ticket.title", a.Title), Activity: a, When: When(a), Reg: reg, Phone: mask.Phone(reg.Phone),
-		Action: fmt.Sprintf("/tickets/%d/cancel", reg.ID), Problem: problem}
+		Action: fmt.Sprintf("/tickets/%d/cancel", reg.ID), LangPath: fmt.Sprintf("/tickets/%d/lang", reg.ID), Problem: problem}
 	if reg.Status != Cancelled {
 		p.Payload = TicketPayload(h.TicketKey, reg.SeriesID, reg.ID)
 		if p.QR, err = TicketQR(p.Payload, p.T("ticket.qr_label")); err != nil {
@@ -221,6 +223,29 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	return h.Kit.Render.HTML(w, r, status, "activity/ticket", p)
+}
+
+// ticketLang serves POST /tickets/{rid}/lang: the ticket page's own language switch. The
+// footer's switch (GET /lang?next=<path>) cannot bring the holder back, since the nonce is on
+// purpose left out of that link (links are shared, kept in history and sent as Referer); this
+// form sends the nonce in the body, as the cancel form does, sets the same cookie as /lang
+// and redirects to the ticket link. Errors: 404 (wrong nonce), 400 (unknown language).
+func (h *Handler) ticketLang(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "rid")
+	if err != nil {
+		return err
+	}
+	reg, err := h.Store.Ticket(r.Context(), id, r.PostFormValue("k"))
+	if err != nil {
+		return web.NotFound(err)
+	}
+	lang := r.PostFormValue("set")
+	if !slices.Contains(web.Languages, lang) {
+		return web.Errorf(http.StatusBadRequest, "error.bad_language", lang)
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, ticketPath(reg), http.StatusSeeOther)
+	return nil
 }
 
 func (h *Handler) cancelTicket(w http.ResponseWriter, r *http.Request) error {
