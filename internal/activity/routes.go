@@ -54,8 +54,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	// Public sign-up and QR tickets (no sign-in), staff check-in and its API.
 	// Public, no sign-in: the sign-up form of an activity, the ticket page (its link carries the
 	// ticket's secret nonce as ?k=, which is the only proof of holding it) and cancellation (the
-	// nonce in the form). The nonce is never in a URL path, which the request log records. Staff: the
-	// check-in page (camera, typed code, walk-ins, an offline queue) and its JSON API. Every
+	// nonce in the form), and the ticket's own language switch (the nonce in the form too).
+	// The nonce is never in a URL path, which the request log records. Sign-ups are limited
+	// per client address (SignupsPerAddr). Staff: the check-in page (camera, typed code,
+	// walk-ins, an offline queue, cancelling a ticket by phone) and its JSON API. Every
 	// check-in goes through one CheckInWriter per site, which commits concurrent requests together.
 	cw := NewCheckInWriter(h.Store, CheckInRules{Key: h.TicketKey, Grace: h.CheckInGrace})
 	mux.Handle("GET /activities", h.Kit.H(h.upcoming))
