@@ -34,7 +34,7 @@ func signupActivity(t *testing.T, ts *testSite, capacity int) int64 {
 	start := time.Now().UTC().Add(30 * time.Minute).Truncate(time.Minute)
 	id, err := ts.site.Activity.Create(context.Background(), region.NewScope("152502"), 0, activity.Input{RegionCode: "152502",
 		Title: "草原星空观测", Type: "lecture", Organizer: "锡林浩特市科协", Venue: "市科技馆", StartsAt: start, EndsAt: start.Add(2 * time.Hour),
-		Mode: "offline", Sessions: 1, Capacity: capacity, WalkInAllowance: 1, SignupOpen: true})
+		Mode: "offline", Sessions: 1, Capacity: capacity, WalkInAllowance: 3, SignupOpen: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,12 +101,13 @@ func TestSignupAndTicketPages(t *testing.T) {
 		if !regexp.MustCompile(`^/tickets/\d+\?k=[A-Za-z0-9_-]{22}$`).MatchString(t1) {
 			t.Errorf("ticket link %q: the nonce belongs in the query (request logs record paths)", t1)
 		}
-		t2 := pub.signUp(id, "巴特尔", "139 0000 0002")
-		t3 := pub.signUp(id, "其其格", "13900000003")
 		status, body, _ = pub.post(path, path, url.Values{"name": {"又是乌云"}, "phone": {"13900000001"}})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "已报名本活动") {
 			t.Errorf("same phone again: %d", status)
 		}
+		// Refused sign-ups do not count against the address's limit (3 per activity).
+		t2 := pub.signUp(id, "巴特尔", "139 0000 0002")
+		t3 := pub.signUp(id, "其其格", "13900000003")
 
 		resp, err := pub.http.Get(ts.srv.URL + t1)
 		if err != nil {
@@ -135,11 +136,31 @@ func TestSignupAndTicketPages(t *testing.T) {
 		if status, _ := pub.get(t1[:strings.Index(t1, "?")] + "?k=not-the-nonce"); status != 404 {
 			t.Errorf("ticket with a wrong nonce: %d", status)
 		}
+		// The ticket's own language switch posts the nonce and comes back to the ticket (the
+		// footer's link, without the nonce, cannot).
+		langPath := t1[:strings.Index(t1, "?")] + "/lang"
+		if !strings.Contains(body, `action="`+langPath+`"`) {
+			t.Error("ticket page has no language form")
+		}
+		if status, _, _ := pub.post(langPath, t1, url.Values{"k": {"guess"}, "set": {"en"}}); status != 404 {
+			t.Errorf("language switch with a wrong nonce: %d", status)
+		}
+		if status, _, _ := pub.post(langPath, t1, url.Values{"k": {nonceOf(t1)}, "set": {"xx"}}); status != 400 {
+			t.Errorf("unknown language: %d", status)
+		}
+		status, _, hdr := pub.post(langPath, t1, url.Values{"k": {nonceOf(t1)}, "set": {"en"}})
+		if status != http.StatusSeeOther || hdr.Get("Location") != t1 {
+			t.Errorf("language switch: %d to %q", status, hdr.Get("Location"))
+		}
+		if _, body := pub.get(t1); !strings.Contains(body, "You have a place") {
+			t.Error("ticket page not in English after the switch")
+		}
+		pub.post(langPath, t1, url.Values{"k": {nonceOf(t1)}, "set": {"zh-Hans"}})
 		// Cancelling the second ticket promotes the third.
 		if status, _, _ := pub.post(cancelPath(t2), t2, url.Values{"k": {"guess"}}); status != 404 {
 			t.Errorf("cancel with a wrong nonce: %d", status)
 		}
-		status, _, hdr := pub.post(cancelPath(t2), t2, url.Values{"k": {nonceOf(t2)}})
+		status, _, hdr = pub.post(cancelPath(t2), t2, url.Values{"k": {nonceOf(t2)}})
 		if status != http.StatusSeeOther || hdr.Get("Location") != t2 {
 			t.Fatalf("cancel: %d", status)
 		}
@@ -174,12 +195,18 @@ func TestSignupAndTicketPages(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "校验失败") {
 			t.Errorf("altered code: %d", status)
 		}
-		status, body, _ = staff.post(fmt.Sprintf("/console/activities/%d/walkins", id), page, url.Values{"name": {"现场观众"}, "phone": {"13800001111"}})
+		// The walk-in form carries its key; a post without one is refused.
+		walkKey := regexp.MustCompile(`name="key" value="([^"]+)"`)
+		status, body, _ = staff.post(fmt.Sprintf("/console/activities/%d/walkins", id), page, url.Values{"name": {"没有编号"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "缺少编号") || !strings.Contains(body, `value="没有编号"`) {
+			t.Errorf("walk-in without a key: %d", status)
+		}
+		status, body, _ = staff.post(fmt.Sprintf("/console/activities/%d/walkins", id), page, url.Values{"name": {"现场观众"}, "phone": {"13800001111"},
+			"key": {walkKey.FindStringSubmatch(body)[1]}})
 		if status != 200 || !strings.Contains(body, "签到成功") || !strings.Contains(body, "138****1111") || strings.Contains(body, "13800001111") {
 			t.Errorf("walk-in by form: %d", status)
 		}
 		// The same walk-in form posted again (a refresh) adds nobody: it carries its key.
-		walkKey := regexp.MustCompile(`name="key" value="([^"]+)"`)
 		_, body = staff.get(page)
 		key := walkKey.FindStringSubmatch(body)[1]
 		for range 2 {
@@ -221,14 +248,20 @@ func TestSignupAndTicketPages(t *testing.T) {
 		if status, _ := staff.postJSON(api, token, map[string]any{"scanz": 1}); status != 400 {
 			t.Errorf("unknown field: %d", status)
 		}
+		// The walk-ins reach the allowance (3, both places being taken): a fourth is refused, and
+		// one without a key is refused whatever the room.
+		status, body = staff.postJSON(api, token, map[string]any{"walk_ins": []map[string]string{{"key": "offline-walkin-000000000002", "name": "第四位"}, {"name": "无编号"}}})
+		if status != 200 || strings.Count(body, `"status":"refused"`) != 2 || !strings.Contains(body, "现场名额已满") || !strings.Contains(body, "缺少编号") || !strings.Contains(body, `"verified":5`) {
+			t.Errorf("walk-ins over the allowance or without a key: %d %s", status, body)
+		}
 		status, body = staff.get(api)
-		if status != 200 || !strings.Contains(body, `"verified":5`) || !strings.Contains(body, `"flags":["核验人次 5 超过容量 3（含现场名额）"]`) {
+		if status != 200 || !strings.Contains(body, `"verified":5`) || !strings.Contains(body, `"walk_ins":3`) || !strings.Contains(body, `"flags":[]`) {
 			t.Errorf("API status: %d %s", status, body)
 		}
-		// The page lists the latest check-ins with masked phones and shows the flag.
+		// The page lists the latest check-ins with masked phones.
 		_, body = staff.get(page)
-		if !strings.Contains(body, "139****0003") || strings.Contains(body, "13900000003") || !strings.Contains(body, "超过容量") {
-			t.Error("check-in page: recent list unmasked or flag missing")
+		if !strings.Contains(body, "139****0003") || strings.Contains(body, "13900000003") {
+			t.Error("check-in page: recent list unmasked")
 		}
 		// A checked-in ticket cannot be cancelled by its holder.
 		status, body, _ = pub.post(cancelPath(t1), path, url.Values{"k": {nonceOf(t1)}}) // its page offers no cancel form any more
@@ -252,6 +285,117 @@ func TestSignupAndTicketPages(t *testing.T) {
 			t.Errorf("anonymous check-in page: %d", status)
 		}
 	})
+}
+
+// One address may sign up at most 3 times an activity and 10 times in all per hour; the next
+// is answered 429 with the reason and writes nothing.
+func TestSignupRateLimit(t *testing.T) {
+	ts := newTestSite(t, dbtest.SQLite(t))
+	c := newClient(t, ts.srv.URL)
+	var ids []int64
+	for range 4 {
+		ids = append(ids, signupActivity(t, ts, 50))
+	}
+	n := 0
+	signUp := func(id int64) (int, string) {
+		n++
+		path := fmt.Sprintf("/activities/%d/signup", id)
+		status, body, hdr := c.post(path, path, url.Values{"name": {fmt.Sprintf("脚本%d", n)}, "phone": {fmt.Sprintf("137%08d", n)}})
+		if status == http.StatusTooManyRequests && hdr.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+		return status, body
+	}
+	for i := range 3 {
+		if status, body := signUp(ids[0]); status != http.StatusSeeOther {
+			t.Fatalf("sign-up %d: %d %s", i, status, body)
+		}
+	}
+	status, body := signUp(ids[0])
+	if status != http.StatusTooManyRequests || !strings.Contains(body, "报名过于频繁") || !strings.Contains(body, "同一活动最多 3 次") {
+		t.Errorf("fourth sign-up for one activity: %d", status)
+	}
+	// A later version's id is the same activity (the limit is per series).
+	v2 := signupCorrection(t, ts, ids[0])
+	if status, _ := signUp(v2); status != http.StatusTooManyRequests {
+		t.Errorf("sign-up through the correction's id: %d", status)
+	}
+	for _, id := range []int64{ids[1], ids[1], ids[1], ids[2], ids[2], ids[2], ids[3]} {
+		if status, body := signUp(id); status != http.StatusSeeOther {
+			t.Fatalf("sign-up for %d: %d %s", id, status, body)
+		}
+	}
+	if status, body := signUp(ids[3]); status != http.StatusTooManyRequests || !strings.Contains(body, "每小时最多报名 10 次") {
+		t.Errorf("eleventh sign-up from one address: %d", status)
+	}
+	var rows int
+	ts.d.QueryRowContext(context.Background(), `SELECT count(*) FROM registrations`).Scan(&rows)
+	if rows != 10 {
+		t.Errorf("%d registrations written, want 10", rows)
+	}
+}
+
+// signupCorrection accepts an activity of banner 152502 (a league admin decides) and starts a
+// correction, whose id it returns.
+func signupCorrection(t *testing.T, ts *testSite, id int64) int64 {
+	t.Helper()
+	ctx, st, banner := context.Background(), ts.site.Activity, region.NewScope("152502")
+	league := &account.Principal{Grants: []account.Grant{{Role: account.LeagueAdmin, RegionCode: "152500"}}}
+	if err := st.Submit(ctx, banner, 0, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Review(ctx, league, league.Scope(), 0, id, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Accept(ctx, league, league.Scope(), 0, id, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := st.Correct(ctx, banner, 0, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v2
+}
+
+// Staff cancel a sign-up by phone from the check-in page: the place goes to the first on the
+// waiting list; another unit's staff, or a post without the CSRF token, change nothing.
+func TestStaffCancelPage(t *testing.T) {
+	ts := newTestSite(t, dbtest.SQLite(t))
+	ctx := context.Background()
+	id := signupActivity(t, ts, 1)
+	var regs []activity.Registration
+	for i, name := range []string{"乌云", "巴特尔"} {
+		r, err := ts.site.Activity.SignUp(ctx, id, activity.SignupInput{Name: name, Phone: fmt.Sprintf("1390000000%d", i+1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		regs = append(regs, r)
+	}
+	page := fmt.Sprintf("/console/activities/%d/checkin", id)
+	path := fmt.Sprintf("/console/activities/%d/cancellations", id)
+	other := newClient(t, ts.srv.URL)
+	other.login("banner-152501", pw)
+	if status, _, _ := other.post(path, "/console/users", url.Values{"phone": {"13900000001"}}); status != 404 {
+		t.Errorf("another banner's staff: %d", status)
+	}
+	staff := newClient(t, ts.srv.URL)
+	staff.login("banner-152502", pw)
+	if status, _, _ := staff.post(path, "", url.Values{"phone": {"13900000001"}}); status != http.StatusForbidden {
+		t.Errorf("without a CSRF token: %d", status)
+	}
+	status, body, _ := staff.post(path, page, url.Values{"phone": {"13900000009"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "没有有效的报名") || !strings.Contains(body, `value="13900000009"`) {
+		t.Errorf("a phone without a ticket: %d", status)
+	}
+	status, body, _ = staff.post(path, page, url.Values{"phone": {"139 0000 0001"}})
+	if status != 200 || !strings.Contains(body, "已取消乌云（139****0001）的报名") || strings.Contains(body, "13900000001") {
+		t.Errorf("cancel by phone: %d", status)
+	}
+	for i, want := range []string{activity.Cancelled, activity.Confirmed} {
+		if r, err := ts.site.Activity.Ticket(ctx, regs[i].ID, regs[i].Nonce); err != nil || r.Status != want {
+			t.Errorf("ticket %d after the staff cancellation: %s %v, want %s", i, r.Status, err, want)
+		}
+	}
 }
 
 // An activity whose record does not open sign-up is not public at all: no title, no form.

@@ -18,8 +18,16 @@ import (
 
 // Check-in timing rules. A scan counts at the time the device says it was made (a phone that
 // was offline uploads later), except that a device clock more than ClockSkew ahead of the
-// server is not believed: such a scan counts as made when it arrived.
+// server is not believed: such a scan counts as made when it arrived. A device time in the
+// past is believed only while the upload arrives within MaxOfflineLag after the end plus
+// grace: after that nothing is accepted, whatever the device says, so that staff cannot add
+// backdated check-ins to a past activity.
 const (
+	// MaxOfflineLag is how long after an activity's end plus grace a phone that scanned
+	// offline may still upload its queue (a venue without signal, a phone that reaches the
+	// network the next day). Chosen as two days: a weekend outing uploaded on the Monday
+	// would need more, and is then entered by hand as declared attendance.
+	MaxOfflineLag = 48 * time.Hour
 	// EarlyCheckIn is how long before the start doors may open.
 	EarlyCheckIn = time.Hour
 	// DefaultGrace is the check-in grace after the end when --checkin-grace is 0.
@@ -41,9 +49,10 @@ type Scan struct {
 	Device    string    // the device's own id, for the record
 }
 
-// WalkIn is a person added at the door without a ticket (or a phone to show it). Key, when
-// set, is a device-made id (16–64 characters of A–Z a–z 0–9 _ -) that makes a re-sent walk-in
-// add nothing: it is kept as the walk-in ticket's nonce.
+// WalkIn is a person added at the door without a ticket (or a phone to show it). Key is
+// required: a device-made id (16–64 characters of A–Z a–z 0–9 _ -) that makes a re-sent
+// walk-in add nothing; it is kept as the walk-in ticket's nonce. A walk-in without one is
+// refused (it would count again on every resend).
 type WalkIn struct {
 	Key       string
 	Name      string
@@ -113,7 +122,9 @@ var ErrBatchTooLarge = fmt.Errorf("一次最多上传 %d 条扫码和 %d 条现�
 // the insert is ON CONFLICT DO NOTHING), so a repeated scan or a re-sent batch adds nothing,
 // and verified_attendance on every version of the series grows by exactly the rows inserted,
 // in the same transaction. Refusals (forged or truncated code, a ticket of another activity,
-// cancelled or waitlisted, too early or after the end plus grace) are per scan. Errors:
+// cancelled or waitlisted, too early or after the end plus grace, uploaded later than
+// MaxOfflineLag after that, a record in force already accepted; for walk-ins also a missing
+// key and no room left under WalkInLimit) are per scan. Errors:
 // db.ErrNotFound (no such activity in scope), ErrBatchTooLarge.
 func (s *Store) CheckIn(ctx context.Context, rules CheckInRules, b CheckInBatch) (CheckInResult, error) {
 	var res CheckInResult
@@ -148,8 +159,22 @@ func when(t, now time.Time) time.Time {
 	return t.UTC()
 }
 
-// timeRefusal says why a check-in at t is outside the activity's window, or "".
-func timeRefusal(a Activity, t time.Time, grace time.Duration) string {
+// ErrRecordAccepted is the reason a check-in or walk-in is refused once the series' record in
+// force is accepted (locked): its verified attendance is final.
+var ErrRecordAccepted = errors.New("活动记录已确认，不再接受签到")
+
+// timeRefusal says why a check-in made at device time t (already passed through when) and
+// arriving at the server's now is refused, or "": the record in force is accepted; now is
+// past EndsAt + grace + MaxOfflineLag (whatever t says); t is before StartsAt − EarlyCheckIn
+// or after EndsAt + grace.
+func timeRefusal(a Activity, t, now time.Time, grace time.Duration) string {
+	if a.Status == Accepted {
+		return ErrRecordAccepted.Error()
+	}
+	if now.After(a.EndsAt.Add(grace + MaxOfflineLag)) {
+		return fmt.Sprintf("活动已于 %s 结束，离线签到须在结束后 %s 加 %d 小时内上传，已超过期限，不能再签到",
+			a.EndsAt.In(China).Format("01-02 15:04"), graceText(grace), int(MaxOfflineLag/time.Hour))
+	}
 	if t.Before(a.StartsAt.Add(-EarlyCheckIn)) {
 		return fmt.Sprintf("活动尚未开始：%s 开始，开始前 1 小时起可以签到", a.StartsAt.In(China).Format("01-02 15:04"))
 	}
@@ -256,7 +281,7 @@ func (s *Store) checkInGroup(ctx context.Context, tx *sql.Tx, rules CheckInRules
 			case reg.status == Waitlisted && !b.AdmitWaitlisted:
 				r.Outcome, r.Reason = OutcomeRefused, "候补票券，尚未获得名额；如现场有空位，请勾选“候补人员按现场名额入场”后再扫"
 			default:
-				if msg := timeRefusal(a, at, grace); msg != "" {
+				if msg := timeRefusal(a, at, now, grace); msg != "" {
 					r.Outcome, r.Reason = OutcomeRefused, msg
 					continue
 				}
@@ -300,11 +325,20 @@ func (s *Store) checkInGroup(ctx context.Context, tx *sql.Tx, rules CheckInRules
 			return nil, nil, err
 		}
 		results[i].WalkIns = make([]ScanResult, 0, len(b.WalkIns))
+		taken, _, err := counts(ctx, tx, acts[i].SeriesID)
+		if err != nil {
+			return nil, nil, err
+		}
+		walkIns, err := walkInCount(ctx, tx, acts[i].SeriesID)
+		if err != nil {
+			return nil, nil, err
+		}
 		for _, w := range b.WalkIns {
-			r, n, err := s.walkIn(ctx, tx, acts[i], b.Actor, w, now, grace)
+			r, n, err := s.walkIn(ctx, tx, acts[i], b.Actor, w, now, grace, walkIns >= WalkInLimit(acts[i], taken))
 			if err != nil {
 				return nil, nil, err
 			}
+			walkIns += n
 			results[i].WalkIns = append(results[i].WalkIns, r)
 			results[i].Added += n
 			added[acts[i].SeriesID] += n
@@ -450,18 +484,35 @@ func validKey(k string) bool {
 	return true
 }
 
+// WalkInLimit is how many walk-ins (waitlisted tickets admitted at the door included) an
+// activity takes: its walk-in allowance plus the places its sign-ups left free
+// (WalkInAllowance + max(Capacity − taken, 0), taken as placesTakenSQL counts), and none at
+// all when Capacity is 0 (no public sign-up: the organizer declares the headcount instead).
+// Walk-ins beyond it are refused, so that staff cannot raise the verified attendance without
+// bound.
+func WalkInLimit(a Activity, taken int) int {
+	if a.Capacity <= 0 {
+		return 0
+	}
+	return a.WalkInAllowance + max(a.Capacity-taken, 0)
+}
+
 // walkIn adds one walk-in in tx (the series is locked) and returns its result and whether a
-// check-in was added.
-func (s *Store) walkIn(ctx context.Context, tx *sql.Tx, a Activity, actor int64, w WalkIn, now time.Time, grace time.Duration) (ScanResult, int, error) {
+// check-in was added; full says the walk-ins already reach WalkInLimit.
+func (s *Store) walkIn(ctx context.Context, tx *sql.Tx, a Activity, actor int64, w WalkIn, now time.Time, grace time.Duration, full bool) (ScanResult, int, error) {
 	r := ScanResult{Key: w.Key, WalkIn: true, Outcome: OutcomeRefused}
 	w.Name = strings.TrimSpace(w.Name)
 	r.Name = w.Name
-	if w.Key != "" && !validKey(w.Key) {
+	if w.Key == "" {
+		r.Reason = "现场登记缺少编号（key）：每条现场登记须带设备生成的编号，重发时才不会重复计数"
+		return r, 0, nil
+	}
+	if !validKey(w.Key) {
 		r.Reason = "现场登记的编号无效（应为 16–64 位字母、数字、- 或 _）"
 		return r, 0, nil
 	}
-	if w.Name == "" || utf8.RuneCountInString(w.Name) > MaxName {
-		r.Reason = fmt.Sprintf("姓名：请填写（最多 %d 字）", MaxName)
+	if msg := nameProblem(w.Name); msg != "" {
+		r.Reason = "姓名：" + msg
 		return r, 0, nil
 	}
 	phone := strings.TrimSpace(w.Phone)
@@ -474,18 +525,16 @@ func (s *Store) walkIn(ctx context.Context, tx *sql.Tx, a Activity, actor int64,
 		phone = p
 		r.Phone = mask.Phone(p)
 	}
-	if w.Key != "" {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM registrations WHERE activity_id = $1 AND walk_in = TRUE AND nonce = $2`, a.SeriesID, w.Key).Scan(&id)
-		if err == nil {
-			r.Outcome, r.RegistrationID = OutcomeAlready, id
-			return r, 0, nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return r, 0, db.Map(err)
-		}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM registrations WHERE activity_id = $1 AND walk_in = TRUE AND nonce = $2`, a.SeriesID, w.Key).Scan(&id)
+	if err == nil {
+		r.Outcome, r.RegistrationID = OutcomeAlready, id
+		return r, 0, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return r, 0, db.Map(err)
 	}
 	at := when(w.ScannedAt, now)
-	if msg := timeRefusal(a, at, grace); msg != "" {
+	if msg := timeRefusal(a, at, now, grace); msg != "" {
 		r.Reason = msg
 		return r, 0, nil
 	}
@@ -500,12 +549,15 @@ func (s *Store) walkIn(ctx context.Context, tx *sql.Tx, a Activity, actor int64,
 			return r, 0, db.Map(err)
 		}
 	}
-	nonce := w.Key
-	if nonce == "" {
-		nonce = newNonce()
+	if full {
+		r.Reason = fmt.Sprintf("现场名额已满：容量 %d 人，现场名额 %d 人，已按报名和现场登记用完，不能再登记", a.Capacity, a.WalkInAllowance)
+		if a.Capacity <= 0 {
+			r.Reason = "现场名额已满：本活动未设容量，不接受现场登记"
+		}
+		return r, 0, nil
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO registrations (activity_id, name, phone, status, walk_in, nonce, created_at)
-		VALUES ($1, $2, $3, 'confirmed', TRUE, $4, $5) RETURNING id`, a.SeriesID, w.Name, phone, nonce, now).Scan(&r.RegistrationID)
+	err = tx.QueryRowContext(ctx, `INSERT INTO registrations (activity_id, name, phone, status, walk_in, nonce, created_at)
+		VALUES ($1, $2, $3, 'confirmed', TRUE, $4, $5) RETURNING id`, a.SeriesID, w.Name, phone, w.Key, now).Scan(&r.RegistrationID)
 	if err != nil {
 		return r, 0, db.Map(err)
 	}
@@ -538,8 +590,8 @@ func (s *Store) CheckInStatus(ctx context.Context, scope region.Scope, id int64,
 	if v.Confirmed, v.Waitlisted, err = counts(ctx, s.DB, a.SeriesID); err != nil {
 		return v, err
 	}
-	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM registrations WHERE activity_id = $1 AND walk_in = TRUE AND status = 'confirmed'`, a.SeriesID).Scan(&v.WalkIns); err != nil {
-		return v, db.Map(err)
+	if v.WalkIns, err = walkInCount(ctx, s.DB, a.SeriesID); err != nil {
+		return v, err
 	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT `+registrationCols+` FROM checkins c JOIN registrations r ON r.id = c.registration_id
 		WHERE c.activity_id = $1 ORDER BY c.recorded_at DESC, c.registration_id DESC LIMIT $2`, a.SeriesID, recent)

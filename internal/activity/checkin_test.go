@@ -65,6 +65,34 @@ func verified(t testing.TB, d *db.DB, series int64) []int64 {
 	return out
 }
 
+// acceptAndCorrect takes version id of banner 152502 through review and acceptance (a league
+// admin decides) and starts a correction; it returns the correction's id.
+func acceptAndCorrect(t *testing.T, st *activity.Store, id int64) int64 {
+	t.Helper()
+	acceptVersion(t, st, id)
+	v2, err := st.Correct(context.Background(), bannerScope, 0, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v2
+}
+
+// acceptVersion takes a version of league 152500 through submission, review and acceptance.
+func acceptVersion(t *testing.T, st *activity.Store, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.Submit(ctx, region.NewScope("152500"), 0, id); err != nil {
+		t.Fatal(err)
+	}
+	league := &account.Principal{Grants: []account.Grant{{Role: account.LeagueAdmin, RegionCode: "152500"}}}
+	if err := st.Review(ctx, league, league.Scope(), 0, id, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Accept(ctx, league, league.Scope(), 0, id, true, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCheckInBatch(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -84,24 +112,10 @@ func TestCheckInBatch(t *testing.T) {
 		if err := st.CancelTicket(ctx, tk.RegistrationID, nonce); err != nil {
 			t.Fatal(err)
 		}
-		// Accept the record and start a correction, so that the series has two versions.
-		if err := st.Submit(ctx, bannerScope, 0, id); err != nil {
-			t.Fatal(err)
-		}
-		league := &account.Principal{Grants: []account.Grant{{Role: account.LeagueAdmin, RegionCode: "152500"}}}
-		if err := st.Review(ctx, league, league.Scope(), 0, id, true, ""); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Accept(ctx, league, league.Scope(), 0, id, true, ""); err != nil {
-			t.Fatal(err)
-		}
-		v2, err := st.Correct(ctx, bannerScope, 0, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		late := signUps(t, st, id, 4, 1)[0] // waitlisted, never admitted
 
 		now = starts.Add(10 * time.Minute)
-		b := activity.CheckInBatch{ActivityID: v2, Scope: bannerScope, Scans: scans(codes[0], codes[1], codes[0], otherCode, cancelled,
+		b := activity.CheckInBatch{ActivityID: id, Scope: bannerScope, Scans: scans(codes[0], codes[1], codes[0], otherCode, cancelled,
 			codes[1][:len(codes[1])-3], "KP1-1-2-AAAAAAAAAAAAAAAA", waiting)}
 		res, err := st.CheckIn(ctx, rules, b)
 		if err != nil {
@@ -126,6 +140,24 @@ func TestCheckInBatch(t *testing.T) {
 		if err != nil || res.Added != 0 || res.Verified != 3 || outcomes(res.Scans) != "already already already refused refused refused refused already" {
 			t.Errorf("re-sent batch: %s, added %d, verified %d, %v", outcomes(res.Scans), res.Added, res.Verified, err)
 		}
+		// Accept the record and start a correction, so that the series has two versions: the
+		// correction carries the count, and the accepted record takes no more check-ins (a
+		// ticket already in says "already"; a new one is refused).
+		acceptAndCorrect(t, st, id)
+		var v2 int64
+		d.QueryRowContext(ctx, `SELECT id FROM activities WHERE series_id = $1 AND version = 2`, id).Scan(&v2)
+		b.ActivityID = v2
+		b.AdmitWaitlisted = true
+		b.Scans = append(b.Scans, scans(late)...)
+		res, err = st.CheckIn(ctx, rules, b)
+		if err != nil || res.Added != 0 || res.Verified != 3 || outcomes(res.Scans) != "already already already refused refused refused refused already refused" ||
+			res.Scans[8].Reason != activity.ErrRecordAccepted.Error() {
+			t.Errorf("after acceptance: %s (%q), added %d, verified %d, %v", outcomes(res.Scans), res.Scans[len(res.Scans)-1].Reason, res.Added, res.Verified, err)
+		}
+		res, err = st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: v2, Scope: bannerScope, WalkIns: []activity.WalkIn{{Key: "after-accept-0000000001", Name: "来晚的人"}}})
+		if err != nil || outcomes(res.WalkIns) != "refused" || res.WalkIns[0].Reason != activity.ErrRecordAccepted.Error() || res.Verified != 3 {
+			t.Errorf("walk-in after acceptance: %+v %v", res, err)
+		}
 		if v := verified(t, d, id); len(v) != 2 || v[0] != 3 || v[1] != 3 {
 			t.Errorf("verified_attendance per version: %v, want [3 3]", v)
 		}
@@ -146,7 +178,7 @@ func TestCheckInWaitlistTimesWalkIns(t *testing.T) {
 		now := starts.Add(-72 * time.Hour)
 		st := newClockStore(d, &now)
 		rules := activity.CheckInRules{Key: testKey, Grace: 30 * time.Minute}
-		id := newActivity(t, st, 1, 1)
+		id := newActivity(t, st, 1, 2)
 		codes := signUps(t, st, id, 0, 2) // one confirmed, one waitlisted
 		batch := func(admit bool, at time.Time, cs ...string) activity.CheckInBatch {
 			b := activity.CheckInBatch{ActivityID: id, Scope: bannerScope, AdmitWaitlisted: admit}
@@ -187,19 +219,23 @@ func TestCheckInWaitlistTimesWalkIns(t *testing.T) {
 		if outcomes(res.Scans) != "new" || !res.Scans[0].WalkIn || res.Verified != 2 {
 			t.Errorf("waitlisted admitted: %+v", res)
 		}
-		// Walk-ins: a re-sent one (same key) adds nothing; a bad one is refused by field.
+		// Walk-ins: a re-sent one (same key) adds nothing; a bad one is refused by field; one
+		// without a key is refused (it would count again on every resend).
 		key := "device-1-walkin-000000001"
 		wb := activity.CheckInBatch{ActivityID: id, Scope: bannerScope, WalkIns: []activity.WalkIn{
 			{Key: key, Name: "现场观众", Phone: "13800001111", ScannedAt: at},
-			{Name: " ", ScannedAt: at},
-			{Name: "有票的人", Phone: phone(1), ScannedAt: at},
-			{Name: "号码不对", Phone: "12345", ScannedAt: at},
+			{Key: "device-1-walkin-000000002", Name: " ", ScannedAt: at},
+			{Key: "device-1-walkin-000000003", Name: "有票的人", Phone: phone(1), ScannedAt: at},
+			{Key: "device-1-walkin-000000004", Name: "号码不对", Phone: "12345", ScannedAt: at},
+			{Name: "没有编号", ScannedAt: at},
+			{Key: "device-1-walkin-000000005", Name: "换\u202e行", ScannedAt: at},
 		}}
 		res, err := st.CheckIn(ctx, rules, wb)
-		if err != nil || outcomes(res.WalkIns) != "new refused refused refused" || res.Verified != 3 {
+		if err != nil || outcomes(res.WalkIns) != "new refused refused refused refused refused" || res.Verified != 3 {
 			t.Fatalf("walk-ins: %+v %v", res, err)
 		}
-		if !strings.Contains(res.WalkIns[1].Reason, "姓名") || !strings.Contains(res.WalkIns[2].Reason, "已有报名") || !strings.Contains(res.WalkIns[3].Reason, "手机号") {
+		if !strings.Contains(res.WalkIns[1].Reason, "姓名") || !strings.Contains(res.WalkIns[2].Reason, "已有报名") || !strings.Contains(res.WalkIns[3].Reason, "手机号") ||
+			!strings.Contains(res.WalkIns[4].Reason, "缺少编号") || !strings.Contains(res.WalkIns[5].Reason, "控制字符") {
 			t.Errorf("walk-in reasons: %+v", res.WalkIns)
 		}
 		if res.WalkIns[0].Phone != "138****1111" {
@@ -209,14 +245,127 @@ func TestCheckInWaitlistTimesWalkIns(t *testing.T) {
 		if outcomes(res.WalkIns)[:7] != "already" || res.Verified != 3 {
 			t.Errorf("re-sent walk-in: %+v", res)
 		}
-		// Over capacity plus walk-in allowance (1 + 1): flagged, never refused.
-		res, _ = st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, WalkIns: []activity.WalkIn{{Name: "又一位", ScannedAt: at}}})
-		if res.Verified != 4 {
-			t.Errorf("walk-in over the allowance: verified %d", res.Verified)
+		// The walk-in allowance (2: the admitted waitlisted ticket and 现场观众) is used up, and
+		// the one place is taken: the next walk-in is refused.
+		res, _ = st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, WalkIns: []activity.WalkIn{{Key: "device-1-walkin-000000009", Name: "又一位", ScannedAt: at}}})
+		if res.Verified != 3 || outcomes(res.WalkIns) != "refused" || !strings.Contains(res.WalkIns[0].Reason, "现场名额已满") {
+			t.Errorf("walk-in over the allowance: verified %d, %+v", res.Verified, res.WalkIns)
 		}
 		v, err := st.CheckInStatus(ctx, bannerScope, id, 10)
-		if err != nil || len(v.Activity.Flags()) == 0 || !strings.Contains(v.Activity.Flags()[0], "超过容量") || len(v.Recent) != 4 || v.WalkIns != 3 {
+		if err != nil || len(v.Activity.Flags()) != 0 || len(v.Recent) != 3 || v.WalkIns != 2 {
 			t.Errorf("status: flags %v, %d recent, %d walk-ins, %v", v.Activity.Flags(), len(v.Recent), v.WalkIns, err)
+		}
+	})
+}
+
+// Walk-ins stop at WalkInLimit: the allowance plus the places sign-ups left free; an activity
+// without a capacity takes none.
+func TestWalkInLimit(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := starts.Add(-72 * time.Hour)
+		st := newClockStore(d, &now)
+		rules := activity.CheckInRules{Key: testKey}
+		id := newActivity(t, st, 3, 1)
+		signUps(t, st, id, 0, 1) // one place taken: 1 + (3 − 1) = 3 walk-ins
+		none, err := st.Create(ctx, bannerScope, 0, activity.Input{RegionCode: "152502", Title: "无报名的讲座", Type: "lecture",
+			Organizer: "锡林浩特市科协", StartsAt: starts, EndsAt: ends, Mode: "offline", Sessions: 1, WalkInAllowance: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now = starts.Add(time.Minute)
+		var walkIns []activity.WalkIn
+		for i := range 5 {
+			walkIns = append(walkIns, activity.WalkIn{Key: fmt.Sprintf("limit-test-key-%08d", i), Name: fmt.Sprintf("现场%d", i)})
+		}
+		res, err := st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, WalkIns: walkIns})
+		if err != nil || outcomes(res.WalkIns) != "new new new refused refused" || res.Verified != 3 || !strings.Contains(res.WalkIns[3].Reason, "现场名额已满") {
+			t.Errorf("walk-ins over the limit: %+v %v", res, err)
+		}
+		// Sent again: the three recorded say "already", the others are still refused.
+		res, err = st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, WalkIns: walkIns})
+		if err != nil || outcomes(res.WalkIns) != "already already already refused refused" || res.Verified != 3 {
+			t.Errorf("walk-ins re-sent: %+v %v", res, err)
+		}
+		res, err = st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: none, Scope: bannerScope, WalkIns: walkIns[:1]})
+		if err != nil || outcomes(res.WalkIns) != "refused" || !strings.Contains(res.WalkIns[0].Reason, "现场名额已满") || res.Verified != 0 {
+			t.Errorf("walk-in without capacity: %+v %v", res, err)
+		}
+		if got := activity.WalkInLimit(activity.Activity{Capacity: 10, WalkInAllowance: 2}, 12); got != 2 {
+			t.Errorf("WalkInLimit with sign-ups over capacity: %d, want 2", got)
+		}
+	})
+}
+
+// A scan made in time on a phone that stays offline counts only if it is uploaded within
+// MaxOfflineLag after the end plus grace, whatever the device time says.
+func TestCheckInOfflineLag(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := starts.Add(-72 * time.Hour)
+		st := newClockStore(d, &now)
+		rules := activity.CheckInRules{Key: testKey, Grace: time.Hour}
+		id := newActivity(t, st, 5, 5)
+		codes := signUps(t, st, id, 0, 2)
+		at := starts.Add(5 * time.Minute) // device time: during the activity
+		now = ends.Add(time.Hour + activity.MaxOfflineLag + time.Second)
+		res, err := st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, Scans: []activity.Scan{{Code: codes[0], ScannedAt: at}},
+			WalkIns: []activity.WalkIn{{Key: "offline-lag-key-0000001", Name: "离线", ScannedAt: at}}})
+		if err != nil || outcomes(res.Scans) != "refused" || outcomes(res.WalkIns) != "refused" || res.Verified != 0 ||
+			!strings.Contains(res.Scans[0].Reason, "48 小时") || !strings.Contains(res.WalkIns[0].Reason, "48 小时") {
+			t.Errorf("uploaded after the offline lag: %+v %v", res, err)
+		}
+		now = ends.Add(time.Hour + activity.MaxOfflineLag - time.Second)
+		res, err = st.CheckIn(ctx, rules, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, Scans: []activity.Scan{{Code: codes[1], ScannedAt: at}},
+			WalkIns: []activity.WalkIn{{Key: "offline-lag-key-0000002", Name: "离线", ScannedAt: at}}})
+		if err != nil || outcomes(res.Scans) != "new" || outcomes(res.WalkIns) != "new" || res.Verified != 2 {
+			t.Errorf("uploaded within the offline lag: %+v %v", res, err)
+		}
+	})
+}
+
+// Scope is tested on the version in force: once a correction moving the record to another
+// unit is accepted, the old unit's staff no longer reach the series; a draft correction
+// moves nothing yet.
+func TestCheckInScopeFollowsVersionInForce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := starts.Add(-72 * time.Hour)
+		st := newClockStore(d, &now)
+		id := newActivity(t, st, 5, 0)
+		signUps(t, st, id, 0, 1)
+		v2 := acceptAndCorrect(t, st, id)
+		a, err := st.Get(ctx, bannerScope, v2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := activity.InputOf(a)
+		in.RegionCode = "152501"
+		if err := st.Update(ctx, region.NewScope("152500"), 0, v2, in); err != nil {
+			t.Fatal(err)
+		}
+		other := region.NewScope("152501")
+		if _, err := st.CheckInStatus(ctx, bannerScope, v2, 0); err != nil {
+			t.Errorf("old unit, correction still a draft: %v", err)
+		}
+		if _, err := st.CheckInStatus(ctx, other, id, 0); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("new unit, correction still a draft: %v", err)
+		}
+		acceptVersion(t, st, v2)
+		for _, vid := range []int64{id, v2} {
+			if _, err := st.CheckInStatus(ctx, bannerScope, vid, 0); !errors.Is(err, db.ErrNotFound) {
+				t.Errorf("old unit after the move was accepted (version id %d): %v", vid, err)
+			}
+			if _, err := st.CheckIn(ctx, activity.CheckInRules{Key: testKey}, activity.CheckInBatch{ActivityID: vid, Scope: bannerScope,
+				WalkIns: []activity.WalkIn{{Key: "scope-test-key-00000001", Name: "甲"}}}); !errors.Is(err, db.ErrNotFound) {
+				t.Errorf("old unit checks in after the move (version id %d): %v", vid, err)
+			}
+			if _, err := st.StaffCancel(ctx, bannerScope, vid, phone(0)); !errors.Is(err, db.ErrNotFound) {
+				t.Errorf("old unit cancels after the move (version id %d): %v", vid, err)
+			}
+		}
+		if v, err := st.CheckInStatus(ctx, other, id, 0); err != nil || v.Activity.ID != v2 || v.Confirmed != 1 {
+			t.Errorf("new unit after the move: %+v %v", v.Activity.ID, err)
 		}
 	})
 }

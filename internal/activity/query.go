@@ -421,9 +421,11 @@ type Upcoming struct {
 	Confirmed int // tickets holding a place
 }
 
-// OpenForSignup lists the activities whose newest version has public sign-up open and which
-// have not ended by now, soonest first, inside the subtree of unit ("" = everywhere): what a
-// village e-station screen or a phone shows the public. At most limit (1–200) rows.
+// OpenForSignup lists the activities whose version in force (inForce: a draft correction does
+// not count yet) has public sign-up open and which have not ended by now, soonest first,
+// inside the subtree of unit ("" = everywhere): what a village e-station screen or a phone
+// shows the public. Confirmed is the places taken, as the sign-up page counts them
+// (placesTakenSQL). At most limit (1–200) rows.
 func (s *Store) OpenForSignup(ctx context.Context, unit string, now time.Time, limit int) ([]Upcoming, error) {
 	if limit < 1 || limit > 200 {
 		limit = 50
@@ -438,9 +440,9 @@ func (s *Store) OpenForSignup(ctx context.Context, unit string, now time.Time, l
 		var err error
 		u.Activity, err = scanActivity(scanPrefix{row, &u.Confirmed})
 		return u, err
-	}, `SELECT (SELECT count(*) FROM registrations r WHERE r.activity_id = a.series_id AND r.status = 'confirmed'), `+activityCols+`
-		FROM activities a WHERE a.signup_open AND a.capacity > 0 AND a.ends_at > $1 AND a.deleted_at IS NULL AND `+cond+`
-		AND a.version = (SELECT MAX(b.version) FROM activities b WHERE b.series_id = a.series_id AND b.deleted_at IS NULL)
+	}, `SELECT `+placesTakenSQL("a.series_id")+`, `+activityCols+`
+		FROM activities a WHERE a.signup_open AND a.capacity > 0 AND a.ends_at > $1 AND a.deleted_at IS NULL AND `+cond+` AND `+inForce("a.")+`
+		AND a.version = (SELECT MAX(b.version) FROM activities b WHERE b.series_id = a.series_id AND b.deleted_at IS NULL AND `+inForce("b.")+`)
 		ORDER BY a.starts_at, a.id`+fmt.Sprintf(" LIMIT %d", limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("activity.OpenForSignup: %w", err)

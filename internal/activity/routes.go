@@ -58,18 +58,23 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	// Public sign-up and QR tickets (no sign-in), staff check-in and its API.
 	// Public, no sign-in: the sign-up form of an activity, the ticket page (its link carries the
 	// ticket's secret nonce as ?k=, which is the only proof of holding it) and cancellation (the
-	// nonce in the form). The nonce is never in a URL path, which the request log records. Staff: the
-	// check-in page (camera, typed code, walk-ins, an offline queue) and its JSON API. Every
+	// nonce in the form), and the ticket's own language switch (the nonce in the form too).
+	// The nonce is never in a URL path, which the request log records. Sign-ups are limited
+	// per client address (SignupsPerAddr). Staff: the check-in page (camera, typed code,
+	// walk-ins, an offline queue, cancelling a ticket by phone) and its JSON API. Every
 	// check-in goes through one CheckInWriter per site, which commits concurrent requests together.
 	cw := NewCheckInWriter(h.Store, CheckInRules{Key: h.TicketKey, Grace: h.CheckInGrace})
 	mux.Handle("GET /activities", h.Kit.H(h.upcoming))
 	mux.Handle("GET /activities/{id}/signup", h.Kit.H(h.signupForm))
-	mux.Handle("POST /activities/{id}/signup", h.Kit.H(h.signup))
+	limits := newSignupLimits() // per process: see SignupsPerAddr
+	mux.Handle("POST /activities/{id}/signup", h.Kit.H(func(w http.ResponseWriter, r *http.Request) error { return h.signup(limits, w, r) }))
 	mux.Handle("GET /tickets/{rid}", h.Kit.H(h.ticket))
 	mux.Handle("POST /tickets/{rid}/cancel", h.Kit.H(h.cancelTicket))
+	mux.Handle("POST /tickets/{rid}/lang", h.Kit.H(h.ticketLang))
 	mux.Handle("GET /console/activities/{id}/checkin", h.Kit.H(account.Staff(h.checkinPage)))
 	mux.Handle("POST /console/activities/{id}/checkin", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.checkinForm(cw, w, r) })))
 	mux.Handle("POST /console/activities/{id}/walkins", h.Kit.H(account.Staff(func(w http.ResponseWriter, r *http.Request) error { return h.walkinForm(cw, w, r) })))
+	mux.Handle("POST /console/activities/{id}/cancellations", h.Kit.H(account.Staff(h.staffCancel)))
 	mux.Handle("GET /api/v1/activities/{id}/checkins", h.Kit.H(h.apiCheckinStatus))
 	mux.Handle("POST /api/v1/activities/{id}/checkins", h.Kit.H(func(w http.ResponseWriter, r *http.Request) error { return h.apiCheckin(cw, w, r) }))
 	// Volunteer shifts, hours, star levels and award eligibility (the team's unit decides scope).

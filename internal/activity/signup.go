@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,13 +84,68 @@ func (h *Handler) signupForm(w http.ResponseWriter, r *http.Request) error {
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "activity/signup", p)
 }
 
-func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {
+// Limits on public sign-ups from one client address (account.ClientIP), in
+// SignupLimitWindow: across all activities, and for one activity (its series). They stop a
+// script from filling every activity with made-up phones; a school or an e-station behind one
+// address can still sign up a few people an hour, and staff can cancel what was wrongly
+// taken. Only sign-ups that made a ticket count.
+const (
+	SignupsPerAddr         = 10
+	SignupsPerAddrActivity = 3
+	SignupLimitWindow      = time.Hour
+)
+
+// signupLimits are the per-process counters of sign-ups by address (in memory: a restart
+// forgets them, several processes each keep their own).
+type signupLimits struct {
+	perAddr, perAddrActivity *account.Limiter
+}
+
+func newSignupLimits() *signupLimits {
+	return &signupLimits{perAddr: account.NewLimiter(SignupsPerAddr, SignupLimitWindow),
+		perAddrActivity: account.NewLimiter(SignupsPerAddrActivity, SignupLimitWindow)}
+}
+
+// take counts a sign-up of addr for a series before it is made, or refuses it with the wait;
+// undo takes the count back when no ticket was made.
+func (l *signupLimits) take(addr string, series int64) (ok bool, wait time.Duration, undo func()) {
+	k := addr + "\x00" + strconv.FormatInt(series, 10)
+	if ok, wait := l.perAddrActivity.Take(k); !ok {
+		return false, wait, nil
+	}
+	if ok, wait := l.perAddr.Take(addr); !ok {
+		l.perAddrActivity.Undo(k)
+		return false, wait, nil
+	}
+	return true, 0, func() { l.perAddrActivity.Undo(k); l.perAddr.Undo(addr) }
+}
+
+func (h *Handler) signup(lim *signupLimits, w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	in := SignupInput{Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone")}
+	// The limit is per series, so that posting to each version's id does not multiply it.
+	series, err := h.Store.seriesOf(r.Context(), id)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	ok, wait, undo := lim.take(account.ClientIP(r), series)
+	if !ok {
+		minutes := int((wait + time.Minute - 1) / time.Minute)
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		msg := fmt.Sprintf("报名过于频繁：同一网络每小时最多报名 %d 次（同一活动最多 %d 次），请 %d 分钟后再试", SignupsPerAddr, SignupsPerAddrActivity, minutes)
+		p, perr := h.signupPage(r, id, in, ValidationError{"form": msg}, msg)
+		if perr != nil {
+			return perr
+		}
+		return h.Kit.Render.HTML(w, r, http.StatusTooManyRequests, "activity/signup", p)
+	}
 	reg, err := h.Store.SignUp(r.Context(), id, in)
+	if err != nil {
+		undo()
+	}
 	var errs ValidationError
 	switch {
 	case err == nil:
@@ -130,6 +186,7 @@ type TicketPage struct {
 	Payload  string
 	QR       template.HTML
 	Action   string // the cancel form's action; the form sends the nonce as k
+	LangPath string // the language form's action; it sends the nonce as k too
 	Problem  string
 }
 
@@ -155,7 +212,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 		return web.NotFound(err)
 	}
 	p := TicketPage{Page: h.Kit.Page(r, "ticket.title", a.Title), Activity: a, When: When(a), Reg: reg, Phone: mask.Phone(reg.Phone),
-		Action: fmt.Sprintf("/tickets/%d/cancel", reg.ID), Problem: problem}
+		Action: fmt.Sprintf("/tickets/%d/cancel", reg.ID), LangPath: fmt.Sprintf("/tickets/%d/lang", reg.ID), Problem: problem}
 	if reg.Status != Cancelled {
 		p.Payload = TicketPayload(h.TicketKey, reg.SeriesID, reg.ID)
 		if p.QR, err = TicketQR(p.Payload, p.T("ticket.qr_label")); err != nil {
@@ -166,6 +223,29 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	return h.Kit.Render.HTML(w, r, status, "activity/ticket", p)
+}
+
+// ticketLang serves POST /tickets/{rid}/lang: the ticket page's own language switch. The
+// footer's switch (GET /lang?next=<path>) cannot bring the holder back, since the nonce is on
+// purpose left out of that link (links are shared, kept in history and sent as Referer); this
+// form sends the nonce in the body, as the cancel form does, sets the same cookie as /lang
+// and redirects to the ticket link. Errors: 404 (wrong nonce), 400 (unknown language).
+func (h *Handler) ticketLang(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "rid")
+	if err != nil {
+		return err
+	}
+	reg, err := h.Store.Ticket(r.Context(), id, r.PostFormValue("k"))
+	if err != nil {
+		return web.NotFound(err)
+	}
+	lang := r.PostFormValue("set")
+	if !slices.Contains(web.Languages, lang) {
+		return web.Errorf(http.StatusBadRequest, "error.bad_language", lang)
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, ticketPath(reg), http.StatusSeeOther)
+	return nil
 }
 
 func (h *Handler) cancelTicket(w http.ResponseWriter, r *http.Request) error {
@@ -202,6 +282,10 @@ type CheckInPage struct {
 	Grace   string
 	API     string
 	Problem string
+	// The staff cancellation form: the phone typed, its problem, and what was cancelled.
+	CancelPhone string
+	CancelErr   string
+	CancelDone  string
 }
 
 // RecentCheckIn is a row of the recent check-ins list, phone masked.
@@ -291,6 +375,38 @@ func (h *Handler) walkinForm(cw *CheckInWriter, w http.ResponseWriter, r *http.R
 	page := CheckInPage{Walk: wi}
 	res := CheckInBatch{WalkIns: []WalkIn{wi}}
 	return h.postedBatch(cw, w, r, res, page)
+}
+
+// staffCancel serves POST /console/activities/{id}/cancellations: staff cancel the live
+// ticket a phone number holds (the holder phoned, or lost the link), which frees its place and
+// promotes the first waitlisted ticket as the holder's own cancellation does. The page is
+// rendered with the outcome, as the other check-in forms are; re-posting it finds no live
+// ticket and changes nothing.
+func (h *Handler) staffCancel(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p := account.FromContext(r.Context())
+	phone := r.PostFormValue("phone")
+	reg, err := h.Store.StaffCancel(r.Context(), p.Scope(), id, phone)
+	var errs ValidationError
+	switch {
+	case err == nil:
+		if h.Log != nil {
+			h.Log.Info("registration cancelled by staff", "account", p.ID, "activity", reg.SeriesID, "registration", reg.ID)
+		}
+		page := CheckInPage{}
+		page.CancelDone = fmt.Sprintf("%s（%s）", reg.Name, mask.Phone(reg.Phone))
+		return h.renderCheckin(w, r, http.StatusOK, page)
+	case errors.Is(err, db.ErrNotFound):
+		return web.NotFound(err)
+	case errors.Is(err, ErrCheckedInKept):
+		return h.renderCheckin(w, r, http.StatusUnprocessableEntity, CheckInPage{CancelPhone: phone, CancelErr: ErrCheckedInKept.Error()})
+	case errors.As(err, &errs):
+		return h.renderCheckin(w, r, http.StatusUnprocessableEntity, CheckInPage{CancelPhone: phone, CancelErr: errs["phone"]})
+	}
+	return err
 }
 
 // checkinJSON is the body of POST /api/v1/activities/{id}/checkins.

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/mask"
 	"github.com/kepu/kepu/internal/region"
 )
 
@@ -97,8 +99,8 @@ func NormalizePhone(s string) (string, bool) {
 func (in *SignupInput) Validate() ValidationError {
 	errs := ValidationError{}
 	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || utf8.RuneCountInString(in.Name) > MaxName {
-		errs["name"] = fmt.Sprintf("请填写姓名（最多 %d 字）", MaxName)
+	if msg := nameProblem(in.Name); msg != "" {
+		errs["name"] = msg
 	}
 	if p, ok := NormalizePhone(strings.TrimSpace(in.Phone)); ok {
 		in.Phone = p
@@ -113,32 +115,58 @@ func (in *SignupInput) Validate() ValidationError {
 	return errs
 }
 
+// nameProblem says what is wrong with a trimmed name of a person (a sign-up or a walk-in), in
+// Chinese, or "": empty, longer than MaxName runes, or holding a control character
+// (unicode.IsControl: line breaks, tabs, NUL) or a bidirectional formatting character
+// (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, Unicode UAX #9), which would break lines of
+// lists and exports or reorder what staff read (the "Trojan Source" trick, CVE-2021-42574).
+func nameProblem(name string) string {
+	if name == "" || utf8.RuneCountInString(name) > MaxName {
+		return fmt.Sprintf("请填写姓名（最多 %d 字）", MaxName)
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || r == 0x200E || r == 0x200F || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 {
+			return fmt.Sprintf("姓名中有不可见的控制字符或换行（%U），请删去后重新填写", r)
+		}
+	}
+	return ""
+}
+
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// head reads the newest live version of the series that version id belongs to, inside scope
-// (a nil scope means the public, unscoped read). Sign-up and check-in follow it: its capacity,
-// times and signup_open are the ones in force.
+// inForce is the SQL condition that a version may be the one in force: version 1, or an
+// accepted version (a correction counts only once accepted, so a draft correction changes
+// nothing the public or the door sees). The version in force is the newest live version
+// meeting it. alias is the table alias with its dot ("a.") or "".
+func inForce(alias string) string {
+	return `(` + alias + `version = 1 OR ` + alias + `status = 'accepted')`
+}
+
+// head reads the version in force (see inForce) of the series that version id belongs to.
+// Sign-up and check-in follow it: its capacity, times, unit and signup_open are the ones in
+// force. With a non-nil scope the version in force must lie in it: the scope is tested on
+// that row after it was chosen, never while choosing, so once a correction moving the record
+// to another unit is accepted, the old unit's staff no longer reach the series. A nil scope
+// means the public, unscoped read. Errors: db.ErrNotFound (no such version, or the version in
+// force is outside scope).
 func head(ctx context.Context, q queryer, scope *region.Scope, id int64) (Activity, error) {
-	query := `SELECT ` + activityCols + ` FROM activities WHERE series_id = (SELECT COALESCE(series_id, id) FROM activities WHERE id = $1)
-		AND deleted_at IS NULL`
-	args := []any{id}
-	if scope != nil {
-		where, wargs := scope.Where("region_code", 2)
-		query += ` AND ` + where
-		args = append(args, wargs...)
-	}
-	a, err := scanActivity(q.QueryRowContext(ctx, query+` ORDER BY version DESC LIMIT 1`, args...))
+	a, err := scanActivity(q.QueryRowContext(ctx, `SELECT `+activityCols+` FROM activities
+		WHERE series_id = (SELECT COALESCE(series_id, id) FROM activities WHERE id = $1) AND deleted_at IS NULL AND `+inForce("")+`
+		ORDER BY version DESC LIMIT 1`, id))
 	if err != nil {
 		return a, fmt.Errorf("activity %d: %w", id, db.Map(err))
+	}
+	if scope != nil && !scope.Contains(a.RegionCode) {
+		return Activity{}, fmt.Errorf("activity %d: %w", id, db.ErrNotFound)
 	}
 	return a, nil
 }
 
 // SignupActivity reads, for the public sign-up page, the version in force of the series that
-// version id belongs to, with the number of confirmed (non-walk-in) and waitlisted tickets.
-// Errors: db.ErrNotFound.
+// version id belongs to, with the number of places taken (placesTakenSQL) and waitlisted
+// tickets. Errors: db.ErrNotFound.
 func (s *Store) SignupActivity(ctx context.Context, id int64) (a Activity, confirmed, waitlisted int, err error) {
 	a, err = head(ctx, s.DB, nil, id)
 	if err != nil {
@@ -148,14 +176,29 @@ func (s *Store) SignupActivity(ctx context.Context, id int64) (a Activity, confi
 	return a, confirmed, waitlisted, err
 }
 
-// counts returns the places taken (confirmed tickets that are not walk-ins) and the length of
-// the waiting list of a series.
+// placesTakenSQL is the one definition of the places a series' sign-ups take, used by the
+// sign-up page, the sign-up itself, the check-in page and the public list (OpenForSignup):
+// confirmed tickets that are not walk-ins. Walk-ins, waitlisted tickets admitted at the door
+// included, fill the walk-in allowance instead. series is an SQL expression for the series id
+// (a placeholder or a column); the result is an SQL subquery giving a count.
+func placesTakenSQL(series string) string {
+	return `(SELECT count(*) FROM registrations r WHERE r.activity_id = ` + series + ` AND r.status = 'confirmed' AND r.walk_in = FALSE)`
+}
+
+// counts returns the places taken (placesTakenSQL) and the length of the waiting list of a
+// series.
 func counts(ctx context.Context, q queryer, series int64) (confirmed, waitlisted int, err error) {
-	err = q.QueryRowContext(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN status = 'confirmed' AND walk_in = FALSE THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0)
-		FROM registrations WHERE activity_id = $1 AND status <> 'cancelled'`, series).Scan(&confirmed, &waitlisted)
+	err = q.QueryRowContext(ctx, `SELECT `+placesTakenSQL("$1")+`,
+		(SELECT count(*) FROM registrations w WHERE w.activity_id = $1 AND w.status = 'waitlisted')`, series).Scan(&confirmed, &waitlisted)
 	return confirmed, waitlisted, db.Map(err)
+}
+
+// walkInCount returns the walk-in tickets of a series (waitlisted tickets admitted at the door
+// included): what the walk-in limit (WalkInLimit) counts.
+func walkInCount(ctx context.Context, q queryer, series int64) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM registrations WHERE activity_id = $1 AND walk_in = TRUE AND status = 'confirmed'`, series).Scan(&n)
+	return n, db.Map(err)
 }
 
 // lockSeries takes the write lock that orders every change of a series' places (sign-up,
@@ -331,24 +374,78 @@ func (s *Store) CancelTicket(ctx context.Context, id int64, nonce string) error 
 		if err := s.lockSeries(ctx, tx, a.SeriesID); err != nil {
 			return err
 		}
-		var checked int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM checkins WHERE registration_id = $1`, id).Scan(&checked); err != nil {
-			return db.Map(err)
-		}
-		if checked > 0 {
-			return ErrCheckedInKept
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'cancelled', cancelled_at = $1 WHERE id = $2 AND status <> 'cancelled'`, s.now(), id)
-		if err != nil {
-			return db.Map(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		return fill(ctx, tx, a.SeriesID, a.Capacity)
+		return s.cancelIn(ctx, tx, a, id)
 	})
 	if err != nil {
 		return fmt.Errorf("activity.CancelTicket %d: %w", id, err)
 	}
 	return nil
+}
+
+// cancelIn cancels registration id of the series of a (locked by the caller) unless it is
+// checked in, and promotes waitlisted tickets into the places freed. A cancelled ticket stays
+// as it is. Errors: ErrCheckedInKept.
+func (s *Store) cancelIn(ctx context.Context, tx *sql.Tx, a Activity, id int64) error {
+	var checked int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM checkins WHERE registration_id = $1`, id).Scan(&checked); err != nil {
+		return db.Map(err)
+	}
+	if checked > 0 {
+		return ErrCheckedInKept
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'cancelled', cancelled_at = $1 WHERE id = $2 AND activity_id = $3 AND status <> 'cancelled'`,
+		s.now(), id, a.SeriesID)
+	if err != nil {
+		return db.Map(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return fill(ctx, tx, a.SeriesID, a.Capacity)
+}
+
+// StaffCancel cancels, for staff, the live ticket that a phone number holds for the
+// activity of version id (a holder who phoned in, or lost the link): as CancelTicket does,
+// in one transaction, the place is freed and the first waitlisted ticket promoted. The
+// version in force must lie in scope. It returns the ticket as it was before (phone
+// unmasked: mask before showing). Errors: db.ErrNotFound (no such activity in scope),
+// ValidationError{"phone"} (not a mobile number, or no live ticket of this activity holds it),
+// ErrCheckedInKept.
+func (s *Store) StaffCancel(ctx context.Context, scope region.Scope, id int64, phone string) (Registration, error) {
+	p, ok := NormalizePhone(strings.TrimSpace(phone))
+	if !ok {
+		return Registration{}, ValidationError{"phone": "手机号：应为 11 位数字，以 1 开头"}
+	}
+	var reg Registration
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		a, err := head(ctx, tx, &scope, id)
+		if err != nil {
+			return err
+		}
+		if err := s.lockSeries(ctx, tx, a.SeriesID); err != nil {
+			return err
+		}
+		reg, err = scanRegistration(tx.QueryRowContext(ctx, `SELECT `+registrationCols+` FROM registrations r
+			LEFT JOIN checkins c ON c.registration_id = r.id WHERE r.activity_id = $1 AND r.phone = $2 AND r.status <> 'cancelled'`, a.SeriesID, p))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ValidationError{"phone": fmt.Sprintf("手机号 %s 在本活动没有有效的报名", mask.Phone(p))}
+		} else if err != nil {
+			return db.Map(err)
+		}
+		return s.cancelIn(ctx, tx, a, reg.ID)
+	})
+	if err != nil {
+		return Registration{}, fmt.Errorf("activity.StaffCancel: %w", err)
+	}
+	return reg, nil
+}
+
+// seriesOf returns the series id of version id. Errors: db.ErrNotFound.
+func (s *Store) seriesOf(ctx context.Context, id int64) (int64, error) {
+	var series int64
+	err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(series_id, id) FROM activities WHERE id = $1 AND deleted_at IS NULL`, id).Scan(&series)
+	if err != nil {
+		return 0, fmt.Errorf("activity %d: %w", id, db.Map(err))
+	}
+	return series, nil
 }

@@ -147,6 +147,119 @@ func TestSignupClosed(t *testing.T) {
 	})
 }
 
+// Names with control or bidirectional formatting characters are refused by field.
+func TestSignupNameCharacters(t *testing.T) {
+	for _, name := range []string{"乌云\u202e", "乌\n云", "乌\r云", "乌\t云", "\u200e乌云", "乌云\u200f", "乌\u202a云", "乌\u2066云", "乌\u2069云", "乌\x00云"} {
+		in := activity.SignupInput{Name: name, Phone: phone(1)}
+		errs := in.Validate()
+		if errs == nil || !strings.Contains(errs["name"], "控制字符") {
+			t.Errorf("name %q: %v", name, errs)
+		}
+	}
+	for _, name := range []string{"乌云", "Anna-Maria O'Neil", "ᠤᠶᠤᠨ", " 乌云\n"} {
+		in := activity.SignupInput{Name: name, Phone: phone(1)}
+		if errs := in.Validate(); errs != nil {
+			t.Errorf("name %q refused: %v", name, errs)
+		}
+	}
+}
+
+// The public sees the version in force: version 1, or the newest accepted correction. A draft
+// correction changes neither the sign-up page, nor the list, nor the capacity sign-ups fill.
+// The list counts places taken as the sign-up page does (walk-ins and admitted waitlisted
+// tickets do not take a place).
+func TestSignupFollowsVersionInForce(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := starts.Add(-48 * time.Hour)
+		st := newClockStore(d, &now)
+		id := newActivity(t, st, 1, 5)
+		codes := signUps(t, st, id, 0, 2) // one place taken, one waiting
+		v2 := acceptAndCorrect(t, st, id)
+		a, err := st.Get(ctx, bannerScope, v2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := activity.InputOf(a)
+		in.Title, in.Capacity = "改过的标题", 10
+		if err := st.Update(ctx, bannerScope, 0, v2, in); err != nil {
+			t.Fatal(err)
+		}
+		check := func(what, title string, capacity int) {
+			t.Helper()
+			for _, vid := range []int64{id, v2} {
+				a, confirmed, waitlisted, err := st.SignupActivity(ctx, vid)
+				if err != nil || a.Title != title || a.Capacity != capacity {
+					t.Errorf("%s: sign-up page of version %d shows %q, capacity %d, %v", what, vid, a.Title, a.Capacity, err)
+				}
+				list, err := st.OpenForSignup(ctx, "", now, 10)
+				if err != nil || len(list) != 1 || list[0].Title != title || list[0].Confirmed != confirmed {
+					t.Errorf("%s: list %+v (sign-up page: %d taken, %d waiting), %v", what, list, confirmed, waitlisted, err)
+				}
+			}
+		}
+		check("draft correction", "星空科普讲座", 1)
+		// Capacity 1 is in force (10 would confirm a place): the waiting list is full.
+		if _, err := st.SignUp(ctx, v2, activity.SignupInput{Name: "第三位", Phone: phone(2)}); !errors.Is(err, activity.ErrSignupFull) {
+			t.Errorf("sign-up while the correction is a draft: %v, want ErrSignupFull (capacity 1 in force)", err)
+		}
+		// A walk-in and a waitlisted ticket admitted at the door (both walk-in tickets) take
+		// no place, on the list either. The record is accepted, so no check-in would take
+		// them now: they are written as the door would have written them before.
+		tk, _ := activity.ParseTicket(testKey, codes[1])
+		if _, err := d.ExecContext(ctx, `UPDATE registrations SET status = 'confirmed', walk_in = TRUE WHERE id = $1`, tk.RegistrationID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(ctx, `INSERT INTO registrations (activity_id, name, phone, status, walk_in, nonce, created_at)
+			VALUES ($1, '现场', '', 'confirmed', TRUE, 'walkin-nonce-0000000001', $2)`, id, now); err != nil {
+			t.Fatal(err)
+		}
+		check("with a walk-in", "星空科普讲座", 1)
+		acceptVersion(t, st, v2)
+		check("correction accepted", "改过的标题", 10)
+	})
+}
+
+// Staff cancel the live ticket of a phone: the place goes to the first waitlisted ticket;
+// a checked-in ticket is kept; another unit's staff reach nothing.
+func TestStaffCancel(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := starts.Add(-48 * time.Hour)
+		st := newClockStore(d, &now)
+		id := newActivity(t, st, 2, 1)
+		codes := signUps(t, st, id, 0, 4) // two confirmed, two waiting
+		if _, err := st.StaffCancel(ctx, region.NewScope("152501"), id, phone(0)); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("another unit's staff: %v", err)
+		}
+		var verr activity.ValidationError
+		if _, err := st.StaffCancel(ctx, bannerScope, id, phone(7)); !errors.As(err, &verr) || !strings.Contains(verr["phone"], "没有有效的报名") {
+			t.Errorf("a phone without a ticket: %v", err)
+		}
+		if _, err := st.StaffCancel(ctx, bannerScope, id, "12"); !errors.As(err, &verr) || !strings.Contains(verr["phone"], "11 位") {
+			t.Errorf("not a phone: %v", err)
+		}
+		r, err := st.StaffCancel(ctx, bannerScope, id, "139 "+phone(0)[3:])
+		if err != nil || r.Name != "观众0" {
+			t.Fatalf("staff cancel: %+v %v", r, err)
+		}
+		v, err := st.CheckInStatus(ctx, bannerScope, id, 0)
+		if err != nil || v.Confirmed != 2 || v.Waitlisted != 1 {
+			t.Errorf("after the cancellation: %d confirmed, %d waiting, %v; want 2 and 1", v.Confirmed, v.Waitlisted, err)
+		}
+		if _, err := st.StaffCancel(ctx, bannerScope, id, phone(0)); !errors.As(err, &verr) {
+			t.Errorf("cancelled twice: %v", err)
+		}
+		now = starts
+		if _, err := st.CheckIn(ctx, activity.CheckInRules{Key: testKey}, activity.CheckInBatch{ActivityID: id, Scope: bannerScope, Scans: []activity.Scan{{Code: codes[1]}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.StaffCancel(ctx, bannerScope, id, phone(1)); !errors.Is(err, activity.ErrCheckedInKept) {
+			t.Errorf("cancel a checked-in ticket: %v", err)
+		}
+	})
+}
+
 func TestNormalizePhone(t *testing.T) {
 	for in, want := range map[string]string{"13912345678": "13912345678", "139 1234 5678": "13912345678", "+86 139-1234-5678": "13912345678",
 		"１３９１２３４５６７８": "13912345678", "8613912345678": "13912345678"} {
