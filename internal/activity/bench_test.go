@@ -54,31 +54,23 @@ func TestDemoYear(t *testing.T) {
 // BenchmarkRollupYear measures the whole-region roll-up of a year at the seed's scale
 // (≈17,000 activity records) by each dimension, on SQLite and PostgreSQL.
 func BenchmarkRollupYear(b *testing.B) {
-	for _, name := range []string{"sqlite", "postgres"} {
-		b.Run(name, func(b *testing.B) {
-			var d *db.DB
-			if name == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
-			ctx := context.Background()
-			if _, err := demo.Run(ctx, d, 1, 1, []demo.Step{activity.DemoStep()}, nil); err != nil {
-				b.Fatal(err)
-			}
-			st := newStore(d)
-			year := activity.Filter{Scope: region.NewScope("150000"), From: "2026-01-01", To: "2026-12-31"}
-			for _, by := range []string{activity.ByRegion, activity.ByMonth, activity.ByType, activity.ByProgramme, activity.ByGroup} {
-				b.Run(by, func(b *testing.B) {
-					for b.Loop() {
-						if _, err := st.Rollup(ctx, year, by); err != nil {
-							b.Fatal(err)
-						}
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		if _, err := demo.Run(ctx, d, 1, 1, []demo.Step{activity.DemoStep()}, nil); err != nil {
+			b.Fatal(err)
+		}
+		st := newStore(d)
+		year := activity.Filter{Scope: region.NewScope("150000"), From: "2026-01-01", To: "2026-12-31"}
+		for _, by := range []string{activity.ByRegion, activity.ByMonth, activity.ByType, activity.ByProgramme, activity.ByGroup} {
+			b.Run(by, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := st.Rollup(ctx, year, by); err != nil {
+						b.Fatal(err)
 					}
-				})
-			}
-		})
-	}
+				}
+			})
+		}
+	})
 }
 
 // BenchmarkImportReport imports one banner's report of MaxImportRows (20,000) rows into a
@@ -89,31 +81,23 @@ func BenchmarkImportReport(b *testing.B) {
 	for i := range activity.MaxImportRows {
 		fmt.Fprintf(&file, "152502001,牧草种植培训 %d,专家服务：实用技术培训,市科协,2026-%02d-%02d,09:00,,11:00,线下,农牧民,1,%d,\n", i, 1+i%12, 1+i%28, 50+i%100)
 	}
-	for _, name := range []string{"sqlite", "postgres"} {
-		b.Run(name, func(b *testing.B) {
-			var d *db.DB
-			if name == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		if _, err := demo.Run(ctx, d, 1, 1, []demo.Step{activity.DemoStep()}, nil); err != nil {
+			b.Fatal(err)
+		}
+		st := newStore(d)
+		for b.Loop() {
+			b.StopTimer()
+			d.ExecContext(ctx, `DELETE FROM activity_steps WHERE activity_id IN (SELECT id FROM activities WHERE import_id IS NOT NULL)`)
+			d.ExecContext(ctx, `DELETE FROM activity_programmes WHERE activity_id IN (SELECT id FROM activities WHERE import_id IS NOT NULL)`)
+			d.ExecContext(ctx, `DELETE FROM activity_target_groups WHERE activity_id IN (SELECT id FROM activities WHERE import_id IS NOT NULL)`)
+			d.ExecContext(ctx, `DELETE FROM activities WHERE import_id IS NOT NULL`)
+			b.StartTimer()
+			res, err := st.Import(ctx, banner, 0, strings.NewReader(file.String()), "year.csv", 0)
+			if err != nil || len(res.Errors) > 0 || res.Created != activity.MaxImportRows {
+				b.Fatalf("%v %v created %d", err, res.Errors, res.Created)
 			}
-			ctx := context.Background()
-			if _, err := demo.Run(ctx, d, 1, 1, []demo.Step{activity.DemoStep()}, nil); err != nil {
-				b.Fatal(err)
-			}
-			st := newStore(d)
-			for b.Loop() {
-				b.StopTimer()
-				d.ExecContext(ctx, `DELETE FROM activity_steps WHERE activity_id IN (SELECT id FROM activities WHERE import_id IS NOT NULL)`)
-				d.ExecContext(ctx, `DELETE FROM activity_programmes WHERE activity_id IN (SELECT id FROM activities WHERE import_id IS NOT NULL)`)
-				d.ExecContext(ctx, `DELETE FROM activity_target_groups WHERE activity_id IN (SELECT id FROM activities WHERE import_id IS NOT NULL)`)
-				d.ExecContext(ctx, `DELETE FROM activities WHERE import_id IS NOT NULL`)
-				b.StartTimer()
-				res, err := st.Import(ctx, banner, 0, strings.NewReader(file.String()), "year.csv", 0)
-				if err != nil || len(res.Errors) > 0 || res.Created != activity.MaxImportRows {
-					b.Fatalf("%v %v created %d", err, res.Errors, res.Created)
-				}
-			}
-		})
-	}
+		}
+	})
 }

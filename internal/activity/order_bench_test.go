@@ -64,30 +64,22 @@ func seedBenchOrders(b *testing.B, d *db.DB) {
 // team's unit is in scope — for the region admin, a league, a banner and a township, without
 // and with a status filter.
 func BenchmarkOrderList(b *testing.B) {
-	for _, name := range []string{"sqlite", "postgres"} {
-		b.Run(name, func(b *testing.B) {
-			var d *db.DB
-			if name == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
-			seedBenchOrders(b, d)
-			st := &Store{DB: d, Regions: &region.Store{DB: d}}
-			for _, who := range []struct{ name, code string }{{"region", "150000"}, {"league", "152500"}, {"banner", "152502"}, {"township", "152502001"}} {
-				for _, status := range []string{"", OrderDone} {
-					b.Run(fmt.Sprintf("%s/status=%s", who.name, status), func(b *testing.B) {
-						f := OrderFilter{Scope: region.NewScope(who.code), Status: status}
-						for b.Loop() {
-							if _, _, err := st.Orders(context.Background(), f); err != nil {
-								b.Fatal(err)
-							}
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		seedBenchOrders(b, d)
+		st := &Store{DB: d, Regions: &region.Store{DB: d}}
+		for _, who := range []struct{ name, code string }{{"region", "150000"}, {"league", "152500"}, {"banner", "152502"}, {"township", "152502001"}} {
+			for _, status := range []string{"", OrderDone} {
+				b.Run(fmt.Sprintf("%s/status=%s", who.name, status), func(b *testing.B) {
+					f := OrderFilter{Scope: region.NewScope(who.code), Status: status}
+					for b.Loop() {
+						if _, _, err := st.Orders(context.Background(), f); err != nil {
+							b.Fatal(err)
 						}
-					})
-				}
+					}
+				})
 			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkOrderWalk measures one order's whole walk through the store: submit, review,
@@ -96,55 +88,47 @@ func BenchmarkOrderList(b *testing.B) {
 // steps for OrderDuties): a township operator files and rates, the banner association reviews
 // and dispatches, a second operator serves for the township's team.
 func BenchmarkOrderWalk(b *testing.B) {
-	for _, name := range []string{"sqlite", "postgres"} {
-		b.Run(name, func(b *testing.B) {
-			var d *db.DB
-			if name == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		regions := &region.Store{DB: d}
+		in := OrderInput{RegionCode: "152502001001", RequesterKind: "community", RequesterName: "赛罕社区居委会", Topic: "冬季燃气安全", Place: "活动室",
+			WindowStart: time.Date(2026, 6, 10, 1, 0, 0, 0, time.UTC), WindowEnd: time.Date(2026, 6, 10, 3, 0, 0, 0, time.UTC), Audience: 80, Language: "zh"}
+		st := &Store{DB: d, Regions: regions, Now: func() time.Time { return in.WindowStart.Add(30 * time.Minute) }}
+		reg := &registry.Store{DB: d, Regions: regions}
+		accounts := &account.Store{DB: d, Regions: regions}
+		hash, err := account.HashPassword("bench-password")
+		if err != nil {
+			b.Fatal(err)
+		}
+		staff := func(name string, role account.Role, code string) *account.Principal {
+			p := &account.Principal{Username: name, Grants: []account.Grant{{Role: role, RegionCode: code}}}
+			if p.ID, err = accounts.Create(ctx, account.NewAccount{Username: name, DisplayName: name, Phone: "13912345678", PasswordHash: hash, Grants: p.Grants}); err != nil {
+				b.Fatal(err)
 			}
-			ctx := context.Background()
-			regions := &region.Store{DB: d}
-			in := OrderInput{RegionCode: "152502001001", RequesterKind: "community", RequesterName: "赛罕社区居委会", Topic: "冬季燃气安全", Place: "活动室",
-				WindowStart: time.Date(2026, 6, 10, 1, 0, 0, 0, time.UTC), WindowEnd: time.Date(2026, 6, 10, 3, 0, 0, 0, time.UTC), Audience: 80, Language: "zh"}
-			st := &Store{DB: d, Regions: regions, Now: func() time.Time { return in.WindowStart.Add(30 * time.Minute) }}
-			reg := &registry.Store{DB: d, Regions: regions}
-			accounts := &account.Store{DB: d, Regions: regions}
-			hash, err := account.HashPassword("bench-password")
+			return p
+		}
+		requester, banner, server := staff("req", account.TownshipOperator, "152502001"), staff("banner", account.BannerAdmin, "152502"),
+			staff("team", account.TownshipOperator, "152502001")
+		team, err := reg.Create(ctx, &registry.VolunteerTeams, region.NewScope("150000"), 0, registry.Values{"name": "希日塔拉街道科技志愿服务队", "region_code": "152502001"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		steps := []struct {
+			who *account.Principal
+			st  OrderStep
+		}{{banner, OrderStep{Action: ActReview}}, {banner, OrderStep{Action: ActDispatch, TeamKind: registry.TeamVolunteer, TeamID: team}},
+			{server, OrderStep{Action: ActAccept}}, {server, OrderStep{Action: ActStart}}, {server, OrderStep{Action: ActFinish, Report: "讲座一场"}},
+			{requester, OrderStep{Action: ActRate, Rating: 5}}}
+		for b.Loop() {
+			id, err := st.SubmitOrder(ctx, requester, requester.ID, in)
 			if err != nil {
 				b.Fatal(err)
 			}
-			staff := func(name string, role account.Role, code string) *account.Principal {
-				p := &account.Principal{Username: name, Grants: []account.Grant{{Role: role, RegionCode: code}}}
-				if p.ID, err = accounts.Create(ctx, account.NewAccount{Username: name, DisplayName: name, Phone: "13912345678", PasswordHash: hash, Grants: p.Grants}); err != nil {
+			for _, s := range steps {
+				if err := st.ActOnOrder(ctx, reg, s.who, s.who.ID, id, s.st); err != nil {
 					b.Fatal(err)
 				}
-				return p
 			}
-			requester, banner, server := staff("req", account.TownshipOperator, "152502001"), staff("banner", account.BannerAdmin, "152502"),
-				staff("team", account.TownshipOperator, "152502001")
-			team, err := reg.Create(ctx, &registry.VolunteerTeams, region.NewScope("150000"), 0, registry.Values{"name": "希日塔拉街道科技志愿服务队", "region_code": "152502001"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			steps := []struct {
-				who *account.Principal
-				st  OrderStep
-			}{{banner, OrderStep{Action: ActReview}}, {banner, OrderStep{Action: ActDispatch, TeamKind: registry.TeamVolunteer, TeamID: team}},
-				{server, OrderStep{Action: ActAccept}}, {server, OrderStep{Action: ActStart}}, {server, OrderStep{Action: ActFinish, Report: "讲座一场"}},
-				{requester, OrderStep{Action: ActRate, Rating: 5}}}
-			for b.Loop() {
-				id, err := st.SubmitOrder(ctx, requester, requester.ID, in)
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, s := range steps {
-					if err := st.ActOnOrder(ctx, reg, s.who, s.who.ID, id, s.st); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -39,6 +39,14 @@ func Run(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
+// Bench runs fn as two sub-benchmarks, "sqlite" and "postgres", each on its own fresh
+// database (the PostgreSQL one skipped as in Run when KEPU_TEST_POSTGRES is unset).
+func Bench(b *testing.B, fn func(b *testing.B, d *db.DB)) {
+	b.Helper()
+	b.Run("sqlite", func(b *testing.B) { fn(b, SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, Postgres(b)) })
+}
+
 // fingerprint changes whenever the migrations or the embedded tree change, so stale templates
 // are never reused.
 var fingerprint = sync.OnceValue(func() string {
