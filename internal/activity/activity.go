@@ -122,29 +122,12 @@ func bySlugOrLabel(list []Type, s string) (string, bool) {
 // organizer's headcount, 人次), VerifiedAttendance (distinct tickets checked in), LiveViewers and
 // ReplayViews (entered or imported from the streaming platform).
 type Activity struct {
+	Input              // what the organizer filled in (or the report row carried)
 	ID, SeriesID       int64
 	Version            int
 	PreviousID         int64 // the version this one corrects, or 0
-	RegionCode         string
 	RegionName         string
-	Title              string
-	Type               string
-	Organizer          string
-	Venue              string
-	StartsAt, EndsAt   time.Time
-	Mode               string
-	Programmes         []string
-	Partners           []string
-	TargetGroups       []string
-	Sessions           int
-	DeclaredAttendance int64
 	VerifiedAttendance int64
-	LiveViewers        int64
-	ReplayViews        int64
-	Capacity           int // 0: no public sign-up limit
-	WalkInAllowance    int // places beyond Capacity that walk-ins may fill
-	SignupOpen         bool
-	Report             string
 	Status             string
 	Reason             string // why it was returned
 	SubmittedBy        int64  // the account that last submitted it (0: the demo, or not yet)
@@ -209,13 +192,7 @@ type Input struct {
 }
 
 // InputOf returns the input that would recreate a version (for the edit form and corrections).
-func InputOf(a Activity) Input {
-	return Input{RegionCode: a.RegionCode, Title: a.Title, Type: a.Type, Organizer: a.Organizer, Venue: a.Venue,
-		StartsAt: a.StartsAt, EndsAt: a.EndsAt, Mode: a.Mode, Programmes: a.Programmes, Partners: a.Partners,
-		TargetGroups: a.TargetGroups, Sessions: a.Sessions, DeclaredAttendance: a.DeclaredAttendance,
-		LiveViewers: a.LiveViewers, ReplayViews: a.ReplayViews, Capacity: a.Capacity, WalkInAllowance: a.WalkInAllowance,
-		SignupOpen: a.SignupOpen, Report: a.Report}
-}
+func InputOf(a Activity) Input { return a.Input }
 
 // ValidationError maps a field key to what is wrong with it, in Chinese.
 type ValidationError map[string]string

@@ -291,7 +291,7 @@ func TestWalkInLimit(t *testing.T) {
 		if err != nil || outcomes(res.WalkIns) != "refused" || !strings.Contains(res.WalkIns[0].Reason, "现场名额已满") || res.Verified != 0 {
 			t.Errorf("walk-in without capacity: %+v %v", res, err)
 		}
-		if got := activity.WalkInLimit(activity.Activity{Capacity: 10, WalkInAllowance: 2}, 12); got != 2 {
+		if got := activity.WalkInLimit(activity.Activity{Input: activity.Input{Capacity: 10, WalkInAllowance: 2}}, 12); got != 2 {
 			t.Errorf("WalkInLimit with sign-ups over capacity: %d, want 2", got)
 		}
 	})
