@@ -36,6 +36,14 @@ func TestDemoYear(t *testing.T) {
 		if ex := got["exhibition"]; ex.Activities < 60 || ex.Declared < 190_000 {
 			t.Errorf("exhibition: %+v", ex)
 		}
+		// Verified attendance is real tickets checked in: the sum over all records equals the
+		// check-ins on file, and it never exceeds what was declared.
+		var verified, checkins int64
+		d.QueryRowContext(ctx, `SELECT COALESCE(SUM(verified_attendance), 0) FROM activities`).Scan(&verified)
+		d.QueryRowContext(ctx, `SELECT count(*) FROM checkins`).Scan(&checkins)
+		if verified == 0 || verified != checkins || r.Total.Verified > r.Total.Declared {
+			t.Errorf("verified %d, check-ins %d, roll-up %+v", verified, checkins, r.Total)
+		}
 		if r.Total.Live == 0 || got["science_day"].Activities < 95 {
 			t.Errorf("total %+v, science day %+v", r.Total, got["science_day"])
 		}

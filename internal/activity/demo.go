@@ -89,13 +89,17 @@ func DemoStep() demo.Step {
 
 func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units map[region.Level][]region.Unit) error {
 	r := g.Rand
-	var next int64
+	var next, nextReg int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM activities`).Scan(&next); err != nil {
 		return db.Map(err)
 	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM registrations`).Scan(&nextReg); err != nil {
+		return db.Map(err)
+	}
 	cols := []string{"id", "series_id", "version", "region_code", "title", "type", "organizer", "venue", "starts_at", "ends_at", "starts_on", "mode",
-		"programmes", "partners", "target_groups", "sessions", "declared_attendance", "live_viewers", "replay_views", "status", "created_at", "updated_at"}
-	var rows, progs, groups [][]any
+		"programmes", "partners", "target_groups", "sessions", "declared_attendance", "live_viewers", "replay_views", "status", "created_at", "updated_at",
+		"capacity", "walkin_allowance", "signup_open", "verified_attendance"}
+	var rows, progs, groups, regs, checks [][]any
 	flush := func(force bool) error {
 		if len(rows) < 5000 && !force {
 			return nil
@@ -105,13 +109,15 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 			cols  []string
 			rows  [][]any
 		}{{"activities", cols, rows}, {"activity_programmes", []string{"activity_id", "programme"}, progs},
-			{"activity_target_groups", []string{"activity_id", "target_group"}, groups}} {
+			{"activity_target_groups", []string{"activity_id", "target_group"}, groups},
+			{"registrations", []string{"id", "activity_id", "name", "phone", "status", "walk_in", "nonce", "created_at"}, regs},
+			{"checkins", []string{"registration_id", "activity_id", "scanned_at", "recorded_at", "device"}, checks}} {
 			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, b.table, b.cols, b.rows, ""); err != nil {
 				return err
 			}
 		}
 		g.Tick(len(rows) / 1000)
-		rows, progs, groups = rows[:0], progs[:0], groups[:0]
+		rows, progs, groups, regs, checks = rows[:0], progs[:0], groups[:0], regs[:0], checks[:0]
 		return nil
 	}
 	yearStart := time.Date(2026, 1, 1, 0, 0, 0, 0, China)
@@ -162,9 +168,23 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 			if k.typ == "exhibition" || k.typ == "competition" || k.typ == "joint" {
 				venue = u.Name + "科技馆"
 			}
+			// Some venue activities took sign-ups and checked tickets in at the door: their
+			// verified attendance is real tickets and check-ins, a share of the declared count.
+			var capacity, walkIns int
+			var verified int64
+			if mode == "offline" && signupTypes[k.typ] && r.IntN(100) < 8 {
+				verified = min(att[i]*int64(60+r.IntN(35))/100, demoMaxTickets)
+				capacity, walkIns = int(verified)+r.IntN(20), 10
+				for j := range verified {
+					nextReg++
+					at := start.Add(time.Duration(r.IntN(90)-30) * time.Minute)
+					regs = append(regs, []any{nextReg, next, demo.PersonName(r), fmt.Sprintf("139%08d", nextReg), "confirmed", j%10 == 9, newNonce(), start.AddDate(0, 0, -1-r.IntN(10)).UTC()})
+					checks = append(checks, []any{nextReg, next, at.UTC(), at.UTC(), "demo"})
+				}
+			}
 			rows = append(rows, []any{next, next, 1, u.Code, fmt.Sprintf("%s·%s", u.Name, k.title), k.typ, u.Name + "科协", venue, start.UTC(), end.UTC(),
 				LocalDate(start), mode, joinStored(k.programmes), joinStored(partners), joinStored(k.groups), 1, att[i], lv, replay, status,
-				start.UTC(), end.UTC()})
+				start.UTC(), end.UTC(), capacity, walkIns, capacity > 0, verified})
 			for _, p := range k.programmes {
 				progs = append(progs, []any{next, p})
 			}
@@ -179,5 +199,14 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 	if err := flush(true); err != nil {
 		return err
 	}
+	if err := db.SyncSequence(ctx, tx, g.DB.Dialect, "registrations"); err != nil {
+		return err
+	}
 	return db.SyncSequence(ctx, tx, g.DB.Dialect, "activities")
 }
+
+// signupTypes are the activity types whose demo records may have taken sign-ups at a venue.
+var signupTypes = map[string]bool{"exhibition": true, "competition": true, "youth": true, "science_day": true, "lecture": true}
+
+// demoMaxTickets bounds one demo activity's tickets (a museum day, not a festival).
+const demoMaxTickets = 400
