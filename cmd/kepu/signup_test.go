@@ -345,6 +345,13 @@ func signupCorrection(t *testing.T, ts *testSite, id int64) int64 {
 	t.Helper()
 	ctx, st, banner := context.Background(), ts.site.Activity, region.NewScope("152502")
 	league := &account.Principal{Grants: []account.Grant{{Role: account.LeagueAdmin, RegionCode: "152500"}}}
+	a, err := st.Get(ctx, banner, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := st.Now // a record is submitted once its activity ended: step past the end and back
+	st.Now = func() time.Time { return a.EndsAt.Add(time.Minute) }
+	defer func() { st.Now = clock }()
 	if err := st.Submit(ctx, banner, 0, id); err != nil {
 		t.Fatal(err)
 	}

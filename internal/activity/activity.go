@@ -387,6 +387,9 @@ var (
 	ErrNoReason    = errors.New("退回时请填写理由")
 	ErrSameAccount = errors.New("确认须由审核人以外的人员办理")
 	ErrOwnRecord   = errors.New("审核和确认须由提交人以外的人员办理")
+	// ErrNotEnded: a record reports what happened, so it is submitted once the activity has
+	// ended (until then it is a plan: a draft, which may take sign-ups and check-ins).
+	ErrNotEnded = errors.New("活动结束后才能提交审核；在此之前记录为草稿，可开放报名和签到")
 	ErrOpenVersion = errors.New("这条活动已有一个未确认的更正版本")
 )
 
@@ -621,7 +624,8 @@ func (s *Store) lock(ctx context.Context, tx *sql.Tx, scope region.Scope, id int
 	return a, nil
 }
 
-// Submit sends a draft or returned version for review. Errors: ErrWrongStep, db.ErrNotFound.
+// Submit sends a draft or returned version for review, once the activity has ended. Errors:
+// ErrWrongStep, ErrNotEnded, db.ErrNotFound.
 func (s *Store) Submit(ctx context.Context, scope region.Scope, actor, id int64) error {
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		a, err := s.lock(ctx, tx, scope, id)
@@ -630,6 +634,9 @@ func (s *Store) Submit(ctx context.Context, scope region.Scope, actor, id int64)
 		}
 		if a.Locked() {
 			return ErrWrongStep
+		}
+		if s.now().Before(a.EndsAt) {
+			return ErrNotEnded
 		}
 		if err := s.setStatus(ctx, tx, id, Submitted, "", "submit", "", 0, actor); err != nil {
 			return err

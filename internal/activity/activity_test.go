@@ -227,6 +227,11 @@ func TestReviewWorkflowAndVersions(t *testing.T) {
 		if strings.Join(names, " ") != "create update submit return submit review accept" {
 			t.Fatalf("steps: %v", names)
 		}
+		// A record reports what happened: one that has not ended stays a draft.
+		future, _ := st.Create(ctx, township, p.township.ID, input("152502001", "2099-05-01 09:00"))
+		if err := st.Submit(ctx, township, p.township.ID, future); !errors.Is(err, activity.ErrNotEnded) {
+			t.Fatalf("submit before the end: %v", err)
+		}
 		// A banner's own record is reviewed by its league, not by the banner itself.
 		bid, _ := st.Create(ctx, banner, p.banner.ID, input("152502", "2026-06-01 09:00"))
 		st.Submit(ctx, banner, p.banner.ID, bid)

@@ -77,10 +77,19 @@ func acceptAndCorrect(t *testing.T, st *activity.Store, id int64) int64 {
 	return v2
 }
 
-// acceptVersion takes a version of league 152500 through submission, review and acceptance.
+// acceptVersion takes a version of league 152500 through submission, review and acceptance,
+// with the clock just past the activity's end (a record is submitted once the activity ended)
+// and back.
 func acceptVersion(t *testing.T, st *activity.Store, id int64) {
 	t.Helper()
 	ctx := context.Background()
+	a, err := st.Get(ctx, region.NewScope("152500"), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := st.Now
+	st.Now = func() time.Time { return a.EndsAt.Add(time.Minute) }
+	defer func() { st.Now = clock }()
 	if err := st.Submit(ctx, region.NewScope("152500"), 0, id); err != nil {
 		t.Fatal(err)
 	}

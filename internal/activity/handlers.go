@@ -364,7 +364,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) error {
 	}
 	var ve ValidationError
 	switch {
-	case errors.Is(err, ErrWrongStep), errors.Is(err, ErrNotYours), errors.Is(err, ErrNoReason), errors.Is(err, ErrSameAccount), errors.Is(err, ErrOwnRecord),
+	case errors.Is(err, ErrWrongStep), errors.Is(err, ErrNotYours), errors.Is(err, ErrNoReason), errors.Is(err, ErrSameAccount), errors.Is(err, ErrOwnRecord), errors.Is(err, ErrNotEnded),
 		errors.Is(err, ErrOpenVersion), errors.Is(err, ErrLocked), errors.As(err, &ve):
 		a, _ = h.Store.Get(ctx, p.Scope(), a.ID)
 		return h.detailPage(w, r, a, err.Error())

@@ -94,9 +94,10 @@ type importRow struct {
 }
 
 // parseReport reads and checks every row of a report file without touching the database:
-// levels is the division tree (code → level), scope the importer's. It returns the good rows
+// levels is the division tree (code → level), scope the importer's, now the clock (a row
+// must report an activity that has ended). It returns the good rows
 // and the reader's result, whose Errors list every problem.
-func parseReport(r io.Reader, levels map[string]region.Level, scope region.Scope, maxBytes int64) ([]importRow, sheet.Result, error) {
+func parseReport(r io.Reader, levels map[string]region.Level, scope region.Scope, now time.Time, maxBytes int64) ([]importRow, sheet.Result, error) {
 	var rows []importRow
 	seen := map[string]int{}
 	read, err := sheet.Read(r, Schema(), maxBytes, func(rec *sheet.Record) error {
@@ -141,7 +142,10 @@ func parseReport(r io.Reader, levels map[string]region.Level, scope region.Scope
 			}
 			rec.Fail(col, "%s", msg)
 		}
-		if in.RegionCode != "" && !rec.Failed() {
+		if !in.EndsAt.IsZero() && in.EndsAt.After(now) {
+			rec.Fail("end_date", "活动尚未结束（%s 结束）；报表填报已结束的活动，结束后再导入", in.EndsAt.In(China).Format("2006-01-02 15:04"))
+		}
+		if _, err := region.Normalize(in.RegionCode); err == nil {
 			if _, known := levels[in.RegionCode]; !known {
 				rec.Fail("region_code", "区划代码 %s 不存在", in.RegionCode)
 			} else if !scope.Contains(in.RegionCode) {
@@ -175,7 +179,7 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r i
 	if err != nil {
 		return res, err
 	}
-	rows, read, err := parseReport(r, levels, scope, maxBytes)
+	rows, read, err := parseReport(r, levels, scope, s.now(), maxBytes)
 	if err != nil {
 		return res, fmt.Errorf("activity.Import: %w", err)
 	}

@@ -3,6 +3,7 @@ package activity
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/region"
 )
@@ -20,7 +21,7 @@ func FuzzParseReport(f *testing.F) {
 	levels := map[string]region.Level{"152502": region.LevelBanner, "152502001": region.LevelTownship, "152501200": region.LevelTownship}
 	scope := region.NewScope("152502")
 	f.Fuzz(func(t *testing.T, rows string) {
-		good, res, err := parseReport(strings.NewReader(head+rows), levels, scope, 1<<20)
+		good, res, err := parseReport(strings.NewReader(head+rows), levels, scope, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 1<<20)
 		if err != nil {
 			t.Fatalf("internal error: %v", err)
 		}

@@ -30,6 +30,8 @@ func TestImportAllOrNothing(t *testing.T) {
 			{"bad time", good + "152502001,x,应急科普,市科协,2026-05-21,9点,,,线下,,1,5,\n", []string{"开始时间"}},
 			{"end before start", good + "152502001,x,应急科普,市科协,2026-05-21,,2026-05-20,,线下,,1,5,\n", []string{"结束日期", "结束时间早于开始时间"}},
 			{"repeated row", good + good, []string{"与第 2 行重复"}},
+			{"not ended", good + "152502001,明年的讲座,应急科普,市科协,2099-05-21,,,,线下,,1,5,\n", []string{"第 3 行", "活动尚未结束"}},
+			{"unknown unit and bad count", good + "159999001,x,应急科普,市科协,2026-05-21,,,,线下,,1,50多,\n", []string{"159999001 不存在", "约数"}},
 			{"no rows", "", []string{"没有数据行"}},
 		}
 		for _, c := range cases {

@@ -758,6 +758,13 @@ func TestOrderServiceActivity(t *testing.T) {
 		accept := func(aid int64) {
 			t.Helper()
 			scope := f.admin.Scope()
+			a, err := f.st.Get(ctx, scope, aid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock := f.st.Now // submitted once the activity ended: step past its end and back
+			f.st.Now = func() time.Time { return a.EndsAt.Add(time.Minute) }
+			defer func() { f.st.Now = clock }()
 			if err := f.st.Submit(ctx, scope, 0, aid); err != nil {
 				t.Fatal(err)
 			}

@@ -74,7 +74,7 @@ func (k *Kit) Page(r *http.Request, titleKey string, args ...any) Page {
 		Lang:   lang,
 		CSRF:   CSRFToken(r.Context()),
 		Viewer: IdentityFrom(r.Context()),
-		Path:   r.URL.Path,
+		Path:   r.URL.RequestURI(), // with its query, so that switching language keeps filters (and a ticket's key)
 		kit:    k,
 	}
 }
