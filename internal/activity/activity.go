@@ -389,7 +389,7 @@ var (
 	ErrOwnRecord   = errors.New("审核和确认须由提交人以外的人员办理")
 	// ErrNotEnded: a record reports what happened, so it is submitted once the activity has
 	// ended (until then it is a plan: a draft, which may take sign-ups and check-ins).
-	ErrNotEnded = errors.New("活动结束后才能提交审核；在此之前记录为草稿，可开放报名和签到")
+	ErrNotEnded    = errors.New("活动结束后才能提交审核；在此之前记录为草稿，可开放报名和签到")
 	ErrOpenVersion = errors.New("这条活动已有一个未确认的更正版本")
 )
 
