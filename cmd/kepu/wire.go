@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"time"
@@ -42,6 +43,8 @@ type siteConfig struct {
 	Dev           bool          // templates and static files from disk
 	SecureCookies bool          // served over https
 	CheckInGrace  time.Duration // check-ins accepted this long after an activity ends
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the visitor.
+	TrustedProxies []netip.Prefix
 }
 
 // newSite wires every domain onto one web server.
@@ -85,7 +88,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	acts := &activity.Store{DB: d, Regions: regions}
 	ah := &activity.Handler{Kit: kit, Store: acts, Regions: regions, Registry: records, Log: log, TicketKey: ticketKey, CheckInGrace: sc.CheckInGrace,
 		AccountNames: accounts.Usernames}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies}, reg, rh, ah, acc)
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -48,11 +49,14 @@ type ServerConfig struct {
 	Ping    func(ctx context.Context) error // answers whether the database responds
 	HTTPS   bool                            // served over HTTPS (--base-url https://…): Secure cookies, HSTS
 	MaxBody int64                           // largest request body in bytes (uploads); 0 means 110 MB
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (RealIP).
+	TrustedProxies []netip.Prefix
 }
 
 // NewServer mounts web's own routes (home, console, language switch, static files, healthz)
 // and every module's routes on one ServeMux, behind the middleware list, outermost first:
-// recover, request id and log, security headers, session, body limit, CSRF.
+// recover, real client address (behind trusted proxies), request id and log, security headers,
+// session, body limit, CSRF.
 func NewServer(k *Kit, cfg ServerConfig, modules ...Module) http.Handler {
 	mux := http.NewServeMux()
 	var nav []NavItem
@@ -69,7 +73,7 @@ func NewServer(k *Kit, cfg ServerConfig, modules ...Module) http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("/api/", k.H(func(w http.ResponseWriter, r *http.Request) error { return NotFound(nil) }))
 	mux.Handle("/", k.H(func(w http.ResponseWriter, r *http.Request) error { return NotFound(nil) }))
-	mws := []Middleware{Recover(k), RequestLog(k.Log), SecurityHeaders(cfg.HTTPS)}
+	mws := []Middleware{Recover(k), RealIP(cfg.TrustedProxies), RequestLog(k.Log), SecurityHeaders(cfg.HTTPS)}
 	if cfg.Session != nil {
 		mws = append(mws, cfg.Session)
 	}

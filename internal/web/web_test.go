@@ -218,3 +218,34 @@ func TestNum(t *testing.T) {
 		}
 	}
 }
+
+// Behind a trusted proxy the visitor's address is the rightmost untrusted X-Forwarded-For
+// hop; from anyone else the header is ignored, so a visitor cannot choose its own address.
+func TestRealIP(t *testing.T) {
+	trusted, err := web.ParsePrefixes("127.0.0.1, 10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := web.ParsePrefixes("10.0.0.0/8,nonsense"); err == nil || !strings.Contains(err.Error(), "nonsense") {
+		t.Errorf("bad list: %v", err)
+	}
+	var seen string
+	h := web.RealIP(trusted)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r.RemoteAddr }))
+	for _, c := range []struct{ peer, xff, want string }{
+		{"127.0.0.1:5000", "203.0.113.7", "203.0.113.7:0"},
+		{"127.0.0.1:5000", "198.51.100.1, 203.0.113.7, 10.1.2.3", "203.0.113.7:0"}, // the client's own entry is not believed
+		{"198.51.100.9:5000", "203.0.113.7", "198.51.100.9:5000"},                  // not a trusted proxy
+		{"127.0.0.1:5000", "", "127.0.0.1:5000"},
+		{"127.0.0.1:5000", "garbage", "127.0.0.1:5000"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = c.peer
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		if seen != c.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, seen, c.want)
+		}
+	}
+}
