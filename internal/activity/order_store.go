@@ -484,6 +484,11 @@ func (s *Store) ActOnOrder(ctx context.Context, teams TeamFinder, who OrderActor
 			add("team_region_code", t.RegionCode)
 			note = joinNote("派往："+t.Name, st.Note)
 		case ActStart:
+			// The same clock as the closing report: a service starts on its window's first
+			// day (China date) at the earliest, or it could start and never be finished.
+			if LocalDate(now) < LocalDate(o.WindowStart) {
+				return ValidationError{"activity_id": fmt.Sprintf("服务时间段 %s 才开始，到当天再开始服务", o.WindowStart.In(China).Format("2006-01-02 15:04"))}
+			}
 			aid, err := s.serviceActivity(ctx, tx, teams, scope, actor, o, st, now)
 			if err != nil {
 				return err

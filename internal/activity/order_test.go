@@ -857,13 +857,23 @@ func TestOrderFinishBeforeWindow(t *testing.T) {
 		for _, s := range []struct {
 			p *account.Principal
 			a string
-		}{{f.banner, ActReview}, {f.banner, ActDispatch}, {f.township2, ActAccept}, {f.township2, ActStart}} {
+		}{{f.banner, ActReview}, {f.banner, ActDispatch}, {f.township2, ActAccept}} {
 			if err := f.st.ActOnOrder(ctx, f.reg, s.p, s.p.ID, id, f.stepFor(s.a)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		f.clock = in.WindowStart.Add(-time.Minute)
+		// The service starts on the window's first day at the earliest (China date).
+		firstDay := time.Date(2026, 6, 9, 0, 0, 0, 0, China)
+		f.clock = firstDay.Add(-time.Minute)
 		var ve ValidationError
+		if err := f.st.ActOnOrder(ctx, f.reg, f.township2, f.township2.ID, id, f.stepFor(ActStart)); !errors.As(err, &ve) || !strings.Contains(ve["activity_id"], "到当天再开始服务") {
+			t.Fatalf("start the day before the window: %v", err)
+		}
+		f.clock = firstDay
+		if err := f.st.ActOnOrder(ctx, f.reg, f.township2, f.township2.ID, id, f.stepFor(ActStart)); err != nil {
+			t.Fatalf("start on the window's first day: %v", err)
+		}
+		f.clock = in.WindowStart.Add(-time.Minute)
 		if err := f.st.ActOnOrder(ctx, f.reg, f.township2, f.township2.ID, id, f.stepFor(ActFinish)); !errors.As(err, &ve) ||
 			!strings.Contains(ve["report"], "服务时间段 2026-06-09 16:00 才开始，服务开始前不能提交完成总结") {
 			t.Errorf("finish a minute before the window: %v", err)
