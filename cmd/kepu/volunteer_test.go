@@ -79,8 +79,14 @@ func TestVolunteerPages(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "已获批加入本服务队") {
 			t.Errorf("non-member sign-up: %d", status)
 		}
-		if status, _, _ = c.post(shift+"/signups", shift, url.Values{"phone": {"13700000001"}}); status != http.StatusSeeOther {
-			t.Fatalf("sign-up: %d", status)
+		// Staff see phones masked, so they pick members from the team's list.
+		_, body = c.get(shift)
+		opt := regexp.MustCompile(`<option value="(\d+)">[^<]*137\*\*\*\*0001</option>`).FindStringSubmatch(body)
+		if opt == nil || strings.Contains(body, "13700000001") {
+			t.Fatal("the shift page does not offer the team's members by name and masked phone")
+		}
+		if status, _, _ = c.post(shift+"/signups", shift, url.Values{"member": {opt[1]}}); status != http.StatusSeeOther {
+			t.Fatalf("sign-up of a chosen member: %d", status)
 		}
 		status, body, _ = c.post(shift+"/signups", shift, url.Values{"phone": {"13700000002"}})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "报名人数已满") {

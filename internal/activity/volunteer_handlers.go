@@ -246,7 +246,8 @@ type ShiftPage struct {
 	Shift       Shift
 	Rows        []HoursRow
 	Problem     string
-	Phone       string // kept after a refused sign-up
+	Phone       string                // kept after a refused sign-up
+	Members     []registry.Membership // the team's approved members to choose from (phones masked)
 	WalkInName  string
 	WalkInStart string
 	WalkInEnd   string
@@ -275,6 +276,15 @@ func (h *Handler) volShiftPage(w http.ResponseWriter, r *http.Request, status in
 	}
 	page := ShiftPage{Page: h.Kit.Page(r, "volunteer.shift", s.Title), Shift: s, Full: s.SignedUp >= s.Headcount,
 		WalkInStart: volMinute(s.StartsAt), WalkInEnd: volMinute(s.EndsAt)}
+	members, err := h.Registry.Members(r.Context(), scope, s.TeamID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	for _, m := range members {
+		if m.Status == registry.MemberApproved {
+			page.Members = append(page.Members, m)
+		}
+	}
 	for _, x := range hours {
 		row := HoursRow{Hours: x, Start: volMinute(s.StartsAt), End: volMinute(s.EndsAt)}
 		if x.StartsAt != nil && x.EndsAt != nil {
@@ -322,9 +332,13 @@ func (h *Handler) volSignUp(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := account.FromContext(r.Context())
 	phone := strings.TrimSpace(r.PostFormValue("phone"))
-	if phone == "" {
+	member, _ := strconv.ParseInt(r.PostFormValue("member"), 10, 64)
+	switch {
+	case member > 0:
+		_, err = h.volunteering().SignUpMember(r.Context(), p.Scope(), p.ID, id, member)
+	case phone == "":
 		err = ErrNotTeamMember
-	} else {
+	default:
 		_, err = h.volunteering().SignUp(r.Context(), p.Scope(), p.ID, id, phone)
 	}
 	return h.volAfter(w, r, id, err, func(page *ShiftPage, _ string) { page.Phone = phone })

@@ -355,13 +355,23 @@ func (v *Volunteering) lockShift(ctx context.Context, tx *sql.Tx, scope region.S
 // returns the sign-up's id. Errors: ErrNotTeamMember, ErrShiftFull (the headcount is a
 // limit), ErrSignedUp, db.ErrNotFound (shift).
 func (v *Volunteering) SignUp(ctx context.Context, scope region.Scope, actor, shiftID int64, phone string) (int64, error) {
+	return v.signUp(ctx, scope, actor, shiftID, func(teamID int64) (int64, error) { return v.Registry.TeamMemberByPhone(ctx, teamID, phone) })
+}
+
+// SignUpMember is SignUp for a member chosen from the team's list (staff see phones masked,
+// so the list is how they pick someone), by volunteer id. Same errors.
+func (v *Volunteering) SignUpMember(ctx context.Context, scope region.Scope, actor, shiftID, volunteerID int64) (int64, error) {
+	return v.signUp(ctx, scope, actor, shiftID, func(teamID int64) (int64, error) { return v.Registry.TeamMember(ctx, teamID, volunteerID) })
+}
+
+func (v *Volunteering) signUp(ctx context.Context, scope region.Scope, actor, shiftID int64, member func(teamID int64) (int64, error)) (int64, error) {
 	var id int64
 	err := v.db().Tx(ctx, func(tx *sql.Tx) error {
 		s, err := v.lockShift(ctx, tx, scope, shiftID)
 		if err != nil {
 			return err
 		}
-		vol, err := v.Registry.TeamMemberByPhone(ctx, s.TeamID, phone)
+		vol, err := member(s.TeamID)
 		if errors.Is(err, db.ErrNotFound) {
 			return ErrNotTeamMember
 		}

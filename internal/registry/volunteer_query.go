@@ -81,6 +81,18 @@ func (s *Store) TeamMemberByPhone(ctx context.Context, teamID int64, phone strin
 	return id, nil
 }
 
+// TeamMember returns volunteerID when that volunteer is an approved member of the team.
+// Errors: db.ErrNotFound.
+func (s *Store) TeamMember(ctx context.Context, teamID, volunteerID int64) (int64, error) {
+	var id int64
+	err := s.DB.QueryRowContext(ctx, `SELECT v.id FROM volunteers v JOIN volunteer_memberships m ON m.volunteer_id = v.id
+		WHERE v.id = $1 AND v.deleted_at IS NULL AND m.team_id = $2 AND m.status = 'approved'`, volunteerID, teamID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("team %d member %d: %w", teamID, volunteerID, db.Map(err))
+	}
+	return id, nil
+}
+
 // VolunteerRef is a volunteer's name, masked phone and unit, for lists and reports.
 type VolunteerRef struct {
 	ID         int64
