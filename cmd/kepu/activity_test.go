@@ -205,7 +205,7 @@ func TestActivityImport(t *testing.T) {
 		c := newClient(t, ts.srv.URL)
 		c.login("banner-152502", pw)
 		status, body := c.get("/console/activities/template?format=csv")
-		if status != 200 || !strings.Contains(body, "区划代码") || !strings.Contains(body, "参与人次") {
+		if status != 200 || !strings.Contains(body, "区划代码") || !strings.Contains(body, "申报人次") {
 			t.Fatalf("template: %d", status)
 		}
 		if status, _ := c.get("/console/activities/template"); status != 200 {

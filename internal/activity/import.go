@@ -47,7 +47,7 @@ func Schema() sheet.Schema {
 		{Key: "target_groups", Header: "重点人群", Kind: sheet.Text, MaxLen: 100, Example: "农牧民",
 			Note: "青少年、农牧民、产业工人、老年人、领导干部和公务员，多项用顿号分隔"},
 		{Key: "sessions", Header: "场次", Kind: sheet.Int, Min: sheet.F(1), Max: sheet.F(MaxSessions), Example: "1", Note: "不填为 1"},
-		{Key: "declared_attendance", Header: "参与人次", Aliases: []string{"受益人次", "人次"}, Kind: sheet.Int, Max: sheet.F(MaxCount), Example: "120",
+		{Key: "declared_attendance", Header: "申报人次", Aliases: []string{"参与人次", "受益人次", "人次"}, Kind: sheet.Int, Max: sheet.F(MaxCount), Example: "120",
 			Note: "组织方统计的人次（申报数）；扫码签到的核验人次由系统另计"},
 		{Key: "live_viewers", Header: "直播观看人数", Kind: sheet.Int, Max: sheet.F(MaxCount), Example: "0"},
 		{Key: "replay_views", Header: "回放观看次数", Kind: sheet.Int, Max: sheet.F(MaxCount), Example: "0"},
