@@ -41,7 +41,7 @@ func signupActivity(t *testing.T, ts *testSite, capacity int) int64 {
 	return id
 }
 
-var ticketCode = regexp.MustCompile(`<code class="ticket-code">(KP1-[0-9A-Z-]+)</code>`)
+var ticketCode = regexp.MustCompile(`<code class="ticket-code">(KP1-[0-9A-Z -]+)</code>`)
 
 // signUp posts the public form and returns the ticket link.
 func (c *client) signUp(id int64, name, phone string) string {

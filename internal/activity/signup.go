@@ -189,6 +189,7 @@ type TicketPage struct {
 	Reg      Registration
 	Phone    string // masked
 	Payload  string
+	Typed    string // the payload as people read and type it: its check code in groups of four
 	QR       template.HTML
 	Action   string // the cancel form's action; the form sends the nonce as k
 	LangPath string // the language form's action; it sends the nonce as k too
@@ -220,6 +221,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 		Action: fmt.Sprintf("/tickets/%d/cancel", reg.ID), LangPath: fmt.Sprintf("/tickets/%d/lang", reg.ID), Problem: problem}
 	if reg.Status != Cancelled {
 		p.Payload = TicketPayload(h.TicketKey, reg.SeriesID, reg.ID)
+		p.Typed = groupCheckCode(p.Payload)
 		if p.QR, err = TicketQR(p.Payload, p.T("ticket.qr_label")); err != nil {
 			return err
 		}
@@ -535,6 +537,25 @@ func (h *Handler) apiCheckinStatus(w http.ResponseWriter, r *http.Request) error
 	web.WriteJSON(w, http.StatusOK, checkinStatusJSON{SeriesID: v.Activity.SeriesID, Verified: v.Activity.VerifiedAttendance, Capacity: v.Activity.Capacity,
 		WalkInMax: v.Activity.WalkInAllowance, Confirmed: v.Confirmed, Waitlisted: v.Waitlisted, WalkIns: v.WalkIns, Flags: flags})
 	return nil
+}
+
+// groupCheckCode writes a ticket payload for people: the check code after the last dash in
+// groups of four ("KP1-12-3456-ABCD EFGH JKMN PQRS"), which a phone screen wraps at the spaces
+// and ParseTicket reads back (it ignores spaces).
+func groupCheckCode(payload string) string {
+	i := strings.LastIndexByte(payload, '-')
+	if i < 0 {
+		return payload
+	}
+	var b strings.Builder
+	b.WriteString(payload[:i+1])
+	for j, r := range payload[i+1:] {
+		if j > 0 && j%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // UpcomingPage is the data of the public list of activities open for sign-up.
