@@ -43,7 +43,7 @@ func TestBrowserContentMongolian(t *testing.T) {
 		Zh: content.Version{Title: "草原防火知识", Summary: "春季草原防火要点。", Body: "<p>不要在草原上用火。</p>"},
 		Mn: content.Version{Title: mn, Summary: mn, Body: "<p>" + mn + " " + mn + "</p>"}}
 	scope := region.NewScope("152502")
-	id, err := store.Create(ctx, scope, ts.ids["banner-152502"], in)
+	id, err := store.Create(ctx, scope, ts.ids["banner-152502"], in, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -207,8 +207,32 @@ func TestContentBadInput(t *testing.T) {
 		if status != http.StatusSeeOther {
 			t.Fatalf("video with a poster: %d %s", status, body)
 		}
-		if status, body := c.get("/console/content?kind=video"); status != 200 || !strings.Contains(body, "草原防火知识") {
-			t.Errorf("video list: %d", status)
+		status, body = c.get("/console/content?kind=video")
+		m := regexp.MustCompile(`href="(/console/content/\d+)"`).FindStringSubmatch(body)
+		if status != 200 || !strings.Contains(body, "草原防火知识") || !strings.Contains(body, "锡林浩特市") || m == nil {
+			t.Fatalf("video list: %d", status)
+		}
+		if status, b := c.get(m[1] + "/poster"); status != 200 || b != string(png) {
+			t.Errorf("poster: %d, %d bytes", status, len(b))
+		}
+		if status, _ := newClient(t, ts.srv.URL).loginAnd("banner-152501").get(m[1] + "/poster"); status != http.StatusNotFound {
+			t.Errorf("another banner reads the poster: %d", status)
+		}
+		public := strings.Replace(m[1], "/console/content/", "/content/posters/", 1)
+		anon := newClient(t, ts.srv.URL)
+		if status, _ := anon.get(public); status != http.StatusNotFound {
+			t.Errorf("the poster of a draft is public: %d", status)
+		}
+		c.post(m[1]+"/submit", m[1], url.Values{})
+		if status, _, _ := newClient(t, ts.srv.URL).loginAnd("league-152500").post(m[1]+"/publish", m[1], url.Values{}); status != http.StatusSeeOther {
+			t.Fatalf("publish the video: %d", status)
+		}
+		if status, b := anon.get(public); status != 200 || b != string(png) {
+			t.Errorf("public poster: %d", status)
+		}
+		if _, page := anon.get(strings.Replace(m[1], "/console", "", 1)); !strings.Contains(page, `<meta property="og:image" content="`+ts.srv.URL+public+`">`) ||
+			!strings.Contains(page, `href="https://video.example.org/a.mp4"`) {
+			t.Errorf("video page lacks og:image or the video link")
 		}
 	})
 }

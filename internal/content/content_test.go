@@ -119,12 +119,12 @@ func TestWorkflow(t *testing.T) {
 		s, now, ids := fixture(t, d)
 		editor, reviewer, other := ids[0], ids[1], ids[2]
 		banner, elsewhere := region.NewScope("152502"), region.NewScope("152501")
-		if _, err := s.Create(ctx, elsewhere, other, article("152502")); err == nil || !strings.Contains(err.Error(), "管辖范围") {
+		if _, err := s.Create(ctx, elsewhere, other, article("152502"), "", nil); err == nil || !strings.Contains(err.Error(), "管辖范围") {
 			t.Errorf("create outside scope: %v", err)
 		}
 		in := article("152502")
 		in.Mn = Version{Title: mnTitle, Body: "<p>" + mnTitle + "</p>"}
-		id, err := s.Create(ctx, banner, editor, in)
+		id, err := s.Create(ctx, banner, editor, in, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,7 +248,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("no public emergency items: %v", err)
 		}
 		// New items after the demo get fresh ids (the sequence moved past the demo's).
-		if _, err := s.Create(ctx, region.NewScope("15"), 0, article("152502")); err != nil {
+		if _, err := s.Create(ctx, region.NewScope("15"), 0, article("152502"), "", nil); err != nil {
 			t.Error(err)
 		}
 	})

@@ -229,14 +229,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return h.saveErr(w, r, 0, v, false, errs)
 	}
-	id, err := h.Store.Create(r.Context(), p.Scope(), p.ID, in)
+	id, err := h.Store.Create(r.Context(), p.Scope(), p.ID, in, ct, poster)
 	if err != nil {
 		return h.saveErr(w, r, 0, v, false, err)
-	}
-	if ct != "" {
-		if err := h.Store.SetPoster(r.Context(), p.Scope(), p.ID, id, ct, poster); err != nil {
-			return err
-		}
 	}
 	http.Redirect(w, r, fmt.Sprintf("/console/content/%d", id), http.StatusSeeOther)
 	return nil

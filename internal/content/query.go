@@ -70,6 +70,15 @@ func (s *Store) List(ctx context.Context, f Filter) (Page, error) {
 		items = items[:limit]
 		p.Next = items[limit-1].ID
 	}
+	codes := make([]string, len(items))
+	for i, it := range items {
+		codes[i] = it.RegionCode
+	}
+	if names, err := s.Regions.Names(ctx, codes); err == nil {
+		for i := range items {
+			items[i].RegionName = names[items[i].RegionCode]
+		}
+	}
 	p.Items = items
 	return p, nil
 }

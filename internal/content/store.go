@@ -126,9 +126,9 @@ func (s *Store) checkRegion(ctx context.Context, scope region.Scope, code string
 	return ""
 }
 
-// Create records a new item as a draft inside scope and returns its id. Errors:
-// ValidationError.
-func (s *Store) Create(ctx context.Context, scope region.Scope, actor int64, in Input) (int64, error) {
+// Create records a new item as a draft inside scope, with its poster when posterType is not
+// "" (ReadPoster), in one transaction, and returns its id. Errors: ValidationError.
+func (s *Store) Create(ctx context.Context, scope region.Scope, actor int64, in Input, posterType string, poster []byte) (int64, error) {
 	if errs := in.Validate(); errs != nil {
 		return 0, errs
 	}
@@ -138,8 +138,10 @@ func (s *Store) Create(ctx context.Context, scope region.Scope, actor int64, in 
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, err = s.insert(ctx, tx, in, Draft, actor, s.now())
-		return err
+		if id, err = s.insert(ctx, tx, in, Draft, actor, s.now()); err != nil || posterType == "" {
+			return err
+		}
+		return setPoster(ctx, tx, id, posterType, poster)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("content.Create: %w", err)
@@ -301,24 +303,6 @@ func (s *Store) Update(ctx context.Context, scope region.Scope, actor, id int64,
 			}
 		}
 		return addStep(ctx, tx, id, "update", "", now, actor)
-	})
-}
-
-// SetPoster stores the poster of a draft inside scope. Errors: ErrLocked, db.ErrNotFound.
-func (s *Store) SetPoster(ctx context.Context, scope region.Scope, actor, id int64, posterType string, poster []byte) error {
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		it, err := s.lock(ctx, tx, scope, id)
-		if err != nil {
-			return err
-		}
-		if !it.Editable() {
-			return ErrLocked
-		}
-		if err := setPoster(ctx, tx, id, posterType, poster); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE content_items SET edited_by = $1, updated_at = $2 WHERE id = $3`, nullID(actor), s.now(), id)
-		return db.Map(err)
 	})
 }
 
