@@ -80,8 +80,16 @@ func TestContentWorkflowAndPublicPages(t *testing.T) {
 		if status, body := editor.get(console + "/edit"); status != 200 || !strings.Contains(body, `name="mn_title" lang="mn-Mong" value="`+mnText) {
 			t.Errorf("edit form: %d", status)
 		}
-		if status, body := newClient(t, ts.srv.URL).loginAnd("banner-152501").get(console); status != http.StatusNotFound {
+		other := newClient(t, ts.srv.URL).loginAnd("banner-152501")
+		if status, body := other.get(console); status != http.StatusNotFound {
 			t.Errorf("another banner sees the item: %d %.200s", status, body)
+		}
+		if status, _ := other.get(console + "/preview"); status != http.StatusNotFound {
+			t.Errorf("another banner previews the item: %d", status)
+		}
+		if status, body := editor.get(console + "/preview"); status != 200 || !strings.Contains(body, "状态为“草稿”") || !strings.Contains(body, `lang="mn-Mong"`) ||
+			strings.Contains(body, "<script>alert") {
+			t.Errorf("preview of a draft: %d", status)
 		}
 		if status, _, _ := editor.post(console+"/submit", console, url.Values{}); status != http.StatusSeeOther {
 			t.Fatalf("submit: %d", status)
@@ -138,6 +146,14 @@ func TestContentWorkflowAndPublicPages(t *testing.T) {
 		if status != 200 || !strings.Contains(feed, `<feed xmlns="http://www.w3.org/2005/Atom">`) || !strings.Contains(feed, "<title>草原防火知识</title>") {
 			t.Errorf("feed: %d %.300s", status, feed)
 		}
+		status, api := anon.get("/api/v1/content?topic=" + url.QueryEscape("应急"))
+		if status != 200 || !strings.Contains(api, `"title":"草原防火知识"`) || !strings.Contains(api, `"mn_title":"`+mnText+`"`) || strings.Contains(api, "body_html") {
+			t.Errorf("API list: %d %.300s", status, api)
+		}
+		status, api = anon.get(fmt.Sprintf("/api/v1/content/%d", id))
+		if status != 200 || !strings.Contains(api, `"body_html":"<h2>要点</h2>`) || strings.Contains(api, "<script") {
+			t.Errorf("API item: %d %.300s", status, api)
+		}
 		if status, body := editor.get("/console/content?status=published&emergency=1&kind=article&topic=" + url.QueryEscape("应急")); status != 200 || !strings.Contains(body, console) {
 			t.Errorf("console list with filters: %d", status)
 		}
@@ -154,6 +170,9 @@ func TestContentWorkflowAndPublicPages(t *testing.T) {
 		}
 		if status, _ := anon.get(item); status != http.StatusNotFound {
 			t.Errorf("a withdrawn item is public: %d", status)
+		}
+		if status, _ := anon.get(fmt.Sprintf("/api/v1/content/%d", id)); status != http.StatusNotFound {
+			t.Errorf("a withdrawn item is in the API: %d", status)
 		}
 		status, body = editor.get(console)
 		for _, want := range []string{"需要更新数据", "同意发布", "名152500", "名152502"} {

@@ -114,6 +114,7 @@ type ItemPage struct {
 	ZhBody      template.HTML // sanitized when saved (Sanitize)
 	MnBody      template.HTML
 	PosterURL   string
+	Preview     bool // staff see an item of any status before it is public
 }
 
 func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
@@ -128,11 +129,27 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := ItemPage{PublicPage: h.publicPage(r, it.Zh.Title), It: rowOf(it, h.Store.now()),
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/item", h.itemPage(r, it, false))
+}
+
+// preview shows staff an item of their scope in any status as the public page would.
+func (h *Handler) preview(w http.ResponseWriter, r *http.Request) error {
+	it, err := h.record(r)
+	if err != nil {
+		return err
+	}
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/item", h.itemPage(r, it, true))
+}
+
+func (h *Handler) itemPage(r *http.Request, it Item, preview bool) ItemPage {
+	p := ItemPage{PublicPage: h.publicPage(r, it.Zh.Title), It: rowOf(it, h.Store.now()), Preview: preview,
 		ZhBody: template.HTML(Sanitize(it.Zh.Body)), MnBody: template.HTML(Sanitize(it.Mn.Body))}
 	p.OG.Type, p.OG.Description = "article", it.Zh.Summary
 	if it.HasPoster {
 		p.PosterURL = fmt.Sprintf("/content/posters/%d", it.ID)
+		if preview {
+			p.PosterURL = fmt.Sprintf("/console/content/%d/poster", it.ID)
+		}
 		p.OG.Image = absURL(r, p.PosterURL)
 	}
 	if it.HasMongolian() {
@@ -141,7 +158,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range it.TargetGroups {
 		p.GroupLabels = append(p.GroupLabels, activity.GroupLabel(g))
 	}
-	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/item", p)
+	return p
 }
 
 // fontCSS serves the @font-face rule of the Mongolian web font, naming the font by its
@@ -227,4 +244,93 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) error {
 	enc := xml.NewEncoder(w)
 	enc.Indent("", " ")
 	return enc.Encode(f)
+}
+
+// apiItem is an item as the JSON API gives it.
+type apiItem struct {
+	ID             int64     `json:"id"`
+	URL            string    `json:"url"`
+	Kind           string    `json:"kind"`
+	Title          string    `json:"title"`
+	Summary        string    `json:"summary"`
+	MnTitle        string    `json:"mn_title,omitempty"`
+	MnSummary      string    `json:"mn_summary,omitempty"`
+	Body           string    `json:"body_html,omitempty"`
+	MnBody         string    `json:"mn_body_html,omitempty"`
+	Topics         []string  `json:"topics"`
+	TargetGroups   []string  `json:"target_groups"`
+	Emergency      bool      `json:"emergency"`
+	PublishedAt    time.Time `json:"published_at"`
+	RegionCode     string    `json:"region_code"`
+	VideoURL       string    `json:"video_url,omitempty"`
+	Duration       int       `json:"duration_seconds,omitempty"`
+	PosterURL      string    `json:"poster_url,omitempty"`
+	Speaker        string    `json:"speaker,omitempty"`
+	StartsAt       string    `json:"starts_at,omitempty"`
+	EndsAt         string    `json:"ends_at,omitempty"`
+	StreamURL      string    `json:"stream_url,omitempty"`
+	ReplayURL      string    `json:"replay_url,omitempty"`
+	SourcePlatform string    `json:"source_platform,omitempty"`
+	SourceURL      string    `json:"source_url,omitempty"`
+}
+
+func apiOf(r *http.Request, it Item, bodies bool) apiItem {
+	a := apiItem{ID: it.ID, URL: absURL(r, fmt.Sprintf("/content/%d", it.ID)), Kind: it.Kind, Title: it.Zh.Title, Summary: it.Zh.Summary,
+		MnTitle: it.Mn.Title, MnSummary: it.Mn.Summary, Topics: nonNil(it.Topics), TargetGroups: nonNil(it.TargetGroups), Emergency: it.Emergency,
+		PublishedAt: it.PublishAt, RegionCode: it.RegionCode, VideoURL: it.VideoURL, Duration: it.Duration, Speaker: it.Speaker,
+		StreamURL: it.StreamURL, ReplayURL: it.ReplayURL, SourcePlatform: it.SourcePlatform, SourceURL: it.SourceURL}
+	if it.HasPoster {
+		a.PosterURL = absURL(r, fmt.Sprintf("/content/posters/%d", it.ID))
+	}
+	if !it.StartsAt.IsZero() {
+		a.StartsAt, a.EndsAt = it.StartsAt.Format(time.RFC3339), it.EndsAt.Format(time.RFC3339)
+	}
+	if bodies {
+		a.Body, a.MnBody = Sanitize(it.Zh.Body), Sanitize(it.Mn.Body)
+	}
+	return a
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// apiList serves GET /api/v1/content: the latest public items (no bodies), optionally of one
+// topic or only emergency ones; no sign-in.
+func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	items, err := h.Store.Latest(r.Context(), PublicQuery{Topic: strings.TrimSpace(q.Get("topic")), Emergency: q.Get("emergency") == "1", Limit: limit})
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Items []apiItem `json:"items"`
+	}{Items: []apiItem{}}
+	for _, it := range items {
+		out.Items = append(out.Items, apiOf(r, it, false))
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// apiItemGet serves GET /api/v1/content/{id}: one public item with its sanitized bodies; 404
+// for anything not public now.
+func (h *Handler) apiItemGet(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return web.NotFound(err)
+	}
+	it, err := h.Store.GetPublic(r.Context(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound(err)
+	}
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, apiOf(r, it, true))
+	return nil
 }

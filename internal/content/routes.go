@@ -34,6 +34,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /content/mongolian-font.css", h.Kit.H(h.fontCSS))
 	mux.Handle("GET /content/{id}", h.Kit.H(h.item))
 	mux.Handle("GET /content/posters/{id}", h.Kit.H(h.publicPoster))
+	mux.Handle("GET /api/v1/content", h.Kit.H(h.apiList))
+	mux.Handle("GET /api/v1/content/{id}", h.Kit.H(h.apiItemGet))
 	// Console: items in the caller's scope, the form with both language versions, the workflow.
 	mux.Handle("GET /console/content", h.Kit.H(account.Staff(h.list)))
 	mux.Handle("GET /console/content/new", h.Kit.H(account.Staff(h.newForm)))
@@ -41,6 +43,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/content/{id}", h.Kit.H(account.Staff(h.detail)))
 	mux.Handle("GET /console/content/{id}/edit", h.Kit.H(account.Staff(h.editForm)))
 	mux.Handle("POST /console/content/{id}", h.Kit.H(account.Staff(h.update)))
+	mux.Handle("GET /console/content/{id}/preview", h.Kit.H(account.Staff(h.preview)))
 	mux.Handle("GET /console/content/{id}/poster", h.Kit.H(account.Staff(h.consolePoster)))
 	mux.Handle("POST /console/content/{id}/{action}", h.Kit.H(account.Staff(h.act)))
 }
