@@ -31,8 +31,8 @@ type glyphs struct {
 // Kepu's own Noto Sans Mongolian (served from /static, not the system's fonts): the font has
 // loaded and covers the text, the heading's length differs from the same text in a missing
 // font (empty boxes or another fallback), and it runs top to bottom (taller than wide), while
-// the page still fits the screen's width. A screenshot goes to KEPU_SCREENSHOTS or the test's
-// temp dir.
+// the page still fits the screen's width, as do the home, a topic and the console pages. A
+// screenshot goes to KEPU_SCREENSHOTS or the test's temp dir.
 func TestBrowserContentMongolian(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ts := newTestSite(t, d)
@@ -108,7 +108,15 @@ func TestBrowserContentMongolian(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "content-mongolian.png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/content", "/content/topics/%E5%81%A5%E5%BA%B7"} {
+	// The console pages fit too, after a staff sign-in.
+	err = chromedp.Do(bctx, chromedp.Navigate(ts.srv.URL+"/login"),
+		chromedp.SendKeys(`input[name="username"]`, "banner-152502"), chromedp.SendKeys(`input[name="password"]`, pw),
+		chromedp.Submit(`form[action="/login"]`), chromedp.WaitVisible(`ul.roles`))
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	for _, p := range []string{"/content", "/content/topics/%E5%81%A5%E5%BA%B7", "/console/content", "/console/content/new",
+		fmt.Sprintf("/console/content/%d", id), fmt.Sprintf("/console/content/%d/preview", id)} {
 		if err := chromedp.Do(bctx, chromedp.Navigate(ts.srv.URL+p), chromedp.WaitReady("body")); err != nil {
 			t.Fatal(err)
 		}

@@ -298,3 +298,45 @@ func TestContentPageWeight(t *testing.T) {
 		t.Errorf("article page first load is %d bytes, over the %d-byte budget", total, budget)
 	}
 }
+
+// An online lecture and a repost go through the form and show their own facts publicly.
+func TestContentLectureAndRepost(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		editor := newClient(t, ts.srv.URL).loginAnd("banner-152502")
+		reviewer := newClient(t, ts.srv.URL).loginAnd("league-152500")
+		anon := newClient(t, ts.srv.URL)
+		for name, tc := range map[string]struct {
+			fields url.Values
+			want   []string
+		}{
+			"lecture": {url.Values{"kind": {"lecture"}, "speaker": {"王研究员"}, "starts_at": {"2026-05-20T09:00"}, "ends_at": {"2026-05-20T10:30"},
+				"stream_url": {"https://live.example.org/1"}, "replay_url": {"https://live.example.org/1/replay"}},
+				[]string{"王研究员", "2026-05-20 09:00 – 2026-05-20 10:30", `href="https://live.example.org/1/replay"`}},
+			"repost": {url.Values{"kind": {"repost"}, "source_platform": {"科普中国"}, "source_url": {"https://www.kepuchina.cn/article/1"}},
+				[]string{"科普中国", `href="https://www.kepuchina.cn/article/1"`}},
+		} {
+			f := contentForm()
+			f.Del("mn_title")
+			f.Del("mn_body")
+			for k, v := range tc.fields {
+				f[k] = v
+			}
+			id := createContent(t, editor, f)
+			console := fmt.Sprintf("/console/content/%d", id)
+			editor.post(console+"/submit", console, url.Values{})
+			if status, _, _ := reviewer.post(console+"/publish", console, url.Values{}); status != http.StatusSeeOther {
+				t.Fatalf("%s: publish %d", name, status)
+			}
+			status, body := anon.get(fmt.Sprintf("/content/%d", id))
+			if status != 200 || strings.Contains(body, `lang="mn-Mong"`) || strings.Contains(body, "mongolian-font.css") {
+				t.Errorf("%s: %d, or a Mongolian block without a Mongolian version", name, status)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s page lacks %q", name, w)
+				}
+			}
+		}
+	})
+}
