@@ -15,6 +15,7 @@ import (
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/activity"
+	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
@@ -24,7 +25,7 @@ import (
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -69,7 +70,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates())
+	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,8 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	acts := &activity.Store{DB: d, Regions: regions}
 	ah := &activity.Handler{Kit: kit, Store: acts, Regions: regions, Registry: records, Log: log, TicketKey: ticketKey, CheckInGrace: sc.CheckInGrace,
 		AccountNames: accounts.Usernames}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, acc)
+	ch := &content.Handler{Kit: kit, Store: &content.Store{DB: d, Regions: regions}, Regions: regions, AccountNames: accounts.Usernames}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root}, nil
 }
 
