@@ -356,6 +356,7 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	h.pages.Forget(strconv.FormatInt(it.ID, 10) + "\x00") // this process shows the change at once
 	target := fmt.Sprintf("/console/content/%d", it.ID)
 	if action == ActReopen {
 		target += "/edit"

@@ -122,6 +122,15 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return web.NotFound(err)
 	}
+	// A visitor who is not signed in gets the same page as every other one in that language:
+	// served from the page cache for PublicPageTTL after it was rendered.
+	now := h.Store.now()
+	public := web.IdentityFrom(r.Context()) == nil
+	key := strconv.FormatInt(id, 10) + "\x00" + web.Lang(r)
+	if body, ok := h.pages.Get(key, now); ok && public {
+		web.WriteHTML(w, http.StatusOK, body)
+		return nil
+	}
 	it, err := h.Store.GetPublic(r.Context(), id)
 	if errors.Is(err, db.ErrNotFound) {
 		return web.NotFound(err)
@@ -129,7 +138,15 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/item", h.itemPage(r, it, false))
+	body, err := h.Kit.Render.Render(r, "content/item", h.itemPage(r, it, false))
+	if err != nil {
+		return err
+	}
+	if public {
+		h.pages.Put(key, body, now)
+	}
+	web.WriteHTML(w, http.StatusOK, body)
+	return nil
 }
 
 // preview shows staff an item of their scope in any status as the public page would.

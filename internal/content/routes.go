@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"net/http"
+	"time"
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/region"
@@ -23,10 +24,18 @@ type Handler struct {
 	Regions *region.Store
 	// AccountNames names the accounts in histories (account.Store.Usernames); nil shows ids.
 	AccountNames func(ctx context.Context, ids []int64) (map[int64]string, error)
+	// pages keeps public item pages as rendered for visitors who are not signed in.
+	pages *web.PageCache
 }
+
+// PublicPageTTL is how long a public item page is served as rendered: a popular page is
+// rendered once in that time, and an edit, a withdrawal or a scheduled publication shows on it
+// after at most that long.
+const PublicPageTTL = 10 * time.Second
 
 // Routes lists every route the content domain serves.
 func (h *Handler) Routes(mux *http.ServeMux) {
+	h.pages = &web.PageCache{TTL: PublicPageTTL, Max: 2000}
 	// Public, no sign-in: only items published with their publish_at passed; any other id is 404.
 	mux.Handle("GET /content", h.Kit.H(h.home))
 	mux.Handle("GET /content/topics/{topic}", h.Kit.H(h.topic))

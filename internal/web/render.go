@@ -1,12 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"os"
 	"path"
@@ -148,28 +146,11 @@ func (r *Renderer) Pages() []string {
 // HTML renders a page into a buffer first, so a template error never sends half a page, then
 // writes it with the status.
 func (r *Renderer) HTML(w http.ResponseWriter, req *http.Request, status int, name string, data any) error {
-	pages := r.pages
-	if r.dev {
-		p, err := r.parse()
-		if err != nil {
-			return err
-		}
-		pages = p
+	body, err := r.Render(req, name, data)
+	if err != nil {
+		return err
 	}
-	t, ok := pages[name]
-	if !ok {
-		return fmt.Errorf("web.Render: no page %q", name)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("web.Render %s: %w", name, err)
-	}
-	Rendered.Store(name, true)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		slog.Default().Debug("write page", "err", err)
-	}
+	WriteHTML(w, status, body)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/web"
 )
@@ -246,6 +247,30 @@ func TestRealIP(t *testing.T) {
 		h.ServeHTTP(httptest.NewRecorder(), r)
 		if seen != c.want {
 			t.Errorf("peer %s, X-Forwarded-For %q: %s, want %s", c.peer, c.xff, seen, c.want)
+		}
+	}
+}
+
+func TestPageCache(t *testing.T) {
+	c := &web.PageCache{TTL: 10 * time.Second, Max: 2}
+	t0 := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	c.Put("1\x00zh", []byte("a"), t0)
+	if b, ok := c.Get("1\x00zh", t0.Add(9*time.Second)); !ok || string(b) != "a" {
+		t.Fatal("fresh page missing")
+	}
+	if _, ok := c.Get("1\x00zh", t0.Add(10*time.Second)); ok {
+		t.Fatal("page served after its TTL")
+	}
+	c.Put("2\x00zh", []byte("b"), t0)
+	c.Put("3\x00zh", []byte("c"), t0.Add(20*time.Second)) // full: the expired pages go first
+	if _, ok := c.Get("3\x00zh", t0.Add(21*time.Second)); !ok {
+		t.Fatal("newest page dropped")
+	}
+	c.Put("3\x00en", []byte("d"), t0.Add(21*time.Second))
+	c.Forget("3\x00")
+	for _, k := range []string{"3\x00zh", "3\x00en"} {
+		if _, ok := c.Get(k, t0.Add(22*time.Second)); ok {
+			t.Errorf("%q kept after Forget", k)
 		}
 	}
 }

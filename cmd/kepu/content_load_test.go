@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kepu/kepu/internal/content"
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/demo"
+)
+
+// BenchmarkContentItemLoad serves published item pages of the demo library from the real site
+// on loopback to 100 concurrent clients (keep-alive, no cookies: the public), each request a
+// different item in turn, and reports requests per second and the 99th-percentile latency.
+// Issue #5's target: at least 3,000 requests/s with p99 under 30 ms.
+//
+//	go test -run xxx -bench ContentItemLoad -benchtime 30000x ./cmd/kepu/
+func BenchmarkContentItemLoad(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		if _, err := demo.Run(ctx, d, 1, 1, []demo.Step{content.DemoStep()}, nil); err != nil {
+			b.Fatal(err)
+		}
+		rows, err := d.QueryContext(ctx, `SELECT id FROM content_items WHERE status = 'published' AND publish_at <= $1 ORDER BY id`, time.Now().UTC())
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if len(ids) == 0 {
+			b.Fatal("no published demo items")
+		}
+		s, err := newSite(ctx, d, siteConfig{Province: "15"}, quiet)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(s.Handler)
+		defer srv.Close()
+		const clients = 100
+		tr := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients}
+		defer tr.CloseIdleConnections()
+		client := &http.Client{Transport: tr}
+		var next atomic.Int64
+		lat := make([]time.Duration, b.N)
+		var failed atomic.Int64
+		var wg sync.WaitGroup
+		b.ResetTimer()
+		start := time.Now()
+		for range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := next.Add(1) - 1
+					if i >= int64(b.N) {
+						return
+					}
+					t0 := time.Now()
+					resp, err := client.Get(fmt.Sprintf("%s/content/%d", srv.URL, ids[i%int64(len(ids))]))
+					if err != nil {
+						failed.Add(1)
+						continue
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						failed.Add(1)
+					}
+					lat[i] = time.Since(t0)
+				}
+			}()
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		b.StopTimer()
+		if n := failed.Load(); n > 0 {
+			b.Fatalf("%d of %d requests failed", n, b.N)
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	})
+}
