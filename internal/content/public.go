@@ -129,6 +129,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	h.Views.Count(r, it.ID, ChannelWeb, it.RegionCode)
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/item", h.itemPage(r, it, false))
 }
 

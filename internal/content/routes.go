@@ -23,10 +23,16 @@ type Handler struct {
 	Regions *region.Store
 	// AccountNames names the accounts in histories (account.Store.Usernames); nil shows ids.
 	AccountNames func(ctx context.Context, ids []int64) (map[int64]string, error)
+	// Views counts views of the public item page and the kiosks; nil: Routes makes one
+	// (NewViews), whose pending counts the server should Close on shutdown.
+	Views *Views
 }
 
 // Routes lists every route the content domain serves.
 func (h *Handler) Routes(mux *http.ServeMux) {
+	if h.Views == nil {
+		h.Views = NewViews(h.Store, h.Kit.Log)
+	}
 	// Public, no sign-in: only items published with their publish_at passed; any other id is 404.
 	mux.Handle("GET /content", h.Kit.H(h.home))
 	mux.Handle("GET /content/topics/{topic}", h.Kit.H(h.topic))
