@@ -41,6 +41,12 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /content/{id}", h.Kit.H(h.item))
 	mux.Handle("GET /content/posters/{id}", h.Kit.H(h.publicPoster))
 	mux.Handle("GET /api/v1/content", h.Kit.H(h.apiList))
+	// Channels: the e-station kiosks (public, no sign-in) and the TV feed.
+	mux.Handle("GET /kiosk/{station}", h.Kit.H(h.kiosk))
+	mux.Handle("GET /kiosk/{station}/items/{id}", h.Kit.H(h.kioskItem))
+	mux.Handle("GET /kiosk/kiosk.css", h.Kit.H(kioskFile(kioskCSS, "text/css; charset=utf-8", true)))
+	mux.Handle("GET /kiosk/kiosk.js", h.Kit.H(kioskFile(kioskJS, "text/javascript; charset=utf-8", true)))
+	mux.Handle("GET /kiosk/sw.js", h.Kit.H(kioskFile(kioskSW, "text/javascript; charset=utf-8", false)))
 	mux.Handle("GET /api/v1/content/{id}", h.Kit.H(h.apiItemGet))
 	// Console: items in the caller's scope, the form with both language versions, the workflow.
 	mux.Handle("GET /console/content", h.Kit.H(account.Staff(h.list)))
