@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -120,6 +124,75 @@ func TestKiosk(t *testing.T) {
 		d.ExecContext(context.Background(), `UPDATE science_estations SET status = 'revoked' WHERE id = $1`, station)
 		if status, _, _ := browse(t, ts.srv.URL, kiosk, tabletUA); status != http.StatusNotFound {
 			t.Errorf("a revoked station's kiosk: %d, want 404", status)
+		}
+	})
+}
+
+func TestTVFeed(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		var ids []int64
+		for _, title := range []string{"电视科普一", "电视科普二", "电视科普三"} {
+			ids = append(ids, publishContent(t, ts, func(f url.Values) { f.Set("zh_title", title) }))
+		}
+		var buf bytes.Buffer
+		png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1920, 1080)))
+		if _, err := d.ExecContext(context.Background(), `UPDATE content_items SET poster_type = 'image/png', poster = $1 WHERE id = $2`, buf.Bytes(), ids[1]); err != nil {
+			t.Fatal(err)
+		}
+		anon := newClient(t, ts.srv.URL)
+		type page struct {
+			Items []struct {
+				ID      int64  `json:"id"`
+				Title   string `json:"title"`
+				Body    string `json:"body_html"`
+				Posters []struct {
+					URL           string
+					Width, Height int
+					Bytes         int
+				} `json:"posters"`
+			} `json:"items"`
+			Withdrawn []int64 `json:"withdrawn"`
+			Next      string  `json:"next"`
+			Until     string  `json:"until"`
+		}
+		get := func(path string) page {
+			t.Helper()
+			status, body := anon.get(path)
+			var p page
+			if status != 200 || json.Unmarshal([]byte(body), &p) != nil {
+				t.Fatalf("%s: %d %.300s", path, status, body)
+			}
+			return p
+		}
+		p1 := get("/api/v1/content/tv?limit=2")
+		if len(p1.Items) != 2 || p1.Items[0].ID != ids[0] || p1.Items[1].ID != ids[1] || p1.Next == "" || !strings.Contains(p1.Items[0].Body, "不要在草原上用火") {
+			t.Fatalf("first page: %+v", p1)
+		}
+		if ps := p1.Items[1].Posters; len(ps) != 1 || ps[0].Width != 1920 || ps[0].Height != 1080 || ps[0].Bytes != buf.Len() || !strings.HasSuffix(ps[0].URL, fmt.Sprintf("/content/posters/%d", ids[1])) {
+			t.Errorf("poster: %+v", ps)
+		}
+		if len(p1.Items[0].Posters) != 0 {
+			t.Errorf("an item without a poster lists %d", len(p1.Items[0].Posters))
+		}
+		p2 := get(p1.Next)
+		if len(p2.Items) != 1 || p2.Items[0].ID != ids[2] || p2.Next != "" {
+			t.Fatalf("second page: %+v", p2)
+		}
+		// Later: nothing new, but the reviewer withdraws the first item.
+		reviewer := newClient(t, ts.srv.URL).loginAnd("league-152500")
+		console := fmt.Sprintf("/console/content/%d", ids[0])
+		if status, body, _ := reviewer.post(console+"/withdraw", console, url.Values{"note": {"内容过时"}}); status != http.StatusSeeOther {
+			t.Fatalf("withdraw: %d %.300s", status, body)
+		}
+		p3 := get("/api/v1/content/tv?since=" + url.QueryEscape(p2.Until))
+		if len(p3.Items) != 0 || len(p3.Withdrawn) != 1 || p3.Withdrawn[0] != ids[0] {
+			t.Errorf("since the last page: %+v", p3)
+		}
+		for _, bad := range []string{"?since=yesterday", "?limit=0", "?limit=201", "?after=-1"} {
+			if status, body := anon.get("/api/v1/content/tv" + bad); status != http.StatusUnprocessableEntity || !strings.Contains(body, "参数") {
+				t.Errorf("%s: %d %.200s", bad, status, body)
+			}
 		}
 	})
 }

@@ -46,6 +46,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /kiosk/{station}/items/{id}", h.Kit.H(h.kioskItem))
 	mux.Handle("GET /kiosk/kiosk.css", h.Kit.H(kioskFile(kioskCSS, "text/css; charset=utf-8", true)))
 	mux.Handle("GET /kiosk/kiosk.js", h.Kit.H(kioskFile(kioskJS, "text/javascript; charset=utf-8", true)))
+	mux.Handle("GET /api/v1/content/tv", h.Kit.H(h.tvFeed))
 	mux.Handle("GET /kiosk/sw.js", h.Kit.H(kioskFile(kioskSW, "text/javascript; charset=utf-8", false)))
 	mux.Handle("GET /api/v1/content/{id}", h.Kit.H(h.apiItemGet))
 	// Console: items in the caller's scope, the form with both language versions, the workflow.
