@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"golang.org/x/text/encoding/simplifiedchinese"
 	"image"
 	"image/png"
 	"io"
@@ -193,6 +194,97 @@ func TestTVFeed(t *testing.T) {
 			if status, body := anon.get("/api/v1/content/tv" + bad); status != http.StatusUnprocessableEntity || !strings.Contains(body, "参数") {
 				t.Errorf("%s: %d %.200s", bad, status, body)
 			}
+		}
+	})
+}
+
+func TestPushesAndReachImport(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		a := publishContent(t, ts, nil)
+		b := publishContent(t, ts, func(f url.Values) { f.Set("zh_title", "冬季取暖安全") })
+		staff := newClient(t, ts.srv.URL).loginAnd("banner-152502")
+		const page = "/console/reach/pushes"
+		push := func(item int64, channel, on, addr, title string) (int, string) {
+			status, body, _ := staff.post(page, page, url.Values{"item_id": {fmt.Sprint(item)}, "channel": {channel}, "pushed_on": {on}, "url": {addr}, "title": {title}, "region_code": {"152502"}})
+			return status, body
+		}
+		if status, body := push(a, "wechat", "2026-11-20", "https://mp.weixin.qq.com/s/AAA", ""); status != http.StatusSeeOther {
+			t.Fatalf("record a push: %d %.300s", status, body)
+		}
+		if status, body := push(b, "wechat", "2026-11-21", "https://mp.weixin.qq.com/s/BBB", ""); status != http.StatusSeeOther {
+			t.Fatalf("record a push: %d %.300s", status, body)
+		}
+		for name, tc := range map[string]struct {
+			item           int64
+			channel, on, u string
+			want           string
+		}{
+			"unpublished": {999999, "wechat", "2026-11-20", "https://mp.weixin.qq.com/s/X", "不是已发布的内容"},
+			"twice":       {a, "wechat", "2026-11-22", "https://mp.weixin.qq.com/s/AAA", "已在该平台登记过"},
+			"no platform": {a, "myspace", "2026-11-22", "https://x.example/1", "请选择推送平台"},
+			"bad date":    {a, "douyin", "11月20日", "https://x.example/1", "推送日期须为"},
+			"bad address": {a, "douyin", "2026-11-20", "javascript:alert(1)", "地址须以 http:// 或 https:// 开头"},
+		} {
+			if status, body := push(tc.item, tc.channel, tc.on, tc.u, ""); status != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
+				t.Errorf("%s: %d, want 422 saying %q", name, status, tc.want)
+			}
+		}
+		if status, body, _ := staff.post(page, page, url.Values{"item_id": {fmt.Sprint(a)}, "channel": {"douyin"}, "pushed_on": {"2026-11-20"}, "url": {"https://v.douyin.com/1"},
+			"region_code": {"152501"}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "管辖范围") {
+			t.Errorf("a push for another banner: %d", status)
+		}
+		if status, body := staff.get(page); status != 200 || !strings.Contains(body, "https://mp.weixin.qq.com/s/AAA") || !strings.Contains(body, "微信公众号") {
+			t.Fatalf("push list: %d", status)
+		}
+		if _, body := newClient(t, ts.srv.URL).loginAnd("banner-152501").get(page); strings.Contains(body, "mp.weixin.qq.com/s/AAA") {
+			t.Error("another banner sees the pushes")
+		}
+		gbk := func(s string) []byte {
+			b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		imp := url.Values{"channel": {"wechat"}, "figures_on": {"2026-11-25"}, "region_code": {"152502"}}
+		count := func() (n int) {
+			d.QueryRowContext(context.Background(), `SELECT count(*) FROM content_reach_imports`).Scan(&n)
+			return
+		}
+		// A bad cell refuses the whole file.
+		status, body := staff.postMultipart("/console/reach/imports", page, imp, map[string][]byte{"file": gbk("标题,链接,阅读量\n草原防火知识,https://mp.weixin.qq.com/s/AAA,很多\n")})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "第 2 行") || !strings.Contains(body, "未导入任何数据") || count() != 0 {
+			t.Errorf("bad file: %d, %d imports %.600s", status, count(), body)
+		}
+		csv := "公众号后台导出\n标题,链接,发表时间,阅读量,点赞数,转发数,在看数\n" +
+			"草原防火知识,http://MP.weixin.qq.com/s/AAA/,2026-11-20 08:00,1300,25,7,3\n" +
+			"冬季取暖安全,,2026/11/21,800,10,2,1\n" +
+			"别人的文章,https://mp.weixin.qq.com/s/ZZZ,2026-11-22,55,1,0,0\n"
+		status, body = staff.postMultipart("/console/reach/imports", page, imp, map[string][]byte{"file": gbk(csv)})
+		if status != http.StatusSeeOther {
+			t.Fatalf("import: %d %.600s", status, body)
+		}
+		_, body = staff.get(page)
+		var imported string
+		if m := regexp.MustCompile(`href="(/console/reach/imports/\d+)"`).FindStringSubmatch(body); m != nil {
+			imported = m[1]
+		}
+		if !strings.Contains(body, "1,300") || !strings.Contains(body, "800") || imported == "" {
+			t.Fatalf("figures not on the push list: %.2000s", body)
+		}
+		status, body = staff.get(imported)
+		if status != 200 || !strings.Contains(body, "共 3 行，对应上 2 行，未对应 1 行") || !strings.Contains(body, "别人的文章") || !strings.Contains(body, "没有登记过这个链接的推送") {
+			t.Errorf("import page: %d %.1500s", status, body)
+		}
+		if status, _ := newClient(t, ts.srv.URL).loginAnd("banner-152501").get(imported); status != http.StatusNotFound {
+			t.Errorf("another banner sees the import: %d", status)
+		}
+		// Two rows for one push refuse the file.
+		dup := "链接,阅读量\nhttps://mp.weixin.qq.com/s/AAA,1\nhttps://mp.weixin.qq.com/s/AAA,2\n"
+		if status, body := staff.postMultipart("/console/reach/imports", page, imp, map[string][]byte{"file": []byte(dup)}); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "与第 2 行对应同一条推送") || count() != 1 {
+			t.Errorf("two rows for one push: %d %d", status, count())
 		}
 	})
 }

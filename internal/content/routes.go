@@ -59,6 +59,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/content/{id}/preview", h.Kit.H(account.Staff(h.preview)))
 	mux.Handle("GET /console/content/{id}/poster", h.Kit.H(account.Staff(h.consolePoster)))
 	mux.Handle("POST /console/content/{id}/{action}", h.Kit.H(account.Staff(h.act)))
+	// Reach: pushes to outside platforms and their imported figures, in the caller's scope.
+	mux.Handle("GET /console/reach/pushes", h.Kit.H(account.Staff(h.pushes)))
+	mux.Handle("POST /console/reach/pushes", h.Kit.H(account.Staff(h.recordPush)))
+	mux.Handle("POST /console/reach/imports", h.Kit.H(account.Staff(h.importReach)))
+	mux.Handle("GET /console/reach/imports/{id}", h.Kit.H(account.Staff(h.reachImport)))
 }
 
 // Nav names the content pages.

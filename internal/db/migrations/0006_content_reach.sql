@@ -56,7 +56,7 @@ CREATE INDEX content_pushes_region ON content_pushes (region_code, pushed_on);
 CREATE INDEX content_pushes_item ON content_pushes (item_id);
 
 -- Every row of an import as read: push_id is the push it was matched to, NULL when none
--- matched (kept and listed, never dropped).
+-- matched (kept and listed, never dropped); note says why a row matched nothing.
 CREATE TABLE content_reach_rows (
 	import_id BIGINT NOT NULL REFERENCES content_reach_imports (id),
 	row_no INTEGER NOT NULL,
@@ -67,5 +67,6 @@ CREATE TABLE content_reach_rows (
 	views BIGINT NOT NULL DEFAULT 0,
 	likes BIGINT NOT NULL DEFAULT 0,
 	shares BIGINT NOT NULL DEFAULT 0,
+	note TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (import_id, row_no)
 );
