@@ -280,6 +280,55 @@ func TestPushesAndReachImport(t *testing.T) {
 		if status, _ := newClient(t, ts.srv.URL).loginAnd("banner-152501").get(imported); status != http.StatusNotFound {
 			t.Errorf("another banner sees the import: %d", status)
 		}
+		// Views on the public page and on a kiosk, then the report.
+		item := fmt.Sprintf("/content/%d", a)
+		for _, v := range []struct {
+			ua  string
+			hdr []string
+		}{{tabletUA, nil}, {tabletUA, nil}, {tabletUA + " Edg/120", nil}, {"Baiduspider/2.0", nil}, {tabletUA + " X", []string{"Sec-Purpose", "prefetch"}}} {
+			if status, _, _ := browse(t, ts.srv.URL, item, v.ua, v.hdr...); status != 200 {
+				t.Fatalf("%s: %d", item, status)
+			}
+		}
+		station := addStation(t, d, "赛罕嘎查科普e站")
+		browse(t, ts.srv.URL, fmt.Sprintf("/kiosk/%d/items/%d", station, a), tabletUA+" Kiosk") // another device
+		const period = "from=2000-01-01&to=2100-01-01"
+		status, body = staff.get("/console/reach?by=channel&" + period)
+		if status != 200 {
+			t.Fatalf("report: %d %.500s", status, body)
+		}
+		cell := func(body, href string) string {
+			m := regexp.MustCompile(`href="` + regexp.QuoteMeta(strings.ReplaceAll(href, "&", "&amp;")) + `">([0-9,]+)</a>`).FindStringSubmatch(body)
+			if m == nil {
+				return ""
+			}
+			return m[1]
+		}
+		for ch, want := range map[string]string{"web": "2", "estation": "1", "wechat": "2,100"} {
+			if got := cell(body, "/console/reach/records?channel="+ch+"&from=2000-01-01&to=2100-01-01"); got != want {
+				t.Errorf("channel %s total: %q, want %s", ch, got, want)
+			}
+		}
+		status, body = staff.get("/console/reach?by=region&" + period)
+		if got := cell(body, "/console/reach/records?channel=estation&from=2000-01-01&region=152502001001&to=2100-01-01"); status != 200 || got != "1" || !strings.Contains(body, "152502001001") {
+			t.Errorf("by region: %d, kiosk village %q", status, got)
+		}
+		status, body = staff.get(fmt.Sprintf("/console/reach?by=day&item=%d&", a) + period)
+		if status != 200 || !strings.Contains(body, "2026-11-20") || cell(body, fmt.Sprintf("/console/reach/records?channel=wechat&day=2026-11-20&from=2000-01-01&item=%d&to=2100-01-01", a)) != "1,300" {
+			t.Errorf("by day: %d %.2000s", status, body)
+		}
+		status, body = staff.get(fmt.Sprintf("/console/reach/records?channel=wechat&item=%d&", a) + period)
+		if status != 200 || !strings.Contains(body, "2026-11-20") || !strings.Contains(body, "1,300") || !strings.Contains(body, "草原防火知识") || strings.Contains(body, "冬季取暖安全") {
+			t.Errorf("records: %d %.2000s", status, body)
+		}
+		if _, body := newClient(t, ts.srv.URL).loginAnd("banner-152501").get("/console/reach?by=item&" + period); strings.Contains(body, "草原防火知识") {
+			t.Error("another banner sees this banner's reach")
+		}
+		for _, bad := range []string{"/console/reach?from=2026-13-01", "/console/reach?from=2026-12-01&to=2026-11-01", "/console/reach/records?region=abc"} {
+			if status, body := staff.get(bad); status != http.StatusUnprocessableEntity || !strings.Contains(body, "日期") && !strings.Contains(body, "区划代码") {
+				t.Errorf("%s: %d", bad, status)
+			}
+		}
 		// Two rows for one push refuse the file.
 		dup := "链接,阅读量\nhttps://mp.weixin.qq.com/s/AAA,1\nhttps://mp.weixin.qq.com/s/AAA,2\n"
 		if status, body := staff.postMultipart("/console/reach/imports", page, imp, map[string][]byte{"file": []byte(dup)}); status != http.StatusUnprocessableEntity ||

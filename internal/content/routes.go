@@ -60,6 +60,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/content/{id}/poster", h.Kit.H(account.Staff(h.consolePoster)))
 	mux.Handle("POST /console/content/{id}/{action}", h.Kit.H(account.Staff(h.act)))
 	// Reach: pushes to outside platforms and their imported figures, in the caller's scope.
+	mux.Handle("GET /console/reach", h.Kit.H(account.Staff(h.reach)))
+	mux.Handle("GET /console/reach/records", h.Kit.H(account.Staff(h.reachRecords)))
 	mux.Handle("GET /console/reach/pushes", h.Kit.H(account.Staff(h.pushes)))
 	mux.Handle("POST /console/reach/pushes", h.Kit.H(account.Staff(h.recordPush)))
 	mux.Handle("POST /console/reach/imports", h.Kit.H(account.Staff(h.importReach)))
@@ -71,5 +73,6 @@ func (h *Handler) Nav() []web.NavItem {
 	return []web.NavItem{
 		{Key: "nav.content", Href: "/content"},
 		{Key: "nav.content_console", Href: "/console/content", Staff: true},
+		{Key: "reach.title", Href: "/console/reach", Staff: true},
 	}
 }
