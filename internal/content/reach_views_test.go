@@ -8,6 +8,7 @@ import (
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
 )
 
@@ -166,4 +167,20 @@ func TestViewsFlushFailureKeepsCounts(t *testing.T) {
 			t.Errorf("%d rows written by a failed flush", n)
 		}
 	})
+}
+
+// The demo adds counted views and platform pushes for published items only.
+func TestReachDemo(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	if _, err := demo.Run(ctx, d, 1, 0.1, []demo.Step{region.DemoStep(), DemoStep()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var views, pushes, bad int
+	d.QueryRowContext(ctx, `SELECT count(*) FROM content_views WHERE channel = 'web'`).Scan(&views)
+	d.QueryRowContext(ctx, `SELECT count(*) FROM content_pushes`).Scan(&pushes)
+	d.QueryRowContext(ctx, `SELECT count(*) FROM content_views v JOIN content_items i ON i.id = v.item_id WHERE i.status <> 'published'`).Scan(&bad)
+	if views == 0 || pushes != 15 || bad != 0 {
+		t.Errorf("demo reach: %d view rows, %d pushes (want 15), %d views of unpublished items", views, pushes, bad)
+	}
 }

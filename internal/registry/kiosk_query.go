@@ -30,3 +30,16 @@ func (s *Store) KioskStation(ctx context.Context, id int64) (KioskStation, error
 	}
 	return k, nil
 }
+
+// KioskStations lists up to limit live, accredited science e-stations (any region), by id,
+// for the content demo's kiosk views.
+func (s *Store) KioskStations(ctx context.Context, limit int) ([]KioskStation, error) {
+	out, err := db.QueryAll(ctx, s.DB, func(row db.Scanner) (KioskStation, error) {
+		var k KioskStation
+		return k, row.Scan(&k.ID, &k.Name, &k.RegionCode)
+	}, fmt.Sprintf(`SELECT id, name, region_code FROM science_estations WHERE deleted_at IS NULL AND status = 'accredited' ORDER BY id LIMIT %d`, limit))
+	if err != nil {
+		return nil, fmt.Errorf("registry.KioskStations: %w", err)
+	}
+	return out, nil
+}
