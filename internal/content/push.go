@@ -280,57 +280,10 @@ func (s *Store) ImportReach(ctx context.Context, scope region.Scope, actor int64
 	if err != nil {
 		return 0, err
 	}
-	byURL := map[string]int64{}
-	byTitle := map[string][]int64{}
-	for _, p := range pushes {
-		byURL[normURL(p.URL)] = p.ID
-		k := strings.TrimSpace(p.Title) + "\x00" + p.PushedOn
-		byTitle[k] = append(byTitle[k], p.ID)
-	}
-	var rows []ReachRow
-	firstRow := map[int64]int{}
-	res, err := sheet.Read(file, reachSchema, MaxReachBytes, func(rec *sheet.Record) error {
-		r := ReachRow{Row: rec.Row, URL: rec.Str("url"), Title: rec.Str("title")}
-		if d, ok := rec.Date("date"); ok {
-			r.Date = d.Format(time.DateOnly)
-		}
-		r.Views, _ = rec.Int("views")
-		r.Likes, _ = rec.Int("likes")
-		r.Shares, _ = rec.Int("shares")
-		if r.URL == "" && (r.Title == "" || r.Date == "") {
-			rec.Fail("", "既没有链接，也没有标题和发布日期，无法对应到推送记录")
-		}
-		if rec.Failed() {
-			return nil
-		}
-		if id, ok := byURL[normURL(r.URL)]; ok && r.URL != "" {
-			r.PushID = id
-		} else if ids := byTitle[r.Title+"\x00"+r.Date]; r.Title != "" && r.Date != "" && len(ids) == 1 {
-			r.PushID = ids[0]
-		} else if len(ids) > 1 {
-			r.Note = fmt.Sprintf("有 %d 条推送的标题和日期都相同，请按链接对应", len(ids))
-		} else if r.URL != "" {
-			r.Note = "没有登记过这个链接的推送"
-		} else {
-			r.Note = "没有登记过这个标题和日期的推送"
-		}
-		if r.PushID != 0 {
-			if first, dup := firstRow[r.PushID]; dup {
-				rec.Fail("", "与第 %d 行对应同一条推送", first)
-				return nil
-			}
-			firstRow[r.PushID] = rec.Row
-		}
-		rows = append(rows, r)
-		return nil
-	})
+	rows, matched, err := readReach(file, pushes)
 	if err != nil {
-		return 0, fmt.Errorf("content.ImportReach: %w", err)
-	}
-	if err := res.Err(); err != nil {
 		return 0, err
 	}
-	matched := len(firstRow)
 	var id int64
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO content_reach_imports (channel, region_code, file_name, figures_on, rows_read, rows_matched, created_by, created_at)
@@ -378,4 +331,60 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, id int64) (Reach
 		return im, fmt.Errorf("content.Import %d: %w", id, err)
 	}
 	return im, nil
+}
+
+// readReach reads an export and matches its rows to pushes (see ImportReach); it touches no
+// database. Errors: sheet.Errors for bad content, others for a failing reader.
+func readReach(file io.Reader, pushes []Push) ([]ReachRow, int, error) {
+	byURL := map[string]int64{}
+	byTitle := map[string][]int64{}
+	for _, p := range pushes {
+		byURL[normURL(p.URL)] = p.ID
+		k := strings.TrimSpace(p.Title) + "\x00" + p.PushedOn
+		byTitle[k] = append(byTitle[k], p.ID)
+	}
+	var rows []ReachRow
+	firstRow := map[int64]int{}
+	res, err := sheet.Read(file, reachSchema, MaxReachBytes, func(rec *sheet.Record) error {
+		r := ReachRow{Row: rec.Row, URL: rec.Str("url"), Title: rec.Str("title")}
+		if d, ok := rec.Date("date"); ok {
+			r.Date = d.Format(time.DateOnly)
+		}
+		r.Views, _ = rec.Int("views")
+		r.Likes, _ = rec.Int("likes")
+		r.Shares, _ = rec.Int("shares")
+		if r.URL == "" && (r.Title == "" || r.Date == "") {
+			rec.Fail("", "既没有链接，也没有标题和发布日期，无法对应到推送记录")
+		}
+		if rec.Failed() {
+			return nil
+		}
+		if id, ok := byURL[normURL(r.URL)]; ok && r.URL != "" {
+			r.PushID = id
+		} else if ids := byTitle[r.Title+"\x00"+r.Date]; r.Title != "" && r.Date != "" && len(ids) == 1 {
+			r.PushID = ids[0]
+		} else if len(ids) > 1 {
+			r.Note = fmt.Sprintf("有 %d 条推送的标题和日期都相同，请按链接对应", len(ids))
+		} else if r.URL != "" {
+			r.Note = "没有登记过这个链接的推送"
+		} else {
+			r.Note = "没有登记过这个标题和日期的推送"
+		}
+		if r.PushID != 0 {
+			if first, dup := firstRow[r.PushID]; dup {
+				rec.Fail("", "与第 %d 行对应同一条推送", first)
+				return nil
+			}
+			firstRow[r.PushID] = rec.Row
+		}
+		rows = append(rows, r)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("content.readReach: %w", err)
+	}
+	if err := res.Err(); err != nil {
+		return nil, 0, err
+	}
+	return rows, len(firstRow), nil
 }
