@@ -82,6 +82,9 @@ func TestKiosk(t *testing.T) {
 			!strings.Contains(page, "草原防火知识") {
 			t.Fatalf("kiosk page: %d %.500s", status, page)
 		}
+		if hdr.Get("Set-Cookie") != "" && !strings.HasPrefix(hdr.Get("Cache-Control"), "private") {
+			t.Errorf("a kiosk page that sets a cookie may be cached by shared caches: %q", hdr.Get("Cache-Control"))
+		}
 		if cc := hdr.Get("Cache-Control"); !strings.Contains(cc, "stale-if-error") {
 			t.Errorf("kiosk page Cache-Control %q keeps nothing for a dropped link", cc)
 		}

@@ -15,9 +15,11 @@ import (
 // KioskItems is how many items a kiosk rotates: the featured ones, then the latest.
 const KioskItems = 12
 
-// kioskCache lets a kiosk page be shown from the browser's cache for a minute, and while the
-// link is down for up to a week (RFC 5861 stale-if-error), besides the service worker.
-const kioskCache = "public, max-age=60, stale-while-revalidate=86400, stale-if-error=604800"
+// kioskCache lets a kiosk page be shown from the tablet's own cache for a minute, and while
+// the link is down for up to a week (RFC 5861 stale-if-error), besides the service worker.
+// private: web's CSRF middleware sets a cookie on a first visit, which a shared cache must
+// never hand to another visitor.
+const kioskCache = "private, max-age=60, stale-while-revalidate=86400, stale-if-error=604800"
 
 // KioskPage is the data of the e-station kiosk pages: the list of items, or one item.
 type KioskPage struct {
