@@ -312,9 +312,14 @@ func TestPushesAndReachImport(t *testing.T) {
 				t.Errorf("channel %s total: %q, want %s", ch, got, want)
 			}
 		}
+		// By region, a banner sees its townships; narrowed to a township, its villages.
 		status, body = staff.get("/console/reach?by=region&" + period)
-		if got := cell(body, "/console/reach/records?channel=estation&from=2000-01-01&region=152502001001&to=2100-01-01"); status != 200 || got != "1" || !strings.Contains(body, "152502001001") {
-			t.Errorf("by region: %d, kiosk village %q", status, got)
+		if got := cell(body, "/console/reach/records?channel=estation&from=2000-01-01&region=152502001&to=2100-01-01"); status != 200 || got != "1" || !strings.Contains(body, "（152502001）") {
+			t.Errorf("by region: %d, kiosk township %q", status, got)
+		}
+		status, body = staff.get("/console/reach?by=region&region=152502001&" + period)
+		if got := cell(body, "/console/reach/records?channel=estation&from=2000-01-01&region=152502001001&to=2100-01-01"); status != 200 || got != "1" {
+			t.Errorf("by region in a township: %d, kiosk village %q", status, got)
 		}
 		status, body = staff.get(fmt.Sprintf("/console/reach?by=day&item=%d&", a) + period)
 		if status != 200 || !strings.Contains(body, "2026-11-20") || cell(body, fmt.Sprintf("/console/reach/records?channel=wechat&day=2026-11-20&from=2000-01-01&item=%d&to=2100-01-01", a)) != "1,300" {

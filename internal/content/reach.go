@@ -48,7 +48,9 @@ type ReachLine struct {
 }
 
 // Reach sums views (and the platforms' likes and shares) by q.By and by channel, largest
-// total first (at most 500 lines), and the totals per channel for the whole selection.
+// total first (days: latest first; at most 500 lines), and the totals per channel for the
+// whole selection. By region, figures are rolled up to the units one level below q.Region,
+// or below the caller's unit when the scope has one root (rollUp).
 func (s *Store) Reach(ctx context.Context, q ReachQuery) ([]ReachLine, ReachLine, error) {
 	col := map[string]string{"item": "item_id", "channel": "channel", "region": "region_code", "day": "day"}[q.By]
 	if col == "" {
@@ -62,11 +64,18 @@ func (s *Store) Reach(ctx context.Context, q ReachQuery) ([]ReachLine, ReachLine
 	defer rows.Close()
 	lines := map[string]*ReachLine{}
 	total := ReachLine{Key: "total", ByChannel: map[string]int64{}}
+	root := q.Region
+	if roots := q.Scope.Roots(); root == "" && len(roots) == 1 {
+		root = roots[0]
+	}
 	for rows.Next() {
 		var key, ch string
 		var v, l, sh int64
 		if err := rows.Scan(&key, &ch, &v, &l, &sh); err != nil {
 			return nil, total, fmt.Errorf("content.Reach: %w", err)
+		}
+		if q.By == "region" && root != "" {
+			key = rollUp(key, root)
 		}
 		ln := lines[key]
 		if ln == nil {
@@ -98,6 +107,17 @@ func (s *Store) Reach(ctx context.Context, q ReachQuery) ([]ReachLine, ReachLine
 		out = out[:500]
 	}
 	return out, total, nil
+}
+
+// rollUp returns the unit one level below root that code lies in (code itself when it is not
+// deeper than that), so that a league's report by region lists its banners and a banner's
+// its townships.
+func rollUp(code, root string) string {
+	target := region.LevelOf(root) + 1
+	for region.LevelOf(code) > target {
+		code = region.ParentOf(code)
+	}
+	return code
 }
 
 // reachSource is the union of the daily view roll-up and the pushes, in scope and period,

@@ -184,3 +184,14 @@ func TestReachDemo(t *testing.T) {
 		t.Errorf("demo reach: %d view rows, %d pushes (want 15), %d views of unpublished items", views, pushes, bad)
 	}
 }
+
+func TestRollUp(t *testing.T) {
+	for _, c := range []struct{ code, root, want string }{
+		{"152502001001", "150000", "152500"}, {"152502001001", "152500", "152502"}, {"152502001001", "152502", "152502001"},
+		{"152502", "152502", "152502"}, {"150000", "150000", "150000"}, {"152502001001", "152502001", "152502001001"},
+	} {
+		if got := rollUp(c.code, c.root); got != c.want {
+			t.Errorf("rollUp(%s, %s) = %s, want %s", c.code, c.root, got, c.want)
+		}
+	}
+}
