@@ -270,6 +270,9 @@ func TestPushesAndReachImport(t *testing.T) {
 		}
 		_, body = staff.get(page)
 		var imported string
+		if !strings.Contains(body, "共 3 行，对应上 2 行，未对应 1 行") {
+			t.Error("the import is not listed on the pushes page")
+		}
 		if m := regexp.MustCompile(`href="(/console/reach/imports/\d+)"`).FindStringSubmatch(body); m != nil {
 			imported = m[1]
 		}

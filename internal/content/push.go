@@ -388,3 +388,17 @@ func readReach(file io.Reader, pushes []Push) ([]ReachRow, int, error) {
 	}
 	return rows, len(firstRow), nil
 }
+
+// Imports lists the latest imports in scope (without their rows), newest first.
+func (s *Store) Imports(ctx context.Context, scope region.Scope, limit int) ([]ReachImport, error) {
+	cond, args := scope.Where("region_code", 1)
+	out, err := db.QueryAll(ctx, s.DB, func(row db.Scanner) (ReachImport, error) {
+		var im ReachImport
+		return im, row.Scan(&im.ID, &im.Channel, &im.RegionCode, &im.FileName, &im.FiguresOn, &im.Read, &im.Matched, &im.CreatedAt)
+	}, `SELECT id, channel, region_code, file_name, figures_on, rows_read, rows_matched, created_at FROM content_reach_imports WHERE `+cond+
+		fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("content.Imports: %w", err)
+	}
+	return out, nil
+}

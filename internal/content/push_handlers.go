@@ -34,6 +34,14 @@ type PushPage struct {
 	ImportErrors []string
 	ImportForm   ReachInput
 	ImportErr    ValidationError
+	Imports      []ImportRow
+}
+
+// ImportRow is an import as the pushes page lists it.
+type ImportRow struct {
+	ReachImport
+	ChannelLabel string
+	Unmatched    int
 }
 
 func channelOptions(sel string) []Option {
@@ -73,6 +81,13 @@ func (h *Handler) pushPage(r *http.Request, v PushInput, imp ReachInput) (PushPa
 		pg.ItemID = strconv.FormatInt(v.ItemID, 10)
 	}
 	pg.Channels, pg.ImpChannels = channelOptions(pg.V.Channel), channelOptions(pg.ImportForm.Channel)
+	imports, err := h.Store.Imports(r.Context(), p.Scope(), 20)
+	if err != nil {
+		return PushPage{}, err
+	}
+	for _, im := range imports {
+		pg.Imports = append(pg.Imports, ImportRow{ReachImport: im, ChannelLabel: ChannelLabel(im.Channel), Unmatched: im.Read - im.Matched})
+	}
 	for _, x := range pushes {
 		pg.Rows = append(pg.Rows, PushRow{Push: x, ChannelLabel: ChannelLabel(x.Channel)})
 	}
