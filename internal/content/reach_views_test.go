@@ -2,7 +2,10 @@ package content
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,4 +197,41 @@ func TestRollUp(t *testing.T) {
 			t.Errorf("rollUp(%s, %s) = %s, want %s", c.code, c.root, got, c.want)
 		}
 	}
+}
+
+// TestViewsConcurrentFlushExact counts from several goroutines while the timer flushes every
+// millisecond: every counted view is written exactly once.
+func TestViewsConcurrentFlushExact(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _, ids := fixture(t, d)
+		a, err := s.Create(ctx, region.NewScope("152502"), ids[0], article("152502"), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := NewViews(s, nil)
+		v.Every = time.Millisecond
+		var counted atomic.Int64
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 500 {
+					if v.add(fmt.Sprintf("10.%d.%d.1", g, i), phoneUA, a, ChannelWeb, "152502") {
+						counted.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := v.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var written int64
+		d.QueryRowContext(ctx, `SELECT COALESCE(SUM(views), 0) FROM content_views`).Scan(&written)
+		if counted.Load() != 2000 || written != 2000 {
+			t.Errorf("counted %d, written %d, want 2000 both", counted.Load(), written)
+		}
+	})
 }
