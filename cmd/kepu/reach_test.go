@@ -340,6 +340,14 @@ func TestPushesAndReachImport(t *testing.T) {
 				t.Errorf("%s: %d", bad, status)
 			}
 		}
+		// The template names the columns the import reads (views required).
+		status, tmpl := staff.get("/console/reach/template?format=csv")
+		if status != 200 || !strings.Contains(tmpl, "链接") || !strings.Contains(tmpl, "阅读量*") {
+			t.Errorf("template: %d %q", status, tmpl)
+		}
+		if status, _ := staff.get("/console/reach/template"); status != 200 {
+			t.Errorf("xlsx template: %d", status)
+		}
 		// Two rows for one push refuse the file.
 		dup := "链接,阅读量\nhttps://mp.weixin.qq.com/s/AAA,1\nhttps://mp.weixin.qq.com/s/AAA,2\n"
 		if status, body := staff.postMultipart("/console/reach/imports", page, imp, map[string][]byte{"file": []byte(dup)}); status != http.StatusUnprocessableEntity ||

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -199,4 +200,22 @@ func (h *Handler) reachImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg := ImportPage{Page: h.Kit.Page(r, "push.import_title"), Im: im, ChannelLabel: ChannelLabel(im.Channel), Unmatched: im.Read - im.Matched}
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/push_import", pg)
+}
+
+// reachTemplate serves GET /console/reach/template[?format=csv]: an empty sheet with the
+// columns an import reads (link, title, date, views, likes, shares), for platforms whose
+// export has other headers.
+func (h *Handler) reachTemplate(w http.ResponseWriter, r *http.Request) error {
+	format := r.URL.Query().Get("format")
+	switch format {
+	case "", "xlsx":
+		format = "xlsx"
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	default:
+		return web.Errorf(http.StatusBadRequest, "registry.err.format")
+	}
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(reachSchema.Name+"导入模板."+format))
+	return sheet.Template(w, format, reachSchema)
 }

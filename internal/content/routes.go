@@ -65,6 +65,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/reach/pushes", h.Kit.H(account.Staff(h.pushes)))
 	mux.Handle("POST /console/reach/pushes", h.Kit.H(account.Staff(h.recordPush)))
 	mux.Handle("POST /console/reach/imports", h.Kit.H(account.Staff(h.importReach)))
+	mux.Handle("GET /console/reach/template", h.Kit.H(account.Staff(h.reachTemplate)))
 	mux.Handle("GET /console/reach/imports/{id}", h.Kit.H(account.Staff(h.reachImport)))
 }
 
