@@ -26,7 +26,13 @@ const tabletUA = "Mozilla/5.0 (Linux; Android 9; KFTRWI) AppleWebKit/537.36 Chro
 // publish it, and returns its id.
 func publishContent(t *testing.T, ts *testSite, edit func(url.Values)) int64 {
 	t.Helper()
-	editor := newClient(t, ts.srv.URL).loginAnd("banner-152502")
+	return publishAs(t, ts, "banner-152502", edit)
+}
+
+// publishAs is publishContent with the item written by another account.
+func publishAs(t *testing.T, ts *testSite, user string, edit func(url.Values)) int64 {
+	t.Helper()
+	editor := newClient(t, ts.srv.URL).loginAnd(user)
 	f := contentForm()
 	if edit != nil {
 		edit(f)
@@ -87,6 +93,20 @@ func TestKiosk(t *testing.T) {
 		}
 		if cc := hdr.Get("Cache-Control"); !strings.Contains(cc, "stale-if-error") {
 			t.Errorf("kiosk page Cache-Control %q keeps nothing for a dropped link", cc)
+		}
+		// Emergency items first, then the station's own units' items before others'.
+		other := publishAs(t, ts, "banner-152501", func(f url.Values) {
+			f.Set("region_code", "152501")
+			f.Del("emergency")
+			f.Set("zh_title", "别的旗的内容")
+		})
+		local := publishContent(t, ts, func(f url.Values) { f.Del("emergency"); f.Set("zh_title", "本旗的新内容") })
+		_, ordered, _ := browse(t, ts.srv.URL, kiosk, tabletUA)
+		pos := func(id int64) int {
+			return strings.Index(ordered, fmt.Sprintf(`href="/kiosk/%d/items/%d"`, station, id))
+		}
+		if !(pos(id) >= 0 && pos(id) < pos(local) && pos(local) < pos(other)) {
+			t.Errorf("kiosk order: emergency at %d, local at %d, other banner's at %d", pos(id), pos(local), pos(other))
 		}
 		// First load: the page and everything it references (no font, no image on a kiosk).
 		total := len(page)

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/web"
 )
@@ -52,34 +54,18 @@ func (h *Handler) kioskStation(r *http.Request) (KioskPage, error) {
 	return p, nil
 }
 
-// kiosk serves /kiosk/{station}: the station's full-screen page rotating featured items (the
-// latest fill up to KioskItems). No sign-in. 404 for a station that is not accredited.
+// kiosk serves /kiosk/{station}: the station's full-screen page rotating up to KioskItems
+// items (kioskItems). No sign-in. 404 for a station that is not accredited.
 func (h *Handler) kiosk(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.kioskStation(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	featured, err := h.Store.Latest(ctx, PublicQuery{Featured: true, Limit: KioskItems})
+	items, err := h.kioskItems(r.Context(), p.Station.RegionCode)
 	if err != nil {
 		return err
 	}
-	if len(featured) < KioskItems {
-		latest, err := h.Store.Latest(ctx, PublicQuery{Limit: KioskItems})
-		if err != nil {
-			return err
-		}
-		have := map[int64]bool{}
-		for _, it := range featured {
-			have[it.ID] = true
-		}
-		for _, it := range latest {
-			if len(featured) < KioskItems && !have[it.ID] {
-				featured = append(featured, it)
-			}
-		}
-	}
-	p.Items = h.rows(featured)
+	p.Items = h.rows(items)
 	w.Header().Set("Cache-Control", kioskCache)
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/kiosk", p)
 }
@@ -121,4 +107,37 @@ func kioskFile(body, contentType string, immutable bool) func(w http.ResponseWri
 		fmt.Fprint(w, body)
 		return nil
 	}
+}
+
+// kioskItems chooses what a kiosk in village shows, at most KioskItems: emergency items
+// first, then featured ones, then the latest; within each, items of the station's own units
+// (its banner, league, the region) before the others; newest first within that.
+func (h *Handler) kioskItems(ctx context.Context, village string) ([]Item, error) {
+	var groups [][]Item
+	for _, q := range []PublicQuery{{Emergency: true, Limit: KioskItems}, {Featured: true, Limit: KioskItems}, {Limit: 50}} {
+		items, err := h.Store.Latest(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		var local, other []Item
+		for _, it := range items {
+			if region.Within(village, it.RegionCode) {
+				local = append(local, it)
+			} else {
+				other = append(other, it)
+			}
+		}
+		groups = append(groups, local, other)
+	}
+	var out []Item
+	have := map[int64]bool{}
+	for _, g := range groups {
+		for _, it := range g {
+			if len(out) < KioskItems && !have[it.ID] {
+				have[it.ID] = true
+				out = append(out, it)
+			}
+		}
+	}
+	return out, nil
 }
