@@ -81,7 +81,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		a.log.Info("shutting down")
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return srv.Shutdown(sctx)
+		err := srv.Shutdown(sctx)
+		if ferr := s.Close(sctx); ferr != nil {
+			a.log.Error("writing pending counts", "err", ferr)
+		}
+		return err
 	}
 	return nil
 }

@@ -36,6 +36,8 @@ type site struct {
 	Registry *registry.Store
 	Activity *activity.Store
 	Root     region.Unit
+	// Close writes what the site keeps in memory between writes (content view counts).
+	Close func(ctx context.Context) error
 }
 
 // siteConfig is what the web side takes from the configuration.
@@ -91,7 +93,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		AccountNames: accounts.Usernames}
 	ch := &content.Handler{Kit: kit, Store: &content.Store{DB: d, Regions: regions}, Regions: regions, AccountNames: accounts.Usernames}
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, acc)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root}, nil
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root, Close: ch.Views.Close}, nil
 }
 
 // secretKey returns one of the installation's 32-byte keys (csrf_key, ticket_key), creating

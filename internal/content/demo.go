@@ -52,6 +52,7 @@ func DemoStep() demo.Step {
 			units[l] = us
 		}
 		err := g.DB.Tx(ctx, func(tx *sql.Tx) error { return demoItems(ctx, tx, g, units) })
+		err = reachDemo(ctx, g, err) // views and pushes of the items (reach_demo.go)
 		g.Tick(2)
 		return err
 	}}

@@ -127,7 +127,8 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	now := h.Store.now()
 	public := web.IdentityFrom(r.Context()) == nil
 	key := strconv.FormatInt(id, 10) + "\x00" + web.Lang(r)
-	if body, ok := h.pages.Get(key, now); ok && public {
+	if body, unit, ok := h.pages.Get(key, now); ok && public {
+		h.Views.Count(r, id, ChannelWeb, unit)
 		web.WriteHTML(w, http.StatusOK, body)
 		return nil
 	}
@@ -138,12 +139,13 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	h.Views.Count(r, it.ID, ChannelWeb, it.RegionCode)
 	body, err := h.Kit.Render.Render(r, "content/item", h.itemPage(r, it, false))
 	if err != nil {
 		return err
 	}
 	if public {
-		h.pages.Put(key, body, now)
+		h.pages.Put(key, body, it.RegionCode, now)
 	}
 	web.WriteHTML(w, http.StatusOK, body)
 	return nil

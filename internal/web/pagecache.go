@@ -25,22 +25,24 @@ type PageCache struct {
 
 type cachedPage struct {
 	body    []byte
+	meta    string
 	expires time.Time
 }
 
-// Get returns a page still fresh at now.
-func (c *PageCache) Get(key string, now time.Time) ([]byte, bool) {
+// Get returns a page still fresh at now, with the note kept beside it.
+func (c *PageCache) Get(key string, now time.Time) ([]byte, string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.pages[key]
 	if !ok || !now.Before(p.expires) {
-		return nil, false
+		return nil, "", false
 	}
-	return p.body, true
+	return p.body, p.meta, true
 }
 
-// Put keeps a page until now + TTL.
-func (c *PageCache) Put(key string, body []byte, now time.Time) {
+// Put keeps a page until now + TTL, with a note the handler needs on a hit without reading
+// its record again (e.g. the unit a view counts in).
+func (c *PageCache) Put(key string, body []byte, meta string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.pages == nil {
@@ -63,7 +65,7 @@ func (c *PageCache) Put(key string, body []byte, now time.Time) {
 			delete(c.pages, k) // map order: an arbitrary page
 		}
 	}
-	c.pages[key] = cachedPage{body: body, expires: now.Add(c.TTL)}
+	c.pages[key] = cachedPage{body: body, meta: meta, expires: now.Add(c.TTL)}
 }
 
 // Forget drops every page whose key starts with prefix (after a change this process made, so

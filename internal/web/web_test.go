@@ -254,22 +254,22 @@ func TestRealIP(t *testing.T) {
 func TestPageCache(t *testing.T) {
 	c := &web.PageCache{TTL: 10 * time.Second, Max: 2}
 	t0 := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
-	c.Put("1\x00zh", []byte("a"), t0)
-	if b, ok := c.Get("1\x00zh", t0.Add(9*time.Second)); !ok || string(b) != "a" {
+	c.Put("1\x00zh", []byte("a"), "m", t0)
+	if b, m, ok := c.Get("1\x00zh", t0.Add(9*time.Second)); !ok || string(b) != "a" || m != "m" {
 		t.Fatal("fresh page missing")
 	}
-	if _, ok := c.Get("1\x00zh", t0.Add(10*time.Second)); ok {
+	if _, _, ok := c.Get("1\x00zh", t0.Add(10*time.Second)); ok {
 		t.Fatal("page served after its TTL")
 	}
-	c.Put("2\x00zh", []byte("b"), t0)
-	c.Put("3\x00zh", []byte("c"), t0.Add(20*time.Second)) // full: the expired pages go first
-	if _, ok := c.Get("3\x00zh", t0.Add(21*time.Second)); !ok {
+	c.Put("2\x00zh", []byte("b"), "", t0)
+	c.Put("3\x00zh", []byte("c"), "", t0.Add(20*time.Second)) // full: the expired pages go first
+	if _, _, ok := c.Get("3\x00zh", t0.Add(21*time.Second)); !ok {
 		t.Fatal("newest page dropped")
 	}
-	c.Put("3\x00en", []byte("d"), t0.Add(21*time.Second))
+	c.Put("3\x00en", []byte("d"), "", t0.Add(21*time.Second))
 	c.Forget("3\x00")
 	for _, k := range []string{"3\x00zh", "3\x00en"} {
-		if _, ok := c.Get(k, t0.Add(22*time.Second)); ok {
+		if _, _, ok := c.Get(k, t0.Add(22*time.Second)); ok {
 			t.Errorf("%q kept after Forget", k)
 		}
 	}
