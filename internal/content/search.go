@@ -231,7 +231,7 @@ func writeIndex(ctx context.Context, tx *sql.Tx, dialect db.Dialect, docs []sear
 	} else {
 		rows := make([][]any, len(docs))
 		for i, d := range docs {
-			rows[i] = []any{d.ID, d.Doc, d.Grams}
+			rows[i] = []any{d.ID, d.Doc, strings.Fields(d.Grams)} // text[]
 		}
 		err = db.BulkInsert(ctx, tx, dialect, "content_search", []string{"item_id", "doc", "grams"}, rows, "")
 	}
@@ -242,7 +242,8 @@ func writeIndex(ctx context.Context, tx *sql.Tx, dialect db.Dialect, docs []sear
 }
 
 // Reindex rebuilds the whole search index from the stored items within tx: for bulk loads
-// that write the tables directly (the demo library) and for repairs. Errors: the driver's.
+// that write the tables directly (the demo library) and for repairs. On PostgreSQL it then
+// refreshes the planner's statistics of the items and the index (ANALYZE). Errors: the driver's.
 func Reindex(ctx context.Context, tx *sql.Tx, dialect db.Dialect) error {
 	type head struct {
 		id              int64
@@ -277,7 +278,17 @@ func Reindex(ctx context.Context, tx *sql.Tx, dialect db.Dialect) error {
 	if err := unindex(ctx, tx, dialect, 0); err != nil {
 		return err
 	}
-	return writeIndex(ctx, tx, dialect, docs)
+	if err := writeIndex(ctx, tx, dialect, docs); err != nil {
+		return err
+	}
+	if dialect == db.Postgres {
+		// Fresh statistics after a bulk load: with none, the planner guessed 8 public items of
+		// 13,560 and walked them one by one, 5–10 times slower (docs/BENCHMARKS.md).
+		if _, err := tx.ExecContext(ctx, `ANALYZE content_items, content_versions, content_search`); err != nil {
+			return fmt.Errorf("content.Reindex: %w", db.Map(err))
+		}
+	}
+	return nil
 }
 
 // SearchQuery is one search: the terms (ParseQuery) and whose items. Public searches items
@@ -312,13 +323,40 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	if len(q.Terms) == 0 {
 		return res, nil
 	}
+	cond, order, args := s.searchWhere(q)
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM content_items i WHERE `+cond, args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("content.Search: %w", db.Map(err))
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 30
+	}
+	items, err := db.QueryAll(ctx, s.DB, scanItem, `SELECT `+itemCols+itemFrom+` WHERE `+cond+order+fmt.Sprintf(` LIMIT %d`, limit), args...)
+	if err != nil {
+		return res, fmt.Errorf("content.Search: %w", err)
+	}
+	codes := make([]string, len(items))
+	for i, it := range items {
+		codes[i] = it.RegionCode
+	}
+	if names, err := s.Regions.Names(ctx, codes); err == nil {
+		for i := range items {
+			items[i].RegionName = names[items[i].RegionCode]
+		}
+	}
+	res.Items = items
+	return res, nil
+}
+
+// searchWhere returns the condition on content_items i, the ORDER BY and the arguments of a
+// search with at least one term.
+func (s *Store) searchWhere(q SearchQuery) (cond, order string, args []any) {
 	var conds []string
-	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	order := ` ORDER BY i.id DESC`
+	order = ` ORDER BY i.id DESC`
 	if q.Public {
 		conds = append(conds, `i.status = 'published' AND i.publish_at <= `+arg(s.now()))
 		order = ` ORDER BY i.publish_at DESC, i.id DESC`
@@ -351,31 +389,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 			for _, t := range short {
 				words = append(words, arg(t)+`::text`)
 			}
-			sc = append(sc, `string_to_array(grams, ' ') @> ARRAY[`+strings.Join(words, ", ")+`]`)
+			sc = append(sc, `grams @> ARRAY[`+strings.Join(words, ", ")+`]`)
 		}
 		conds = append(conds, `i.id IN (SELECT item_id FROM content_search WHERE `+strings.Join(sc, " AND ")+`)`)
 	}
-	cond := strings.Join(conds, " AND ")
-	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM content_items i WHERE `+cond, args...).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("content.Search: %w", db.Map(err))
-	}
-	limit := q.Limit
-	if limit <= 0 || limit > 100 {
-		limit = 30
-	}
-	items, err := db.QueryAll(ctx, s.DB, scanItem, `SELECT `+itemCols+itemFrom+` WHERE `+cond+order+fmt.Sprintf(` LIMIT %d`, limit), args...)
-	if err != nil {
-		return res, fmt.Errorf("content.Search: %w", err)
-	}
-	codes := make([]string, len(items))
-	for i, it := range items {
-		codes[i] = it.RegionCode
-	}
-	if names, err := s.Regions.Names(ctx, codes); err == nil {
-		for i := range items {
-			items[i].RegionName = names[items[i].RegionCode]
-		}
-	}
-	res.Items = items
-	return res, nil
+	return strings.Join(conds, " AND "), order, args
 }
