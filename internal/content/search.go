@@ -411,3 +411,25 @@ func (s *Store) searchWhere(q SearchQuery) (cond, order string, args []any) {
 	}
 	return strings.Join(conds, " AND "), order, args
 }
+
+// EnsureIndexed rebuilds the search index (Reindex, in one transaction) when it does not hold
+// one row per item — items written before migration 0005_content_search, or by a bulk load
+// that did not call Reindex — and reports whether it did. For start-up, after the migrations.
+// Errors: the driver's.
+func (s *Store) EnsureIndexed(ctx context.Context) (bool, error) {
+	index := `SELECT count(*) FROM content_search`
+	if s.DB.Dialect == db.SQLite {
+		index = `SELECT count(*) FROM content_search_doc`
+	}
+	var items, indexed int
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM content_items`).Scan(&items); err != nil {
+		return false, fmt.Errorf("content.EnsureIndexed: %w", db.Map(err))
+	}
+	if err := s.DB.QueryRowContext(ctx, index).Scan(&indexed); err != nil {
+		return false, fmt.Errorf("content.EnsureIndexed: %w", db.Map(err))
+	}
+	if items == indexed {
+		return false, nil
+	}
+	return true, s.DB.Tx(ctx, func(tx *sql.Tx) error { return Reindex(ctx, tx, s.DB.Dialect) })
+}

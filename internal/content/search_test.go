@@ -187,7 +187,7 @@ func TestSearchCorpus(t *testing.T) {
 }
 
 // TestSearchDemo checks the index of the demo library, written by Reindex after the bulk
-// insert: every public article (titled 电视科普) is found by 电视.
+// insert: every public article (titled 电视科普) is found by 电视; and EnsureIndexed.
 func TestSearchDemo(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -205,6 +205,22 @@ func TestSearchDemo(t *testing.T) {
 		}
 		if res.Total != published {
 			t.Errorf("电视 finds %d items; %d articles (电视科普) are published", res.Total, published)
+		}
+		// An index that lost its rows (a database from before the search) is rebuilt once.
+		if again, err := s.EnsureIndexed(ctx); again || err != nil {
+			t.Errorf("EnsureIndexed on a complete index: %v, %v", again, err)
+		}
+		if err := d.Tx(ctx, func(tx *sql.Tx) error { return unindex(ctx, tx, d.Dialect, 0) }); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := s.Search(ctx, SearchQuery{Terms: []string{"电视"}, Public: true}); res.Total != 0 {
+			t.Fatalf("an emptied index still finds %d", res.Total)
+		}
+		if again, err := s.EnsureIndexed(ctx); !again || err != nil {
+			t.Errorf("EnsureIndexed on an empty index: %v, %v", again, err)
+		}
+		if res, err := s.Search(ctx, SearchQuery{Terms: []string{"电视"}, Public: true}); err != nil || res.Total != published {
+			t.Errorf("after EnsureIndexed 电视 finds %d, want %d (%v)", res.Total, published, err)
 		}
 	})
 }
