@@ -19,11 +19,17 @@ import (
 // Search (issue 5, search part) finds items by Chinese two-character words (科普, 草原), longer
 // words and place names (锡林郭勒) and words of traditional Mongolian or Latin script.
 //
-// Each item's text is indexed twice, in the same transaction as every write (indexItem):
+// Each item's text (titles, summaries, body text, topics, speaker; both language versions) is
+// indexed twice, in the same transaction as every write of its text (indexItem, from
+// Store.Create and Store.Update; the demo's bulk load calls Reindex):
 //   - doc: the searchable text, normalized (normalize) — searched for substrings by trigrams
 //     (SQLite FTS5's trigram tokenizer; PostgreSQL's pg_trgm);
 //   - grams: the segmented words (segment) — two adjacent Chinese characters each, and whole
 //     words of other scripts — because a trigram index cannot find a two-character word.
+//
+// Status, publish time and region are not indexed: a search reads them from content_items, so
+// the workflow's steps need no reindexing and scheduled items appear when their time comes.
+// Results come newest first; there is no relevance ranking yet.
 //
 // The segmenter is bigrams, not a dictionary: go-ego/gse v0.80.3 with its default dictionary
 // took 346 MB of RSS (191 MB of heap) and 2 s to load, for a search that bigrams answer
@@ -32,7 +38,8 @@ import (
 // A query is split into terms at spaces and punctuation; an item matches when it has every
 // term: a term of three characters or more as a substring of its doc, a term of two as a whole
 // word of its grams (a two-character Chinese word anywhere; a two-letter word of another script
-// only as a whole word). One-character terms are dropped — a single Chinese character matches
+// only as a whole word; two characters of two scripts, like g网, find nothing). Bigrams match
+// across word boundaries too (原是 finds 草原是…). One-character terms are dropped — a single Chinese character matches
 // nearly every item — and a query with nothing left is refused (ErrQueryShort).
 
 // Query limits, in characters (runes) after trimming spaces.
