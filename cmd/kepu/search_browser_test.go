@@ -5,6 +5,8 @@ package main
 import (
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,7 +19,8 @@ import (
 
 // On a 360 px phone the search box of /content works without script (type, press Enter, get
 // the results page), and the results, a refused one-character query and the console search
-// fit the screen's width.
+// fit the screen's width. A screenshot of the results goes to KEPU_SCREENSHOTS or the test's
+// temp dir.
 func TestBrowserContentSearch(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ts := newTestSite(t, d)
@@ -56,6 +59,17 @@ func TestBrowserContentSearch(t *testing.T) {
 		}
 	}
 	check("/content/search?q=" + url.QueryEscape("草原"))
+	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := os.Getenv("KEPU_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.WriteFile(filepath.Join(dir, "content-search.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	check("/content/search?q=" + url.QueryEscape("草"))
 	check("/content/search?q=" + url.QueryEscape(strings.Repeat("草原", 5000)))
 	err = chromedp.Do(bctx, chromedp.Navigate(ts.srv.URL+"/login"),
