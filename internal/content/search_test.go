@@ -68,6 +68,7 @@ var searchCorpus = []struct {
 	{key: "draft", code: "152502", status: Draft, zh: "草原防火草稿", body: "<p>尚未发布。</p>"},
 	{key: "later", code: "152502", status: Published, zh: "草原定时发布", body: "<p>明天发布。</p>", future: true},
 	{key: "body", code: "152501", status: Published, zh: "气象灾害", body: "<p>暴雪过后，草场恢复需要时间。</p>"},
+	{key: "news", code: "152501", status: Published, zh: "牧民新闻", body: "<p>锡林郭勒盟的牧民迎来好天气。</p>"},
 }
 
 func TestSearchCorpus(t *testing.T) {
@@ -125,8 +126,8 @@ func TestSearchCorpus(t *testing.T) {
 		}{
 			{"草原", []string{"grass"}},            // two characters: the bigram column; the draft and the scheduled item are not public
 			{"科普", []string{"kepu"}},             // title, body and topic
-			{"锡林郭勒", []string{"grass"}},          // a place name: trigrams
-			{"郭勒", []string{"grass"}},            // the inside of a longer word
+			{"锡林郭勒", []string{"grass", "news"}},  // a place name: trigrams
+			{"郭勒", []string{"grass", "news"}},    // the inside of a longer word
 			{"牧区", []string{"grass", "kepu"}},    // body of one, title of the other
 			{"草场", []string{"body"}},             // body text only
 			{"苏木", []string{"kepu"}},             // text split by a tag
@@ -147,6 +148,15 @@ func TestSearchCorpus(t *testing.T) {
 			if got := search(c.q, true, region.Scope{}); !slices.Equal(got, c.want) {
 				t.Errorf("public search %q = %v, want %v", c.q, got, c.want)
 			}
+		}
+		// A title hit comes before a newer body hit.
+		terms, _ := ParseQuery("锡林郭勒")
+		if res, err := s.Search(ctx, SearchQuery{Terms: terms, Public: true}); err != nil || len(res.Items) != 2 ||
+			res.Items[0].ID != idOf["grass"] || res.Items[1].ID != idOf["news"] {
+			t.Errorf("锡林郭勒: the title hit is not first: %v %v", res.Items, err)
+		}
+		if res, err := s.Search(ctx, SearchQuery{Terms: []string{"牧民"}, Public: true}); err != nil || len(res.Items) != 1 || res.Items[0].ID != idOf["news"] {
+			t.Errorf("牧民: %v %v", res.Items, err)
 		}
 		// Staff search covers their scope, drafts and scheduled items included.
 		if got, want := search("草原", false, region.NewScope("152502")), []string{"draft", "grass", "later"}; !slices.Equal(got, want) {
