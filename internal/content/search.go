@@ -333,9 +333,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	if len(q.Terms) == 0 {
 		return res, nil
 	}
-	// Two steps: the id and titles of every match, newest first (the total, a narrow sort, and
-	// the titles to rank by), then the first page's items by id — half the time of a count and
-	// a sorted page of wide rows on SQLite.
+	// Two steps: the id and titles of every match, newest first (the total, and the titles to
+	// rank by), then only the first page's items, by id — rather than a count(*) and a sorted
+	// page of wide rows, which took twice as long on SQLite.
 	cond, order, args := s.searchWhere(q)
 	hits, err := db.QueryAll(ctx, s.DB, func(row db.Scanner) (searchHit, error) {
 		var h searchHit
