@@ -91,7 +91,12 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	acts := &activity.Store{DB: d, Regions: regions}
 	ah := &activity.Handler{Kit: kit, Store: acts, Regions: regions, Registry: records, Log: log, TicketKey: ticketKey, CheckInGrace: sc.CheckInGrace,
 		AccountNames: accounts.Usernames}
-	ch := &content.Handler{Kit: kit, Store: &content.Store{DB: d, Regions: regions}, Regions: regions, AccountNames: accounts.Usernames}
+	cs := &content.Store{DB: d, Regions: regions}
+	// Databases that held content before the search index existed get it built once.
+	if _, err := cs.EnsureIndexed(ctx); err != nil {
+		return nil, err
+	}
+	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root, Close: ch.Views.Close}, nil
 }

@@ -133,7 +133,7 @@ func demoItems(ctx context.Context, tx *sql.Tx, g *demo.Generator, units map[reg
 	if err := db.SyncSequence(ctx, tx, g.DB.Dialect, "content_items"); err != nil {
 		return err
 	}
-	return nil
+	return Reindex(ctx, tx, g.DB.Dialect) // the bulk insert above bypasses the store's indexing
 }
 
 func joinGroups(g []string) string {

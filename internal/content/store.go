@@ -164,6 +164,9 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Input, status string,
 	if err := writeParts(ctx, tx, id, in); err != nil {
 		return 0, err
 	}
+	if err := indexItem(ctx, tx, s.DB.Dialect, id); err != nil {
+		return 0, err
+	}
 	return id, addStep(ctx, tx, id, "create", "", now, actor)
 }
 
@@ -295,6 +298,9 @@ func (s *Store) Update(ctx context.Context, scope region.Scope, actor, id int64,
 			return db.Map(err)
 		}
 		if err := writeParts(ctx, tx, id, in); err != nil {
+			return err
+		}
+		if err := indexItem(ctx, tx, s.DB.Dialect, id); err != nil {
 			return err
 		}
 		if posterType != "" {

@@ -15,32 +15,77 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Migration is one numbered, forward-only schema step, from migrations/NNNN_name.sql.
+// Migration is one numbered, forward-only schema step, from migrations/NNNN_name.sql, or from
+// a pair NNNN_name.sqlite.sql and NNNN_name.postgres.sql when the two dialects' DDL differ
+// beyond the macros of Expand (e.g. SQLite's FTS5 tables against PostgreSQL's pg_trgm).
 type Migration struct {
 	Version int
 	Name    string
-	SQL     string // with the dialect macros not yet expanded
+	SQL     string // with the dialect macros not yet expanded; a pair's SQLite half
+	// PostgresSQL is a pair's PostgreSQL half ("" for a shared file, whose SQL serves both).
+	PostgresSQL string
 }
 
-// Migrations lists the embedded migrations in version order.
+// For returns the migration's SQL for a dialect, with the macros expanded.
+func (m Migration) For(d Dialect) string {
+	if d == Postgres && m.PostgresSQL != "" {
+		return d.Expand(m.PostgresSQL)
+	}
+	return d.Expand(m.SQL)
+}
+
+// Migrations lists the embedded migrations in version order. A version is either one shared
+// file or a complete .sqlite.sql/.postgres.sql pair; anything else is an error.
 func Migrations() ([]Migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	return parseMigrations(migrationFiles, "migrations")
+}
+
+func parseMigrations(fsys fs.FS, dir string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
+	byVersion := map[int]*Migration{}
+	halves := map[int]int{} // version → bit 1: sqlite half seen, bit 2: postgres half seen
 	var ms []Migration
 	for _, e := range entries {
 		name := e.Name()
 		num, rest, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("db: migration file %s is not named NNNN_name.sql", name)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("db: migration file %s is not named NNNN_name.sql (or NNNN_name.sqlite.sql with NNNN_name.postgres.sql)", name)
 		}
-		body, err := migrationFiles.ReadFile("migrations/" + name)
+		body, err := fs.ReadFile(fsys, dir+"/"+name)
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, Migration{Version: v, Name: rest, SQL: string(body)})
+		half := 0
+		switch {
+		case strings.HasSuffix(rest, ".sqlite"):
+			half, rest = 1, strings.TrimSuffix(rest, ".sqlite")
+		case strings.HasSuffix(rest, ".postgres"):
+			half, rest = 2, strings.TrimSuffix(rest, ".postgres")
+		}
+		m := byVersion[v]
+		if m == nil {
+			m = &Migration{Version: v, Name: rest}
+			byVersion[v] = m
+		} else if half == 0 || halves[v] == 0 || halves[v]&half != 0 || m.Name != rest {
+			return nil, fmt.Errorf("db: migration %04d has more than one file; a version is one NNNN_name.sql or one NNNN_name.sqlite.sql/.postgres.sql pair (found %s)", v, name)
+		}
+		halves[v] |= half
+		switch half {
+		case 2:
+			m.PostgresSQL = string(body)
+		default:
+			m.SQL = string(body)
+		}
+	}
+	for v, m := range byVersion {
+		if h := halves[v]; h == 1 || h == 2 {
+			return nil, fmt.Errorf("db: migration %04d_%s has only its %s half; add the other .sqlite.sql/.postgres.sql file", v, m.Name, map[int]string{1: "SQLite", 2: "PostgreSQL"}[h])
+		}
+		ms = append(ms, *m)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i, m := range ms {
@@ -123,7 +168,7 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 					return nil // another process applied it while we waited
 				}
 			}
-			if _, err := tx.ExecContext(ctx, d.Dialect.Expand(m.SQL)); err != nil {
+			if _, err := tx.ExecContext(ctx, m.For(d.Dialect)); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,

@@ -53,7 +53,7 @@ var fingerprint = sync.OnceValue(func() string {
 	h := sha256.New()
 	ms, _ := db.Migrations()
 	for _, m := range ms {
-		fmt.Fprintf(h, "%d %s %s\n", m.Version, m.Name, m.SQL)
+		fmt.Fprintf(h, "%d %s %s %s\n", m.Version, m.Name, m.SQL, m.PostgresSQL)
 	}
 	units, _ := region.Embedded()
 	fmt.Fprintf(h, "%d", len(units))
