@@ -1,12 +1,13 @@
 // Package content owns the content hub: items of science content (articles, videos, online
 // lectures, reposts of the national science platform), each with a Simplified Chinese version
 // and an optional traditional Mongolian one, their topics and target groups, the editorial
-// workflow (draft → in review → published → withdrawn) with its audit trail, and the public
-// pages and feed that show published items.
+// workflow (draft → in review → published → withdrawn) with its audit trail, the public pages
+// and feed that show published items, the channels (e-station kiosks, the TV feed, pushes to
+// outside platforms and their reach imports), cookie-free view counting and the reach report,
+// and Chinese and Mongolian full-text search.
 //
-// It reads accounts and regions only through their packages and never writes another
-// domain's tables. Channels (e-station kiosks, TV, outside platforms), view counting and
-// search are not here yet.
+// It reads accounts, regions and the registry only through their packages and never writes
+// another domain's tables.
 package content
 
 import (
