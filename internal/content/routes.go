@@ -48,6 +48,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /content/feed.xml", h.Kit.H(h.feed))
 	mux.Handle("GET /content/search", h.Kit.H(h.search))
 	mux.Handle("GET /content/mongolian-font.css", h.Kit.H(h.fontCSS))
+	mux.Handle("GET /content/lectures", h.Kit.H(h.lectures))
+	mux.Handle("GET /content/lectures.ics", h.Kit.H(h.lecturesICS))
+	// {file} is "{id}.ics": a wildcard must be a whole segment, and /content/{id}/ics would clash with /content/topics/{topic}.
+	mux.Handle("GET /content/lectures/{file}", h.Kit.H(h.lectureICS))
 	mux.Handle("GET /content/{id}", h.Kit.H(h.item))
 	mux.Handle("GET /content/posters/{id}", h.Kit.H(h.publicPoster))
 	mux.Handle("GET /api/v1/content", h.Kit.H(h.apiList))
