@@ -133,7 +133,7 @@ func TestContentWorkflowAndPublicPages(t *testing.T) {
 		if status, woff := anon.get(font[1]); status != 200 || !strings.HasPrefix(woff, "wOF2") {
 			t.Errorf("font: %d", status)
 		}
-		if status, body := anon.get("/content"); status != 200 || !strings.Contains(body, item) || !strings.Contains(body, "#防灾减灾") {
+		if status, body := anon.get("/content"); status != 200 || !strings.Contains(body, item) || !strings.Contains(body, "#防灾减灾") || !strings.Contains(body, `href="/content/lectures"`) {
 			t.Errorf("content home: %d", status)
 		}
 		if status, body := anon.get("/content/topics/" + url.PathEscape("防灾减灾")); status != 200 || !strings.Contains(body, item) {
