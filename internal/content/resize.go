@@ -64,7 +64,7 @@ func ResizePoster(data []byte, width int) ([]byte, string, error) {
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, "", fmt.Errorf("%w (%v)", ErrPosterDecode, err)
+		return nil, "", ErrPosterDecode
 	}
 	if cfg.Width < 1 || cfg.Height < 1 {
 		return nil, "", ErrPosterDecode
@@ -77,7 +77,7 @@ func ResizePoster(data []byte, width int) ([]byte, string, error) {
 	}
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, "", fmt.Errorf("%w (%v)", ErrPosterDecode, err)
+		return nil, "", ErrPosterDecode
 	}
 	b := src.Bounds()
 	w, h := scaledSize(b.Dx(), b.Dy(), width)

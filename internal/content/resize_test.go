@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -109,5 +110,33 @@ func TestResizeCacheBound(t *testing.T) {
 	put(4, 11) // larger than the whole cache: not kept
 	if _, ok := c.get(resizeKey{width: 4}); ok || c.size > 10 {
 		t.Errorf("oversized entry kept; size %d", c.size)
+	}
+}
+
+// TestResizedPosterCache resizes one poster from several goroutines (run with -race) and checks
+// every caller gets the same bytes, the second time from the cache.
+func TestResizedPosterCache(t *testing.T) {
+	data := testPNG(t, 800, 400)
+	first, typ, err := resizedPoster(data, PosterSizes["thumb"])
+	if err != nil || typ != "image/jpeg" {
+		t.Fatalf("%q %v", typ, err)
+	}
+	if _, ok := posterCache.get(resizeKey{sum: sha256.Sum256(data), width: 320}); !ok {
+		t.Fatal("the resized poster was not cached")
+	}
+	done := make(chan []byte)
+	for range 4 {
+		go func() {
+			out, _, _ := resizedPoster(data, PosterSizes["thumb"])
+			done <- out
+		}()
+	}
+	for range 4 {
+		if out := <-done; !bytes.Equal(out, first) {
+			t.Error("a concurrent caller got other bytes")
+		}
+	}
+	if _, _, err := resizedPoster([]byte("garbage"), 320); !errors.Is(err, ErrPosterDecode) {
+		t.Errorf("garbage through the cache: %v", err)
 	}
 }
