@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -221,8 +223,9 @@ func TestContentBadInput(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "只收 JPEG、PNG 或 WebP 图片") || !strings.Contains(body, "草原防火知识") {
 			t.Errorf("a poster that is not an image: %d", status)
 		}
-		png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
-		status, body = c.postMultipart("/console/content", "/console/content/new", f, map[string][]byte{"poster": png})
+		var poster bytes.Buffer
+		png.Encode(&poster, image.NewRGBA(image.Rect(0, 0, 4, 3)))
+		status, body = c.postMultipart("/console/content", "/console/content/new", f, map[string][]byte{"poster": poster.Bytes()})
 		if status != http.StatusSeeOther {
 			t.Fatalf("video with a poster: %d %s", status, body)
 		}
@@ -231,7 +234,7 @@ func TestContentBadInput(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "草原防火知识") || !strings.Contains(body, "锡林浩特市") || m == nil {
 			t.Fatalf("video list: %d", status)
 		}
-		if status, b := c.get(m[1] + "/poster"); status != 200 || b != string(png) {
+		if status, b := c.get(m[1] + "/poster"); status != 200 || b != poster.String() {
 			t.Errorf("poster: %d, %d bytes", status, len(b))
 		}
 		if status, _ := newClient(t, ts.srv.URL).loginAnd("banner-152501").get(m[1] + "/poster"); status != http.StatusNotFound {
@@ -246,10 +249,10 @@ func TestContentBadInput(t *testing.T) {
 		if status, _, _ := newClient(t, ts.srv.URL).loginAnd("league-152500").post(m[1]+"/publish", m[1], url.Values{}); status != http.StatusSeeOther {
 			t.Fatalf("publish the video: %d", status)
 		}
-		if status, b := anon.get(public); status != 200 || b != string(png) {
+		if status, b := anon.get(public); status != 200 || b != poster.String() {
 			t.Errorf("public poster: %d", status)
 		}
-		if _, page := anon.get(strings.Replace(m[1], "/console", "", 1)); !strings.Contains(page, `<meta property="og:image" content="`+ts.srv.URL+public+`">`) ||
+		if _, page := anon.get(strings.Replace(m[1], "/console", "", 1)); !strings.Contains(page, `<meta property="og:image" content="`+ts.srv.URL+public+`?size=web">`) ||
 			!strings.Contains(page, `href="https://video.example.org/a.mp4"`) {
 			t.Errorf("video page lacks og:image or the video link")
 		}

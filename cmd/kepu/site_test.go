@@ -133,6 +133,7 @@ func newTestSite(t *testing.T, d *db.DB) *testSite {
 		t.Fatal(err)
 	}
 	ts := &testSite{d: d, site: s, srv: httptest.NewServer(s.Handler), ids: map[string]int64{}}
+	t.Cleanup(func() { s.Close(context.Background()) }) // after the server, before the database
 	t.Cleanup(ts.srv.Close)
 	for _, a := range []struct {
 		user string

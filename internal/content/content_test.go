@@ -1,8 +1,13 @@
 package content
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"os"
 	"strings"
 	"testing"
@@ -84,10 +89,30 @@ func TestReadPoster(t *testing.T) {
 	if _, _, err := ReadPoster(strings.NewReader("<html>not an image</html>")); !errors.Is(err, ErrPosterType) {
 		t.Errorf("text as poster: %v", err)
 	}
-	png := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x00", 100)
-	if ct, _, err := ReadPoster(strings.NewReader(png)); err != nil || ct != "image/png" {
+	var real bytes.Buffer
+	png.Encode(&real, image.NewRGBA(image.Rect(0, 0, 4, 3)))
+	if ct, _, err := ReadPoster(bytes.NewReader(real.Bytes())); err != nil || ct != "image/png" {
 		t.Errorf("png: %q %v", ct, err)
 	}
+	// A PNG signature over nothing, or a header declaring a decompression bomb, is refused at
+	// upload, not only when the poster is resized.
+	broken := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x00", 100)
+	if _, _, err := ReadPoster(strings.NewReader(broken)); !errors.Is(err, ErrPosterDecode) {
+		t.Errorf("broken png: %v", err)
+	}
+	bomb := []byte("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 50000)
+	binary.BigEndian.PutUint32(ihdr[4:], 50000)
+	ihdr[8], ihdr[9] = 8, 2
+	chunk := append([]byte("IHDR"), ihdr...)
+	bomb = binary.BigEndian.AppendUint32(bomb, uint32(len(ihdr)))
+	bomb = append(bomb, chunk...)
+	bomb = binary.BigEndian.AppendUint32(bomb, crc32.ChecksumIEEE(chunk))
+	if _, _, err := ReadPoster(bytes.NewReader(bomb)); !errors.Is(err, ErrPosterPixels) {
+		t.Errorf("50000×50000 poster: %v", err)
+	}
+	png := real.String()
 	if _, _, err := ReadPoster(strings.NewReader(png + strings.Repeat("\x00", MaxPosterBytes))); !errors.Is(err, ErrPosterSize) {
 		t.Errorf("oversized poster: %v", err)
 	}

@@ -23,18 +23,29 @@ const (
 	TVMaxPage  = 200
 )
 
-// TVPoster is a poster image as the TV feed gives it. Kepu keeps only the uploaded original
-// (JPEG, PNG or WebP, at most MaxPosterBytes), so the feed lists that one with its pixel size
-// for the operator to scale; resizing to the sizes a 4K TV guide uses (3840×2160 and
-// 1920×1080 backgrounds, 16:9 tiles, 2:3 portrait covers) is not built yet. Width and Height
-// are 0 when they can not be read from the file's first 64 KB (WebP, or an unusual JPEG).
+// TVPoster is a poster image as the TV feed gives it: the uploaded original (JPEG, PNG or
+// WebP, at most MaxPosterBytes) with its pixel size, and in Sizes the server-resized JPEGs
+// narrower than it (PosterSizes: thumb 320, web 960, tv 1920 wide; never enlarged, so an
+// original narrower than a size has no entry for it; a 4K guide takes "tv" or a wider
+// original). Width and Height are 0 when they can not be read from the file's first 64 KB (an
+// unusual JPEG); Sizes then lists every size without its pixel size.
 type TVPoster struct {
+	URL    string         `json:"url"`
+	Type   string         `json:"type"`
+	Bytes  int64          `json:"bytes"`
+	Width  int            `json:"width,omitempty"`
+	Height int            `json:"height,omitempty"`
+	Role   string         `json:"role"` // "original"
+	Sizes  []TVPosterSize `json:"sizes,omitempty"`
+}
+
+// TVPosterSize is a resized poster: Name is a PosterSizes key, URL the poster's URL with
+// ?size=Name (a JPEG), Width and Height its pixels (0 when the original's are unknown).
+type TVPosterSize struct {
+	Name   string `json:"name"`
 	URL    string `json:"url"`
-	Type   string `json:"type"`
-	Bytes  int64  `json:"bytes"`
 	Width  int    `json:"width,omitempty"`
 	Height int    `json:"height,omitempty"`
-	Role   string `json:"role"` // "original" (the only one until resizing exists)
 }
 
 // tvItem is one item of the TV feed: the API item plus its posters.
@@ -160,6 +171,17 @@ func (h *Handler) tvPosters(ctx context.Context, r *http.Request, items []Item) 
 		p := TVPoster{URL: absURL(r, fmt.Sprintf("/content/posters/%d", id)), Type: typ, Bytes: n, Role: "original"}
 		if cfg, _, err := image.DecodeConfig(bytes.NewReader(head)); err == nil {
 			p.Width, p.Height = cfg.Width, cfg.Height
+		}
+		for _, name := range PosterSizeNames {
+			width := PosterSizes[name]
+			sz := TVPosterSize{Name: name, URL: p.URL + "?size=" + name}
+			if p.Width > 0 {
+				if p.Width <= width {
+					continue
+				}
+				sz.Width, sz.Height = scaledSize(p.Width, p.Height, width)
+			}
+			p.Sizes = append(p.Sizes, sz)
 		}
 		out[id] = append(out[id], p)
 	}

@@ -370,13 +370,28 @@ func (h *Handler) consolePoster(w http.ResponseWriter, r *http.Request) error {
 	return h.poster(w, r, id, false)
 }
 
+// poster serves an item's poster: the original, or with ?size= one of PosterSizes (scaled
+// down, never up, as JPEG; cached in memory by resizedPoster). 400 for an unknown size, 422
+// when the stored image can not be resized (broken, or above MaxPosterPixels).
 func (h *Handler) poster(w http.ResponseWriter, r *http.Request, id int64, public bool) error {
+	width := 0
+	if name := r.URL.Query().Get("size"); name != "" {
+		var ok bool
+		if width, ok = PosterSizes[name]; !ok {
+			return web.Errorf(http.StatusBadRequest, "content.bad_poster_size")
+		}
+	}
 	ct, data, err := h.Store.Poster(r.Context(), account.ScopeOf(r.Context()), public, id)
 	if errors.Is(err, db.ErrNotFound) {
 		return web.NotFound(err)
 	}
 	if err != nil {
 		return err
+	}
+	if width > 0 {
+		if data, ct, err = resizedPoster(data, width); err != nil {
+			return web.Errorf(http.StatusUnprocessableEntity, "content.poster_unreadable", err.Error())
+		}
 	}
 	w.Header().Set("Content-Type", ct)
 	if public {

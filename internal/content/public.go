@@ -165,7 +165,7 @@ func (h *Handler) itemPage(r *http.Request, it Item, preview bool) ItemPage {
 		ZhBody: template.HTML(Sanitize(it.Zh.Body)), MnBody: template.HTML(Sanitize(it.Mn.Body))}
 	p.OG.Type, p.OG.Description = "article", it.Zh.Summary
 	if it.HasPoster {
-		p.PosterURL = fmt.Sprintf("/content/posters/%d", it.ID)
+		p.PosterURL = fmt.Sprintf("/content/posters/%d?size=web", it.ID)
 		if preview {
 			p.PosterURL = fmt.Sprintf("/console/content/%d/poster", it.ID)
 		}

@@ -267,6 +267,9 @@ func ReadPoster(r io.Reader) (string, []byte, error) {
 	case len(data) == 0 || (ct != "image/jpeg" && ct != "image/png" && ct != "image/webp"):
 		return "", nil, ErrPosterType
 	}
+	if _, _, err := posterConfig(data); err != nil {
+		return "", nil, err // broken, or a decompression bomb: refused at upload, not only when resized
+	}
 	return ct, data, nil
 }
 
