@@ -335,6 +335,16 @@ func TestPushesAndReachImport(t *testing.T) {
 				t.Errorf("channel %s total: %q, want %s", ch, got, want)
 			}
 		}
+		// The emergency report keeps emergency items only: this item is one, a new ordinary
+		// item's view is left out of it.
+		plain := publishContent(t, ts, func(f url.Values) { f.Del("emergency"); f.Set("zh_title", "普通科普文章") })
+		browse(t, ts.srv.URL, fmt.Sprintf("/content/%d", plain), tabletUA+" Plain")
+		_, body = staff.get("/console/reach?by=channel&" + period)
+		all := cell(body, "/console/reach/records?channel=web&from=2000-01-01&to=2100-01-01")
+		status, body = staff.get("/console/reach?by=channel&emergency=1&" + period)
+		if got := cell(body, "/console/reach/records?channel=web&emergency=1&from=2000-01-01&to=2100-01-01"); status != 200 || all != "3" || got != "2" || !strings.Contains(body, `name="emergency" value="1" checked`) {
+			t.Errorf("emergency report: %d, web %q of %q", status, got, all)
+		}
 		// By region, a banner sees its townships; narrowed to a township, its villages.
 		status, body = staff.get("/console/reach?by=region&" + period)
 		if got := cell(body, "/console/reach/records?channel=estation&from=2000-01-01&region=152502001&to=2100-01-01"); status != 200 || got != "1" || !strings.Contains(body, "（152502001）") {
