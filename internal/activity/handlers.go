@@ -221,9 +221,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 
 // record reads the version named in the path inside the caller's scope.
 func (h *Handler) record(r *http.Request) (Activity, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return Activity{}, web.NotFound(err)
+		return Activity{}, err
 	}
 	a, err := h.Store.Get(r.Context(), account.ScopeOf(r.Context()), id)
 	if errors.Is(err, db.ErrNotFound) {
@@ -572,9 +572,9 @@ func (h *Handler) rollup(w http.ResponseWriter, r *http.Request) error {
 // apiList serves GET /api/v1/activities: a page of records in the caller's scope, with the
 // same filters as the list page.
 func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
-	p := account.FromContext(r.Context())
-	if !p.IsStaff() {
-		return web.Errorf(http.StatusUnauthorized, "error.unauthorized")
+	p, err := account.APIStaff(r)
+	if err != nil {
+		return err
 	}
 	f, err := filterOf(r, p.Scope())
 	if err != nil {
@@ -631,9 +631,9 @@ func nonNil(s []string) []string {
 // apiRollup serves GET /api/v1/activities/rollup?by=…: the roll-up's rows, each with the
 // list URL of the records behind it.
 func (h *Handler) apiRollup(w http.ResponseWriter, r *http.Request) error {
-	p := account.FromContext(r.Context())
-	if !p.IsStaff() {
-		return web.Errorf(http.StatusUnauthorized, "error.unauthorized")
+	p, err := account.APIStaff(r)
+	if err != nil {
+		return err
 	}
 	by := r.URL.Query().Get("by")
 	if label(dimensions, by) == "" {

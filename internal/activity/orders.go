@@ -224,20 +224,12 @@ type OrderEventView struct {
 	ActionLabel, FromLabel, ToLabel, AtText string
 }
 
-func orderID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, web.NotFound(err)
-	}
-	return id, nil
-}
-
 func (h *Handler) order(w http.ResponseWriter, r *http.Request) error {
 	return h.renderOrder(w, r, http.StatusOK, "", nil)
 }
 
 func (h *Handler) renderOrder(w http.ResponseWriter, r *http.Request, status int, problem string, errs ValidationError) error {
-	id, err := orderID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -360,7 +352,7 @@ func refusal(err error) (status int, msg string, errs ValidationError, ok bool) 
 
 // orderAction handles the forms of the order page.
 func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request) error {
-	id, err := orderID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -441,20 +433,9 @@ func orderJSON(o Order, who OrderActor, taken []string) OrderJSON {
 	return j
 }
 
-func apiStaff(r *http.Request) (*account.Principal, error) {
-	p := account.FromContext(r.Context())
-	if p == nil {
-		return nil, web.Errorf(http.StatusUnauthorized, "error.unauthorized")
-	}
-	if !p.IsStaff() {
-		return nil, web.Forbidden(nil)
-	}
-	return p, nil
-}
-
 // apiOrders serves GET /api/v1/orders: a page of the orders the caller may see, newest first.
 func (h *Handler) apiOrders(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiStaff(r)
+	p, err := account.APIStaff(r)
 	if err != nil {
 		return err
 	}
@@ -504,7 +485,7 @@ func decodeJSON(r *http.Request, v any) error {
 // apiCreateOrder serves POST /api/v1/orders: files an order from a JSON object of the form's
 // fields (times as RFC 3339 or the form's "2006-01-02 15:04" in China Standard Time).
 func (h *Handler) apiCreateOrder(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiStaff(r)
+	p, err := account.APIStaff(r)
 	if err != nil {
 		return err
 	}
@@ -569,11 +550,11 @@ func (h *Handler) writeOrder(w http.ResponseWriter, r *http.Request, p *account.
 // action's fields (note, team_kind, team_id, activity_id, activity_type, report, rating,
 // comment); the answer is the order after it.
 func (h *Handler) apiOrderAction(w http.ResponseWriter, r *http.Request) error {
-	p, err := apiStaff(r)
+	p, err := account.APIStaff(r)
 	if err != nil {
 		return err
 	}
-	id, err := orderID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -30,14 +30,6 @@ func When(a Activity) string {
 	return s.Format("2006-01-02 15:04") + " – " + e.Format("01-02 15:04")
 }
 
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, web.NotFound(err)
-	}
-	return id, nil
-}
-
 // SignupPage is the data of the public sign-up page.
 type SignupPage struct {
 	web.Page
@@ -73,7 +65,7 @@ func (h *Handler) signupPage(r *http.Request, id int64, in SignupInput, errs Val
 }
 
 func (h *Handler) signupForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -123,7 +115,7 @@ func (l *signupLimits) take(addr string, series int64) (ok bool, wait time.Durat
 }
 
 func (h *Handler) signup(lim *signupLimits, w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -201,7 +193,7 @@ func (h *Handler) ticket(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status int, problem string) error {
-	id, err := pathID(r, "rid")
+	id, err := web.PathID(r, "rid")
 	if err != nil {
 		return err
 	}
@@ -238,7 +230,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 // form sends the nonce in the body, as the cancel form does, sets the same cookie as /lang
 // and redirects to the ticket link. Errors: 404 (wrong nonce), 400 (unknown language).
 func (h *Handler) ticketLang(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "rid")
+	id, err := web.PathID(r, "rid")
 	if err != nil {
 		return err
 	}
@@ -256,7 +248,7 @@ func (h *Handler) ticketLang(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) cancelTicket(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "rid")
+	id, err := web.PathID(r, "rid")
 	if err != nil {
 		return err
 	}
@@ -310,7 +302,7 @@ func (h *Handler) grace() time.Duration {
 }
 
 func (h *Handler) renderCheckin(w http.ResponseWriter, r *http.Request, status int, page CheckInPage) error {
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -343,7 +335,7 @@ func (h *Handler) checkinPage(w http.ResponseWriter, r *http.Request) error {
 // with its outcome. The page is rendered, not redirected to: a check-in is idempotent, so a
 // re-posted form adds nothing, and the outcome must be on screen at once.
 func (h *Handler) postedBatch(cw *CheckInWriter, w http.ResponseWriter, r *http.Request, b CheckInBatch, page CheckInPage) error {
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -390,7 +382,7 @@ func (h *Handler) walkinForm(cw *CheckInWriter, w http.ResponseWriter, r *http.R
 // rendered with the outcome, as the other check-in forms are; re-posting it finds no live
 // ticket and changes nothing.
 func (h *Handler) staffCancel(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -441,25 +433,14 @@ func parseDeviceTime(s string) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, s)
 }
 
-func (h *Handler) apiStaff(r *http.Request) (*account.Principal, error) {
-	p := account.FromContext(r.Context())
-	if p == nil {
-		return nil, web.Errorf(http.StatusUnauthorized, "error.unauthorized")
-	}
-	if !p.IsStaff() {
-		return nil, web.Forbidden(nil)
-	}
-	return p, nil
-}
-
 // apiCheckin serves POST /api/v1/activities/{id}/checkins: a batch of scans and walk-ins from
 // a staff device (its offline queue), answered with one result per item and the verified count.
 func (h *Handler) apiCheckin(cw *CheckInWriter, w http.ResponseWriter, r *http.Request) error {
-	p, err := h.apiStaff(r)
+	p, err := account.APIStaff(r)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -517,11 +498,11 @@ type checkinStatusJSON struct {
 
 // apiCheckinStatus serves GET /api/v1/activities/{id}/checkins: the live verified count.
 func (h *Handler) apiCheckinStatus(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.apiStaff(r)
+	p, err := account.APIStaff(r)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

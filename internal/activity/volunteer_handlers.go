@@ -21,15 +21,6 @@ func (h *Handler) volunteering() *Volunteering {
 	return &Volunteering{Activities: h.Store, Registry: h.Registry}
 }
 
-// volPathID reads a numeric path value; anything else is a 404.
-func volPathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, web.NotFound(err)
-	}
-	return id, nil
-}
-
 const (
 	volMinuteLayout = "2006-01-02T15:04" // <input type="datetime-local">
 	volDateLayout   = "2006-01-02"
@@ -257,7 +248,7 @@ type ShiftPage struct {
 // volShiftPage renders the shift page; fix, when not nil, adjusts the page (kept values and
 // a problem) before rendering with status.
 func (h *Handler) volShiftPage(w http.ResponseWriter, r *http.Request, status int, fix func(*ShiftPage)) error {
-	id, err := volPathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -326,7 +317,7 @@ func (h *Handler) volAfter(w http.ResponseWriter, r *http.Request, shiftID int64
 }
 
 func (h *Handler) volSignUp(w http.ResponseWriter, r *http.Request) error {
-	id, err := volPathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -345,7 +336,7 @@ func (h *Handler) volSignUp(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) volWalkIn(w http.ResponseWriter, r *http.Request) error {
-	id, err := volPathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -369,7 +360,7 @@ func (h *Handler) volWalkIn(w http.ResponseWriter, r *http.Request) error {
 // volHoursAction handles the forms on one sign-up: cancel, record (time served), approve,
 // decline.
 func (h *Handler) volHoursAction(w http.ResponseWriter, r *http.Request) error {
-	hid, err := volPathID(r, "hid")
+	hid, err := web.PathID(r, "hid")
 	if err != nil {
 		return err
 	}
@@ -435,7 +426,7 @@ type VolunteerPage struct {
 func (p VolunteerPage) MissingText() string { return HoursText(p.MissingMin) }
 
 func (h *Handler) volVolunteer(w http.ResponseWriter, r *http.Request) error {
-	id, err := volPathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -239,9 +239,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 
 // record reads the item named in the path inside the caller's scope.
 func (h *Handler) record(r *http.Request) (Item, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return Item{}, web.NotFound(err)
+		return Item{}, err
 	}
 	it, err := h.Store.Get(r.Context(), account.ScopeOf(r.Context()), id)
 	if errors.Is(err, db.ErrNotFound) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
@@ -38,9 +37,9 @@ func (h *Handler) stations() *registry.Store {
 }
 
 func (h *Handler) kioskStation(r *http.Request) (KioskPage, error) {
-	id, err := strconv.ParseInt(r.PathValue("station"), 10, 64)
+	id, err := web.PathID(r, "station")
 	if err != nil {
-		return KioskPage{}, web.NotFound(err)
+		return KioskPage{}, err
 	}
 	st, err := h.stations().KioskStation(r.Context(), id)
 	if errors.Is(err, db.ErrNotFound) {
@@ -77,9 +76,9 @@ func (h *Handler) kioskItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return web.NotFound(err)
+		return err
 	}
 	it, err := h.Store.GetPublic(r.Context(), id)
 	if errors.Is(err, db.ErrNotFound) {

@@ -118,9 +118,9 @@ type ItemPage struct {
 }
 
 func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return web.NotFound(err)
+		return err
 	}
 	// A visitor who is not signed in gets the same page as every other one in that language:
 	// served from the page cache for PublicPageTTL after it was rendered.
@@ -196,9 +196,9 @@ func (h *Handler) fontCSS(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) publicPoster(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return web.NotFound(err)
+		return err
 	}
 	return h.poster(w, r, id, true)
 }
@@ -339,9 +339,9 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 // apiItemGet serves GET /api/v1/content/{id}: one public item with its sanitized bodies; 404
 // for anything not public now.
 func (h *Handler) apiItemGet(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return web.NotFound(err)
+		return err
 	}
 	it, err := h.Store.GetPublic(r.Context(), id)
 	if errors.Is(err, db.ErrNotFound) {

@@ -187,9 +187,9 @@ type ImportPage struct {
 
 // reachImport serves GET /console/reach/imports/{id}: 404 outside the caller's scope.
 func (h *Handler) reachImport(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return web.NotFound(err)
+		return err
 	}
 	im, err := h.Store.Import(r.Context(), account.ScopeOf(r.Context()), id)
 	if errors.Is(err, db.ErrNotFound) {

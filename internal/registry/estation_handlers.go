@@ -105,7 +105,7 @@ func (h *Handler) application(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderApplication(w http.ResponseWriter, r *http.Request, problem string) error {
-	id, err := idOf(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (h *Handler) renderApplication(w http.ResponseWriter, r *http.Request, prob
 
 // decideApplication handles the review (banner) and publish (league) forms.
 func (h *Handler) decideApplication(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

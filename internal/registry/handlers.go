@@ -115,7 +115,7 @@ func (h *Handler) recordOf(r *http.Request, write bool) (*Kind, Record, error) {
 	if err != nil {
 		return nil, Record{}, err
 	}
-	id, err := idOf(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return nil, Record{}, err
 	}
@@ -132,14 +132,6 @@ func kindOf(r *http.Request) (*Kind, error) {
 		return nil, web.NotFound(fmt.Errorf("no registry kind %q", r.PathValue("kind")))
 	}
 	return k, nil
-}
-
-func idOf(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return 0, web.NotFound(err)
-	}
-	return id, nil
 }
 
 // KindTile is a kind on the registry index with its count in the caller's scope.
@@ -579,7 +571,7 @@ func (h *Handler) remove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := idOf(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -743,20 +735,9 @@ func recordJSON(k *Kind, rec Record) map[string]any {
 	return out
 }
 
-func (h *Handler) apiStaff(r *http.Request) (*account.Principal, error) {
-	p := account.FromContext(r.Context())
-	if p == nil {
-		return nil, web.Errorf(http.StatusUnauthorized, "error.unauthorized")
-	}
-	if !p.IsStaff() {
-		return nil, web.Forbidden(nil)
-	}
-	return p, nil
-}
-
 // apiList serves GET /api/v1/registry/{kind}: a page of records in the caller's scope.
 func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.apiStaff(r); err != nil {
+	if _, err := account.APIStaff(r); err != nil {
 		return err
 	}
 	k, err := kindOf(r)
@@ -781,7 +762,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 
 // apiGet serves GET /api/v1/registry/{kind}/{id}.
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.apiStaff(r); err != nil {
+	if _, err := account.APIStaff(r); err != nil {
 		return err
 	}
 	k, rec, err := h.recordOf(r, false)
@@ -826,7 +807,7 @@ func apiFields(k *Kind, body map[string]any) (map[string]string, ValidationError
 // apiCreate serves POST /api/v1/registry/{kind}: a JSON object of field → text, parsed as a
 // form is. Errors are 422 with the field messages.
 func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.apiStaff(r)
+	p, err := account.APIStaff(r)
 	if err != nil {
 		return err
 	}
@@ -864,7 +845,7 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) error {
 
 // join asks for a volunteer (by phone) to join the team of the page.
 func (h *Handler) join(w http.ResponseWriter, r *http.Request) error {
-	id, err := idOf(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -878,9 +859,9 @@ func (h *Handler) join(w http.ResponseWriter, r *http.Request) error {
 
 // membershipAction decides, changes the admin flag of, or ends a membership.
 func (h *Handler) membershipAction(w http.ResponseWriter, r *http.Request) error {
-	mid, err := strconv.ParseInt(r.PathValue("mid"), 10, 64)
+	mid, err := web.PathID(r, "mid")
 	if err != nil {
-		return web.NotFound(err)
+		return err
 	}
 	p := account.FromContext(r.Context())
 	team, err := h.Store.MembershipTeam(r.Context(), p.Scope(), mid)

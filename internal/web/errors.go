@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/kepu/kepu/internal/db"
@@ -50,6 +51,15 @@ func NotFound(cause error) error {
 // Forbidden is the error for an action the caller's role does not allow.
 func Forbidden(cause error) error {
 	return &Error{Status: http.StatusForbidden, Key: "error.forbidden", Err: cause}
+}
+
+// PathID reads the positive integer id in the path wildcard name; anything else is not found.
+func PathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, NotFound(err)
+	}
+	return id, nil
 }
 
 // HandlerFunc is an HTTP handler that returns an error instead of writing one.
