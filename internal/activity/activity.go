@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -195,20 +194,7 @@ type Input struct {
 func InputOf(a Activity) Input { return a.Input }
 
 // ValidationError maps a field key to what is wrong with it, in Chinese.
-type ValidationError map[string]string
-
-func (e ValidationError) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e[k]
-	}
-	return strings.Join(parts, "; ")
-}
+type ValidationError = web.FieldErrors
 
 // Limits of a record's text and counts.
 const (

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -623,19 +622,4 @@ func orderActivityInput(o Order, t registry.ServiceTeam, typ string) Input {
 	}
 	return Input{RegionCode: o.RegionCode, Title: o.Topic, Type: typ, Organizer: organizer, Venue: o.Place, StartsAt: o.WindowStart,
 		EndsAt: end, Mode: "offline", Sessions: 1, Report: ""}
-}
-
-// Messages joins the problems' Chinese messages, in the order of their field keys, with "；"
-// (for one line on a page or in an API error; the keys go in the fields).
-func (e ValidationError) Messages() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	msgs := make([]string, len(keys))
-	for i, k := range keys {
-		msgs[i] = e[k]
-	}
-	return strings.Join(msgs, "；")
 }

@@ -13,7 +13,6 @@ package content
 import (
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -131,20 +130,7 @@ const (
 )
 
 // ValidationError maps a field key to what is wrong with it, in Chinese.
-type ValidationError map[string]string
-
-func (e ValidationError) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e[k]
-	}
-	return strings.Join(parts, "; ")
-}
+type ValidationError = web.FieldErrors
 
 // policy is the article sanitizer: bluemonday v1.0.27's UGC policy (headings, paragraphs,
 // lists, links with rel="nofollow", images, tables, emphasis, code), which drops scripts,

@@ -15,6 +15,7 @@ import (
 	"github.com/kepu/kepu/internal/mask"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/sheet"
+	"github.com/kepu/kepu/internal/web"
 )
 
 // Store reads and writes registry records of every kind.
@@ -45,15 +46,7 @@ type Record struct {
 func (r Record) Region() string { return r.Values.Str(RegionKey) }
 
 // ValidationError maps field keys to messages in Chinese; nothing was written.
-type ValidationError map[string]string
-
-func (e ValidationError) Error() string {
-	var parts []string
-	for k, v := range e {
-		parts = append(parts, k+": "+v)
-	}
-	return "invalid record: " + strings.Join(parts, "; ")
-}
+type ValidationError = web.FieldErrors
 
 // ErrOutOfScope is returned when a record or a unit lies outside the caller's scope.
 var ErrOutOfScope = errors.New("outside your scope")

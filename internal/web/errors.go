@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -129,4 +130,38 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if err := enc.Encode(v); err != nil {
 		slog.Default().Warn("json encode", "err", err)
 	}
+}
+
+// FieldErrors says what is wrong with a form or a record, field key → message (in Chinese, for
+// the person who filled it in); the form shows each message beside its field. Domains name it
+// ValidationError.
+type FieldErrors map[string]string
+
+// Error lists the problems in key order.
+func (e FieldErrors) Error() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + e[k]
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Messages joins the messages alone, in key order, with "；" (one line on a page or in an API
+// error, where the keys are not shown).
+func (e FieldErrors) Messages() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	msgs := make([]string, len(keys))
+	for i, k := range keys {
+		msgs[i] = e[k]
+	}
+	return strings.Join(msgs, "；")
 }
