@@ -288,9 +288,16 @@ func (s *Store) Rollup(ctx context.Context, f Filter, by string) (Rollup, error)
 	if err := rows.Err(); err != nil {
 		return out, db.Map(err)
 	}
-	if err := s.DB.QueryRowContext(ctx, `SELECT `+figureCols+` FROM activities a WHERE `+where, args...).Scan(
-		&out.Total.Activities, &out.Total.Sessions, &out.Total.Declared, &out.Total.Verified, &out.Total.Live, &out.Total.Replay); err != nil {
-		return out, fmt.Errorf("activity.Rollup: %w", db.Map(err))
+	if by == ByProgramme || by == ByGroup {
+		// A record may sit in several groups, so the total is counted on its own.
+		if err := s.DB.QueryRowContext(ctx, `SELECT `+figureCols+` FROM activities a WHERE `+where, args...).Scan(
+			&out.Total.Activities, &out.Total.Sessions, &out.Total.Declared, &out.Total.Verified, &out.Total.Live, &out.Total.Replay); err != nil {
+			return out, fmt.Errorf("activity.Rollup: %w", db.Map(err))
+		}
+	} else {
+		for _, fg := range groups { // each record is in exactly one group
+			out.Total.add(fg)
+		}
 	}
 	if by == ByRegion {
 		return out, s.regionRows(ctx, &out, groups)
