@@ -122,9 +122,9 @@ func (s *Store) GrantRole(ctx context.Context, by, accountID int64, g Grant) err
 		return ErrStaffRole
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var username string
-		if err := tx.QueryRowContext(ctx, `SELECT username FROM accounts WHERE id = $1`, accountID).Scan(&username); err != nil {
-			return fmt.Errorf("account.GrantRole: account %d: %w", accountID, db.Map(err))
+		username, err := usernameOf(ctx, tx, accountID)
+		if err != nil {
+			return fmt.Errorf("account.GrantRole: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO role_grants (account_id, role, region_code, granted_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (account_id, role, region_code) DO NOTHING`, accountID, string(g.Role), g.RegionCode, s.now())
@@ -146,9 +146,9 @@ func (s *Store) RevokeRole(ctx context.Context, by, accountID int64, g Grant) er
 		return ErrStaffRole
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var username string
-		if err := tx.QueryRowContext(ctx, `SELECT username FROM accounts WHERE id = $1`, accountID).Scan(&username); err != nil {
-			return fmt.Errorf("account.RevokeRole: account %d: %w", accountID, db.Map(err))
+		username, err := usernameOf(ctx, tx, accountID)
+		if err != nil {
+			return fmt.Errorf("account.RevokeRole: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM role_grants WHERE account_id = $1 AND role = $2 AND region_code = $3`,
 			accountID, string(g.Role), g.RegionCode)
@@ -160,6 +160,14 @@ func (s *Store) RevokeRole(ctx context.Context, by, accountID int64, g Grant) er
 		}
 		return audit(ctx, tx, s.now(), by, "account.revoke", username, grantsText([]Grant{g}), "")
 	})
+}
+
+func usernameOf(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var username string
+	if err := tx.QueryRowContext(ctx, `SELECT username FROM accounts WHERE id = $1`, id).Scan(&username); err != nil {
+		return "", fmt.Errorf("account %d: %w", id, db.Map(err))
+	}
+	return username, nil
 }
 
 // Create validates and inserts an account with its grants in one transaction. A taken
