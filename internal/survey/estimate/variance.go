@@ -72,6 +72,7 @@ func (d *Design) multistage(z []float64) (float64, error) {
 		gsum := make([]float64, parents)
 		gstrat := make([]int32, parents)
 		gok := make([]int32, parents)
+		failed := -1
 		for h := 0; h < st.nstrata; h++ {
 			if spres[h] == 0 {
 				continue
@@ -102,13 +103,20 @@ func (d *Design) multistage(z []float64) (float64, error) {
 			if nPSU == 1 {
 				switch d.lonely {
 				case LonelyFail:
-					return 0, fmt.Errorf("%w: stratum %q at stage %d", ErrLonelyPSU, st.name[h], s+1)
+					if failed < 0 || st.name[h] < st.name[failed] {
+						failed = h
+					}
+					continue
 				case LonelyAverage:
 					continue // NA
 				}
 			}
 			gsum[p] += scale * v
 			gok[p]++
+		}
+		if failed >= 0 {
+			// the first in R's order of the strata
+			return 0, fmt.Errorf("%w: stratum %q at stage %d", ErrLonelyPSU, st.name[failed], s+1)
 		}
 		for p := range gsum {
 			if gstrat[p] == 0 {
