@@ -9,10 +9,6 @@ var errTODO = errors.New("estimate: not implemented yet")
 
 var inf = math.Inf(1)
 
-func (e Estimate) ci(level, df float64) (lo, hi float64) { return math.NaN(), math.NaN() }
-func (d *Design) propCI(y []float64, m PropMethod, level float64, o options) (PropInterval, error) {
-	return PropInterval{}, errTODO
-}
 func (d *Design) postStratify(m Margin) (*Design, error)            { return nil, errTODO }
 func (d *Design) rake(m []Margin, ctl RakeControl) (*Design, error) { return nil, errTODO }
 func (d *Design) calibrate(x [][]float64, t []float64, m CalMethod) (*Design, error) {
