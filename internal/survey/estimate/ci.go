@@ -1,8 +1,10 @@
 package estimate
 
+import "math"
+
 // CI is the normal-theory confidence interval Value ± z·SE at the given level (0.95 for 95%),
 // R's confint(svymean(...)).
-func (e Estimate) CI(level float64) (lo, hi float64) { return e.ci(level, inf) }
+func (e Estimate) CI(level float64) (lo, hi float64) { return e.ci(level, math.Inf(1)) }
 
 // CIT is the t interval Value ± t(DF)·SE, R's confint(..., df=degf(design)).
 func (e Estimate) CIT(level float64) (lo, hi float64) { return e.ci(level, e.DF) }
