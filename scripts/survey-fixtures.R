@@ -39,7 +39,7 @@ csv(scd, "scd.csv")
 
 ## ---- expected values ----
 out <- list()
-add <- function(name, ...) { message(name); out[[name]] <<- list(...) }
+add <- function(name, ...) out[[name]] <<- list(...)
 vec <- function(x) as.vector(unlist(x))
 stat <- function(name, s, df = NULL) {
   d <- attr(s, "deff")
@@ -213,7 +213,7 @@ jk1m <- as.svrepdesign(dclus1, mse = TRUE)
 std("jk1_mse", jk1m)
 jk1n <- as.svrepdesign(dclus1n)
 std("jk1_nofpc", jk1n)
-write.csv(weights(jk1n, "analysis"), file.path(dir, "apiclus1_jk1.csv"), row.names = FALSE)
+csv(as.data.frame(weights(jk1n, "analysis")), "apiclus1_jk1.csv")
 ujk <- svrepdesign(data = apiclus1, repweights = weights(jk1n, "analysis"), weights = ~pw,
                    type = "JK1", scale = jk1n$scale, combined.weights = TRUE)
 std("user_jk1", ujk)

@@ -14,6 +14,9 @@ type PropMethod int
 
 const (
 	// PropLogit: the interval of the logit of the proportion, back-transformed ("logit").
+	// R fits a quasibinomial model whose iterations stop at a relative change of 1e-8;
+	// this is the closed form at convergence (the SE of the logit is SE(p)/(p(1-p)) by
+	// linearization; for a replicate design, the spread of the replicates' logits).
 	PropLogit PropMethod = iota
 	// PropBeta: Korn and Graubard's (1998) beta interval with the effective sample size
 	// n/deff ("beta").
