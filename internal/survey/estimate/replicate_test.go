@@ -107,3 +107,17 @@ func TestUserReplicates(t *testing.T) {
 		t.Errorf("no replicates: %v", err)
 	}
 }
+
+func TestCalibratedReplicates(t *testing.T) {
+	c1 := apiDesigns(t)["clus1"]
+	jk1 := must[*Design](t)(c1.d.Replicates(RepOptions{Type: RepJK1}))
+	std(t, "jk1_ps", must[*Design](t)(jk1.PostStratify(Margin{Name: "stype", Var: c1.tb.str(t, "stype"), Totals: popTypes})), c1.tb, "enroll")
+	margins := []Margin{
+		{Name: "stype", Var: c1.tb.str(t, "stype"), Totals: popTypes},
+		{Name: "sch.wide", Var: c1.tb.str(t, "sch.wide"), Totals: popSchWide(t)},
+	}
+	std(t, "jk1_rake", must[*Design](t)(jk1.Rake(margins, RakeControl{})), c1.tb, "enroll")
+	tot := []float64{6194, 755, 1018, want(t, "pop/api99").Value[0]}
+	std(t, "jk1_cal", must[*Design](t)(jk1.Calibrate(calColumns(c1.tb, t), tot, CalLinear)), c1.tb, "enroll")
+	std(t, "jk1_calrake", must[*Design](t)(jk1.Calibrate(calColumns(c1.tb, t), tot, CalRaking)), c1.tb, "enroll")
+}
