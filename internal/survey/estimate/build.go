@@ -246,6 +246,9 @@ func newDesign(spec Spec) (*Design, error) {
 	}
 	d.w = w
 	d.w0 = w
+	d.prows = allRows(n)
+	d.act = d.prows
+	d.pc = &presenceCache{}
 	d.hasStrata = len(spec.Stages) > 0 && spec.Stages[0].Strata != nil
 	return d, nil
 }
@@ -261,6 +264,25 @@ func clusterName(st Stage, i int) string {
 // uncalibrated design).
 func (d *Design) isPresent(i int) bool { return d.present == nil || d.present[i] }
 
+func allRows(n int) []int32 {
+	r := make([]int32, n)
+	for i := range r {
+		r[i] = int32(i)
+	}
+	return r
+}
+
+// activeOf lists the rows present with a non-zero weight in w.
+func (d *Design) activeOf(w []float64) []int32 {
+	act := make([]int32, 0, len(d.prows))
+	for _, i := range d.prows {
+		if w[i] != 0 {
+			act = append(act, i)
+		}
+	}
+	return act
+}
+
 func (d *Design) degf() float64 {
 	if d.rep != nil {
 		return d.repDegf()
@@ -269,10 +291,7 @@ func (d *Design) degf() float64 {
 	cl := make([]bool, st.ncl)
 	sh := make([]bool, st.nstrata)
 	nc, ns := 0, 0
-	for i, w := range d.w {
-		if w == 0 || !d.isPresent(i) {
-			continue
-		}
+	for _, i := range d.act {
 		if c := st.cluster[i]; !cl[c] {
 			cl[c] = true
 			nc++
@@ -291,22 +310,41 @@ func (d *Design) subset(keep []bool) (*Design, error) {
 	if len(keep) != d.n {
 		return nil, fmt.Errorf("%w: subset has %d rows, design %d", ErrColumns, len(keep), d.n)
 	}
+	var rows []int32
+	for _, i := range d.prows {
+		if keep[i] {
+			rows = append(rows, i)
+		}
+	}
+	return d.subsetRows(rows), nil
+}
+
+// subsetRows keeps the given present rows (in increasing order). The new design shares the
+// weights of d: its act is rows ∩ d.act.
+func (d *Design) subsetRows(rows []int32) *Design {
 	nd := *d
-	nd.w = make([]float64, d.n)
-	drop := len(d.cal) == 0 || d.rep != nil
-	if drop {
+	nd.shared = true
+	act := make([]int32, 0, len(rows))
+	k := 0
+	for _, i := range rows {
+		for k < len(d.act) && d.act[k] < i {
+			k++
+		}
+		if k < len(d.act) && d.act[k] == i {
+			act = append(act, i)
+		}
+	}
+	nd.act = act
+	if len(d.cal) == 0 || d.rep != nil {
 		nd.present = make([]bool, d.n)
+		for _, i := range rows {
+			nd.present[i] = true
+		}
+		nd.prows = rows
+		nd.pc = &presenceCache{}
 	}
 	if d.rep != nil {
 		nd.rep = d.rep.fresh()
 	}
-	for i := range keep {
-		if keep[i] {
-			nd.w[i] = d.w[i]
-		}
-		if drop {
-			nd.present[i] = keep[i] && d.isPresent(i)
-		}
-	}
-	return &nd, nil
+	return &nd
 }
