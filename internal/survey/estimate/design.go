@@ -13,7 +13,8 @@ const (
 	// LonelyRemove lets the stratum contribute nothing to the variance ("remove").
 	LonelyRemove
 	// LonelyCertainty treats the single PSU as sampled with certainty: no variance at this
-	// stage ("certainty").
+	// stage ("certainty"). In R 4.1 this gives the same results as LonelyRemove, for
+	// linearization and for JKn replicate weights alike.
 	LonelyCertainty
 	// LonelyAdjust centres the stratum at the grand mean instead of its own mean, a
 	// conservative choice ("adjust").

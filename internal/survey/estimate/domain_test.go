@@ -81,3 +81,23 @@ func TestDomains(t *testing.T) {
 	checkBy(t, "nhanes/by_race", must[[]DomainEstimate](t)(d.MeanBy(hc, [][]string{nh.str(t, "race")}, NARemove())))
 	checkBy(t, "nhanes/by_race_agecat", must[[]DomainEstimate](t)(d.MeanBy(hc, [][]string{nh.str(t, "race"), nh.str(t, "agecat")}, NARemove())))
 }
+
+func TestLonelyInDomain(t *testing.T) {
+	tb := load(t, "apistrat")
+	cn := tb.str(t, "cname")
+	keep := make([]bool, len(cn))
+	for i, c := range cn {
+		switch c {
+		case "Alameda", "Fresno", "Kern", "Los Angeles", "Orange", "San Diego":
+			keep[i] = true
+		}
+	}
+	for _, rule := range []LonelyPSU{LonelyRemove, LonelyCertainty, LonelyAdjust, LonelyAverage} {
+		t.Run(rule.String(), func(t *testing.T) {
+			d := must[*Design](t)(NewDesign(Spec{Weights: tb.num(t, "pw"), Lonely: rule, LonelyDomain: true, Nest: true,
+				Stages: []Stage{{Cluster: tb.str(t, "dnum"), Strata: tb.str(t, "stype")}}}))
+			s := must[*Design](t)(d.Subset(keep))
+			checkBy(t, "lonelydom_"+rule.String()+"/by_cname", must[[]DomainEstimate](t)(s.MeanBy(tb.num(t, "api00"), [][]string{cn})))
+		})
+	}
+}
