@@ -11,10 +11,12 @@ mg <- read.csv(file.path(dir, "margins.csv"), colClasses = c("character", "chara
 pop.region <- data.frame(region = mg$category[mg$margin == "region"], Freq = mg$total[mg$margin == "region"])
 pop.age <- data.frame(age = mg$category[mg$margin == "age"], Freq = mg$total[mg$margin == "age"])
 step <- function(label, expr) {
-  t <- system.time(v <- force(expr))[["elapsed"]]
-  times[[label]] <<- c(times[[label]], t)
+  t <- system.time(v <- force(expr))
+  times[[label]] <<- c(times[[label]], t[["elapsed"]])
+  cpu[[label]] <<- c(cpu[[label]], t[["user.self"]] + t[["sys.self"]])
   v
 }
+cpu <- list()
 times <- list()
 for (r in seq_len(reps)) {
   total <- system.time({
@@ -26,10 +28,12 @@ for (r in seq_len(reps)) {
                             control = list(maxit = 100, epsilon = 1e-12)))
     r1 <- step("raked by region", svyby(~y, ~region, rk, svymean))
     r2 <- step("raked by region x age", svyby(~y, ~region + age, rk, svymean))
-  })[["elapsed"]]
-  times[["total"]] <- c(times[["total"]], total)
+  })
+  times[["total"]] <- c(times[["total"]], total[["elapsed"]])
+  cpu[["total"]] <- c(cpu[["total"]], total[["user.self"]] + total[["sys.self"]])
 }
-for (k in names(times)) cat(sprintf("R %-24s %8.3f s (median of %d)\n", k, median(times[[k]]), length(times[[k]])))
+for (k in names(times)) cat(sprintf("R %-24s %8.3f s elapsed, %8.3f s CPU (median of %d)\n", k,
+                                    median(times[[k]]), median(cpu[[k]]), length(times[[k]])))
 num <- function(x) paste0("[", paste(sprintf("%.17g", as.numeric(x)), collapse = ","), "]")
 byj <- function(b, n) {
   keys <- do.call(paste, c(lapply(b[seq_len(n)], as.character), sep = "|"))

@@ -136,6 +136,10 @@ func NewDesign(spec Spec) (*Design, error) {
 // N is the number of rows (respondents) of the design, in and out of domain.
 func (d *Design) N() int { return d.n }
 
+// Respondents is the number of rows that count in estimates: present with a non-zero weight
+// (in a domain, the respondents of the domain). Use it for minimum cell sizes.
+func (d *Design) Respondents() int { return len(d.act) }
+
 // Weights returns a copy of the current weights of each row (zero outside a domain, after
 // calibration when the design was calibrated).
 func (d *Design) Weights() []float64 { return append([]float64(nil), d.dense()...) }

@@ -59,6 +59,13 @@ func TestDomains(t *testing.T) {
 	checkBy(t, "clus2/by_stype", must[[]DomainEstimate](t)(c2.d.MeanBy(c2.tb.num(t, "api00"), [][]string{c2.tb.str(t, "stype")})))
 
 	doms := must[[]Domain](t)(c1.d.Domains(by1...))
+	n := 0
+	for _, dm := range doms {
+		n += dm.Design.Respondents()
+	}
+	if n != c1.d.Respondents() || n != 183 {
+		t.Errorf("respondents in the domains: %d, design %d, want 183", n, c1.d.Respondents())
+	}
 	for _, dm := range doms {
 		if dm.Key[0] == "E" {
 			checkNum(t, "clus1/degf_E", dm.Design.DegF(), want(t, "clus1/degf_E").Value[0])
