@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -190,7 +189,7 @@ func (d *Design) categories(m Margin) (cat []int32, names []string, err error) {
 			continue
 		}
 		if v == "" {
-			return nil, nil, fmt.Errorf("%w: row %d has no category of %q", ErrMargin, i+1, m.Name)
+			return nil, nil, &MarginError{Margin: m.Name, Problem: "missing", Row: i + 1}
 		}
 		k, ok := idx[v]
 		if !ok {
@@ -218,9 +217,9 @@ func (d *Design) poststratWeights(m Margin, w []float64, cat []int32, names []st
 		case freq[k] == 0:
 			continue
 		case !ok || pop == 0:
-			return nil, nil, fmt.Errorf("%w: category %q of %q is in the sample but has no population total", ErrMargin, nm, m.Name)
+			return nil, nil, &MarginError{Margin: m.Name, Categories: []string{nm}, Problem: "no total"}
 		case pop < 0 || math.IsNaN(pop) || math.IsInf(pop, 0):
-			return nil, nil, fmt.Errorf("%w: population total %v of category %q of %q", ErrMargin, pop, nm, m.Name)
+			return nil, nil, &MarginError{Margin: m.Name, Categories: []string{nm}, Problem: "bad total"}
 		}
 		ratio[k] = pop / freq[k]
 	}
@@ -242,8 +241,7 @@ func (d *Design) poststratWeights(m Margin, w []float64, cat []int32, names []st
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return nil, nil, fmt.Errorf("%w: category %q of %q has a population total but no respondent in the sample",
-			ErrMargin, strings.Join(missing, `", "`), m.Name)
+		return nil, nil, &MarginError{Margin: m.Name, Categories: missing, Problem: "no respondent"}
 	}
 	nw := make([]float64, len(w))
 	for i, k := range cat {

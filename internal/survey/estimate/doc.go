@@ -50,7 +50,7 @@
 //     margins in which no cell of the weighted cross table of the margin variables moved by
 //     more than 1e-12 of the sum of the weights (R's rule with control$epsilon < 1), and
 //     fails with ErrNotConverged after 100 sweeps. R's default (an absolute change below 1,
-//     at most 10 sweeps) stops earlier, about 1e-4 relative away on the api data; the
+//     at most 10 sweeps) stops earlier, about 1e-7 relative away on the api data; the
 //     fixtures call R with epsilon = 1e-15. The variance of a raked estimate follows R
 //     exactly: ten sweeps of back-fitting of the estimating functions on the margins (not a
 //     converged projection), computed on category sums.

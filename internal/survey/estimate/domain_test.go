@@ -30,7 +30,8 @@ func TestLonelyPSU(t *testing.T) {
 		d, dc, tb := lonelyDesigns(t, LonelyFail)
 		for _, dd := range []*Design{d, dc} {
 			_, err := dd.Mean(tb.num(t, "api00"))
-			if !errors.Is(err, ErrLonelyPSU) || !strings.Contains(err.Error(), `"Amador"`) {
+			var le *LonelyPSUError
+			if !errors.Is(err, ErrLonelyPSU) || !errors.As(err, &le) || le.Stratum != "Amador" || le.Stage != 1 {
 				t.Errorf("lonely PSU under fail: %v (R: %s)", err, want(t, "lonely_fail/mean").Error)
 			}
 		}

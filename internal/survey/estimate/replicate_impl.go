@@ -252,7 +252,7 @@ func (d *Design) replicates(opt RepOptions) (*Design, error) {
 			if len(ps) == 1 {
 				switch d.lonely {
 				case LonelyFail:
-					return nil, fmt.Errorf("%w: stratum %q has only one PSU", ErrLonelyPSU, st.name[h])
+					return nil, &LonelyPSUError{Stratum: st.name[h], Stage: 1}
 				case LonelyAdjust:
 					m := make([]float64, npsu)
 					for j := range m {

@@ -1,9 +1,6 @@
 package estimate
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // linVar is R's svyrecvar for one column of estimating functions z (weighted, one value per
 // row, zero outside the domain): calibration steps first, then multistage().
@@ -169,7 +166,7 @@ func (d *Design) multistage(totals func(s int, tot []float64, pres []bool)) (flo
 		}
 		if failed >= 0 {
 			// the first in R's order of the strata
-			return 0, fmt.Errorf("%w: stratum %q at stage %d", ErrLonelyPSU, st.name[failed], s+1)
+			return 0, &LonelyPSUError{Stratum: st.name[failed], Stage: s + 1}
 		}
 		for p := range gsum {
 			if gstrat[p] == 0 {
