@@ -85,9 +85,10 @@ type Design struct {
 	n       int
 	w       []float64 // current weights of the rows in act (see shared)
 	shared  bool      // w is the parent's: rows outside act weigh zero whatever w says
-	present []bool    // rows still in the design (nil: all); see subset
-	prows   []int32   // the rows present, in order (all rows when present is nil)
-	act     []int32   // the rows present with a non-zero weight, in order
+	prows   []int32   // the rows still in the design (see subset), in order
+	allIn   bool      // prows holds every row
+	pmask   *maskCache
+	act     []int32 // the rows present with a non-zero weight, in order
 	stages  []stageData
 	lonely  LonelyPSU
 	ldomain bool
@@ -101,6 +102,11 @@ type Design struct {
 	w0 []float64
 	// first-stage units with a row present, computed once
 	pc *presenceCache
+}
+
+type maskCache struct {
+	once sync.Once
+	mask []bool
 }
 
 type presenceCache struct {

@@ -86,7 +86,7 @@ func (d *Design) domains(by [][]string) ([]Domain, error) {
 	})
 	out := make([]Domain, 0, len(keys))
 	for _, g := range order {
-		out = append(out, Domain{Key: keys[g], Design: d.subsetRows(members[g])})
+		out = append(out, Domain{Key: keys[g], Design: d.subsetRows(members[g], true)})
 	}
 	return out, nil
 }

@@ -38,7 +38,7 @@ func (d *Design) prepare(o options, cols ...[]float64) (*Design, error) {
 		}
 		rows = append(rows, i)
 	}
-	return d.subsetRows(rows), nil
+	return d.subsetRows(rows, false), nil
 }
 
 // val reads y[i] with missing values (outside the estimate) as 0.

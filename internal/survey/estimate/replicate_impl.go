@@ -415,6 +415,7 @@ func newRepDesign(spec RepSpec) (*Design, error) {
 	d := &Design{n: n, w: append([]float64(nil), w...), rep: &repData{full: full, scale: scale, rscales: rs, mse: spec.MSE}}
 	d.w0 = d.w
 	d.prows = allRows(n)
+	d.allIn = true
 	d.act = d.activeOf(d.w)
 	d.pc = &presenceCache{}
 	return d, nil
