@@ -67,6 +67,24 @@ func FuzzEstimates(f *testing.F) {
 			_, err = rk.MeanBy(y, [][]string{grp}, NARemove())
 			check(err)
 		}
+		ps, err := d.PostStratify(Margin{Name: "g", Var: grp, Totals: map[string]float64{"a": 5, "b": 7}})
+		check(err)
+		if ps != nil {
+			_, err = ps.Ratio(y, w, NARemove())
+			check(err)
+		}
+		one := make([]float64, n)
+		for i := range one {
+			one[i] = 1
+		}
+		for _, m := range []CalMethod{CalLinear, CalRaking} {
+			c, err := d.Calibrate([][]float64{one, w}, []float64{100, 400}, m)
+			check(err)
+			if c != nil {
+				_, err = c.MeanBy(y, [][]string{grp}, NARemove())
+				check(err)
+			}
+		}
 		for _, typ := range []RepType{RepJK1, RepJKn, RepBRR, RepFay} {
 			r, err := d.Replicates(RepOptions{Type: typ, FayRho: 0.5})
 			check(err)
