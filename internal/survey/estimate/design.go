@@ -51,10 +51,10 @@ type Stage struct {
 	Strata []string
 	// FPC is the finite population correction of each row's stratum at this stage: either
 	// the number of units in the population stratum (all values ≥ 1, some > 1) or the
-	// sampling fraction (all values ≤ 1, some < 1), over all stages, constant within a stratum, never below the number of units
-	// sampled in the stratum (ErrFPC). Nil means sampling with replacement at this stage,
-	// which also ends the variance here (the ultimate-cluster approximation); a stage with
-	// an FPC below a stage without one is ErrFPC.
+	// sampling fraction (all values ≤ 1, some < 1), the same kind at every stage, constant
+	// within a stratum, and never implying fewer units than were sampled (ErrFPC). Nil means
+	// sampling with replacement at this stage, which also ends the variance here (the
+	// ultimate-cluster approximation); a stage with an FPC below one without is ErrFPC.
 	FPC []float64
 }
 
