@@ -53,8 +53,9 @@ type Stage struct {
 	// the number of units in the population stratum (all values ≥ 1, some > 1) or the
 	// sampling fraction (all values ≤ 1, some < 1), the same kind at every stage, constant
 	// within a stratum, and never implying fewer units than were sampled (ErrFPC). Nil means
-	// sampling with replacement at this stage, which also ends the variance here (the
-	// ultimate-cluster approximation); a stage with an FPC below one without is ErrFPC.
+	// sampling with replacement at this stage (R's fpc = Inf), which also ends the variance
+	// here (the ultimate-cluster approximation); a stage with an FPC below one without is
+	// ErrFPC.
 	FPC []float64
 }
 
