@@ -167,9 +167,11 @@ func (d *Design) dense() []float64 {
 }
 
 // DegF is the design's degrees of freedom for t intervals, R's degf(): the number of PSUs
-// minus the number of strata at the first stage for a linearization design (counting the
-// whole sample, not the domain), and the rank of the replicate weights minus one for a
-// replicate design.
+// minus the number of strata at the first stage that hold a row with a non-zero weight for
+// a linearization design (so a domain has its own), and the rank of the replicate weights minus one for a
+// replicate design. The replicate case takes a QR of the replicate weights of the rows
+// present (R × rows × R operations for R replicates, computed once per design and domain),
+// which is slow for thousands of replicates on large samples.
 func (d *Design) DegF() float64 { return d.degf() }
 
 // Subset returns the domain design in which only the rows with keep[i] true count: the other
