@@ -1,0 +1,135 @@
+package estimate
+
+// LonelyPSU is the rule for a stratum that has a single PSU, as R's
+// options(survey.lonely.psu=...).
+type LonelyPSU int
+
+const (
+	// LonelyFail refuses to estimate a variance: ErrLonelyPSU naming the stratum and stage
+	// (R's default "fail").
+	LonelyFail LonelyPSU = iota
+	// LonelyRemove lets the stratum contribute nothing to the variance ("remove").
+	LonelyRemove
+	// LonelyCertainty treats the single PSU as sampled with certainty: no variance at this
+	// stage ("certainty").
+	LonelyCertainty
+	// LonelyAdjust centres the stratum at the grand mean instead of its own mean, a
+	// conservative choice ("adjust").
+	LonelyAdjust
+	// LonelyAverage replaces the stratum's contribution by the average of the other
+	// strata's ("average").
+	LonelyAverage
+)
+
+// String gives R's name of the rule.
+func (l LonelyPSU) String() string {
+	switch l {
+	case LonelyFail:
+		return "fail"
+	case LonelyRemove:
+		return "remove"
+	case LonelyCertainty:
+		return "certainty"
+	case LonelyAdjust:
+		return "adjust"
+	case LonelyAverage:
+		return "average"
+	}
+	return "unknown"
+}
+
+// Stage describes one stage of sampling, as one term of R's ids, strata and fpc formulas.
+// Every non-nil slice has one entry per row.
+type Stage struct {
+	// Cluster is the sampling unit of each row at this stage (PSU at stage 1, SSU at stage
+	// 2, …). Nil means every row is its own unit (R's ~1).
+	Cluster []string
+	// Strata is the stratum of each row at this stage. Nil means a single stratum.
+	Strata []string
+	// FPC is the finite population correction of each row's stratum at this stage: either
+	// the number of units in the population stratum (all values > 1) or the sampling
+	// fraction (all values in (0, 1]), constant within a stratum. Nil means sampling with
+	// replacement at this stage, which also ends the variance at this stage (ultimate
+	// cluster approximation).
+	FPC []float64
+}
+
+// Spec is the description of a sample design, R's svydesign(ids, strata, fpc, weights,
+// nest). At least one of Weights and Stages must be given.
+type Spec struct {
+	// Weights is the sampling weight (inverse inclusion probability) of each row, > 0.
+	// Nil: derived from the FPC of every stage as 1/∏ f_s (f_s = n_s/N_s), or 1 if no stage
+	// has an FPC.
+	Weights []float64
+	// Stages lists the stages of sampling, first stage first. Nil or empty: every row is its
+	// own PSU, unstratified.
+	Stages []Stage
+	// Nest says that cluster identifiers are only unique within their stratum (and, at
+	// later stages, within the unit of the stage above), as R's nest=TRUE. Without Nest the
+	// same cluster identifier in two strata is an ErrColumns error, as R refuses it.
+	Nest bool
+	// Lonely is the rule for strata with a single PSU, at any stage.
+	Lonely LonelyPSU
+	// LonelyDomain applies the lonely-PSU rule also to strata that have one PSU only inside
+	// a domain (R's options(survey.adjust.domain.lonely=TRUE)). Off by default, as in R.
+	LonelyDomain bool
+}
+
+// Design is a sample design with its data layout resolved, ready for estimation. A Design is
+// immutable: Subset, PostStratify, Rake, Calibrate and Replicates return new designs and may
+// share storage with the old one. It is safe for concurrent use.
+type Design struct {
+	n       int
+	w       []float64 // current weights; zero outside a domain
+	stages  []stageData
+	lonely  LonelyPSU
+	ldomain bool
+	// calibration steps, applied in order to the estimating functions before the variance
+	cal []calStep
+	// replicate weights; nil for linearization designs
+	rep *repData
+	// sampling weights before calibration (for design effects)
+	w0 []float64
+}
+
+type stageData struct {
+	cluster []int32   // unit id per row, unique across the whole design (nested already)
+	strata  []int32   // stratum id per row, unique across the design
+	popsize []float64 // population size per row's stratum, +Inf for with replacement
+	npsu    []int32   // number of sampled units in the row's stratum (full sample)
+	nstrata int
+	ncl     int
+	name    []string // stratum names for errors
+	hasFPC  bool
+}
+
+type calStep interface{}
+
+type repData struct{}
+
+// NewDesign checks the spec and builds the design. Errors (wrapped, test with errors.Is):
+// ErrColumns for columns of different lengths or no column at all, ErrWeights for a weight
+// that is not finite and positive, ErrFPC for an invalid finite population correction.
+// A stratum with a single PSU is not an error here: the lonely-PSU rule applies when a
+// variance is computed.
+func NewDesign(spec Spec) (*Design, error) {
+	return newDesign(spec)
+}
+
+// N is the number of rows (respondents) of the design, in and out of domain.
+func (d *Design) N() int { return d.n }
+
+// Weights returns a copy of the current weights of each row (zero outside a domain, after
+// calibration when the design was calibrated).
+func (d *Design) Weights() []float64 { return append([]float64(nil), d.w...) }
+
+// DegF is the design's degrees of freedom for t intervals, R's degf(): the number of PSUs
+// minus the number of strata at the first stage for a linearization design (counting the
+// whole sample, not the domain), and the rank of the replicate weights minus one for a
+// replicate design.
+func (d *Design) DegF() float64 { return d.degf() }
+
+// Subset returns the domain design in which only the rows with keep[i] true count: the other
+// rows weigh zero but stay in the design, so strata and PSU counts are those of the whole
+// sample (R's subset() of a survey.design2). len(keep) must be N().
+func (d *Design) Subset(keep []bool) (*Design, error) { return d.subset(keep) }
