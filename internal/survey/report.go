@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/survey/estimate"
 )
@@ -437,10 +438,13 @@ func (s *Store) Headlines(ctx context.Context, scope region.Scope, year int) ([]
 			continue
 		}
 		rep, err := s.Report(ctx, scope, sv.ID, true)
-		if err != nil {
+		if err != nil && (errors.Is(err, db.ErrNotFound) || rep.Survey.ID == 0) {
 			return nil, fmt.Errorf("survey.Headlines: survey %d: %w", sv.ID, err)
 		}
 		c := rep.Overall()
+		if err != nil { // a survey whose margins do not fit: say why, give no number
+			c = Cell{N: rep.N, Suppressed: true, Reason: err.Error()}
+		}
 		h := Headline{SurveyID: sv.ID, RegionCode: sv.RegionCode, Year: sv.Year, Title: sv.Title, N: c.N, Raked: rep.Raked, Suppressed: c.Suppressed, Reason: c.Reason}
 		if !c.Suppressed {
 			h.Share, h.Lo, h.Hi = c.Share*100, c.Lo*100, c.Hi*100
