@@ -81,31 +81,35 @@ type Spec struct {
 type Design struct {
 	n       int
 	w       []float64 // current weights; zero outside a domain
+	present []bool    // rows still in the design (nil: all); see subset
 	stages  []stageData
 	lonely  LonelyPSU
 	ldomain bool
+	// hasStrata: the first stage is stratified (for the replicate methods)
+	hasStrata bool
 	// calibration steps, applied in order to the estimating functions before the variance
 	cal []calStep
 	// replicate weights; nil for linearization designs
 	rep *repData
-	// sampling weights before calibration (for design effects)
+	// sampling weights before any calibration
 	w0 []float64
 }
 
+// stageData is one stage with dense ids: clusters and strata are numbered 0.. across the
+// whole design (already nested in the units above).
 type stageData struct {
-	cluster []int32   // unit id per row, unique across the whole design (nested already)
-	strata  []int32   // stratum id per row, unique across the design
-	popsize []float64 // population size per row's stratum, +Inf for with replacement
-	npsu    []int32   // number of sampled units in the row's stratum (full sample)
-	nstrata int
-	ncl     int
-	name    []string // stratum names for errors
-	hasFPC  bool
+	cluster     []int32   // unit of each row
+	strata      []int32   // stratum of each row
+	nstrata     int       // number of strata
+	ncl         int       // number of units
+	name        []string  // stratum names for errors
+	clusStrat   []int32   // stratum of each unit
+	nsamp       []int32   // sampled units per stratum (whole sample)
+	popsize     []float64 // population units per stratum, +Inf without fpc
+	stratParent []int32   // unit of the stage above that holds each stratum
+	clusFactor  []float64 // product of n/N over this and the stages above, per unit
+	hasFPC      bool
 }
-
-type calStep interface{}
-
-type repData struct{}
 
 // NewDesign checks the spec and builds the design. Errors (wrapped, test with errors.Is):
 // ErrColumns for columns of different lengths or no column at all, ErrWeights for a weight
