@@ -39,7 +39,7 @@ csv(scd, "scd.csv")
 
 ## ---- expected values ----
 out <- list()
-add <- function(name, ...) { message(name); out[[name]] <<- list(...) }
+add <- function(name, ...) out[[name]] <<- list(...)
 vec <- function(x) as.vector(unlist(x))
 stat <- function(name, s, df = NULL) {
   d <- attr(s, "deff")
@@ -209,11 +209,20 @@ jk1 <- as.svrepdesign(dclus1)
 std("jk1", jk1)
 byst("jk1/by_stype", svyby(~api00, ~stype, jk1, svymean), 1)
 stat("jk1/mean_acsk3", svymean(~acs.k3, jk1, na.rm = TRUE))
+jps <- postStratify(jk1, ~stype, pop.types)
+std("jk1_ps", jps)
+jrk <- rake(jk1, list(~stype, ~sch.wide), list(pop.types, pop.schwide),
+            control = list(maxit = 1000, epsilon = 1e-15))
+std("jk1_rake", jrk)
+jcl <- calibrate(jk1, ~stype + api99, pop.cal)
+std("jk1_cal", jcl)
+jcr <- calibrate(jk1, ~stype + api99, pop.cal, calfun = "raking", epsilon = 1e-13, maxit = 200)
+std("jk1_calrake", jcr)
 jk1m <- as.svrepdesign(dclus1, mse = TRUE)
 std("jk1_mse", jk1m)
 jk1n <- as.svrepdesign(dclus1n)
 std("jk1_nofpc", jk1n)
-write.csv(weights(jk1n, "analysis"), file.path(dir, "apiclus1_jk1.csv"), row.names = FALSE)
+csv(as.data.frame(weights(jk1n, "analysis")), "apiclus1_jk1.csv")
 ujk <- svrepdesign(data = apiclus1, repweights = weights(jk1n, "analysis"), weights = ~pw,
                    type = "JK1", scale = jk1n$scale, combined.weights = TRUE)
 std("user_jk1", ujk)

@@ -297,6 +297,9 @@ func (d *Design) subset(keep []bool) (*Design, error) {
 	if drop {
 		nd.present = make([]bool, d.n)
 	}
+	if d.rep != nil {
+		nd.rep = d.rep.fresh()
+	}
 	for i := range keep {
 		if keep[i] {
 			nd.w[i] = d.w[i]

@@ -1,8 +1,10 @@
 package estimate
 
+import "math"
+
 // CI is the normal-theory confidence interval Value ± z·SE at the given level (0.95 for 95%),
 // R's confint(svymean(...)).
-func (e Estimate) CI(level float64) (lo, hi float64) { return e.ci(level, inf) }
+func (e Estimate) CI(level float64) (lo, hi float64) { return e.ci(level, math.Inf(1)) }
 
 // CIT is the t interval Value ± t(DF)·SE, R's confint(..., df=degf(design)).
 func (e Estimate) CIT(level float64) (lo, hi float64) { return e.ci(level, e.DF) }
@@ -12,6 +14,9 @@ type PropMethod int
 
 const (
 	// PropLogit: the interval of the logit of the proportion, back-transformed ("logit").
+	// R fits a quasibinomial model whose iterations stop at a relative change of 1e-8;
+	// this is the closed form at convergence (the SE of the logit is SE(p)/(p(1-p)) by
+	// linearization; for a replicate design, the spread of the replicates' logits).
 	PropLogit PropMethod = iota
 	// PropBeta: Korn and Graubard's (1998) beta interval with the effective sample size
 	// n/deff ("beta").

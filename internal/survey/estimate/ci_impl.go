@@ -43,6 +43,22 @@ func (d *Design) propCI(y []float64, method PropMethod, level float64, o options
 	case PropXLogit, PropLogit:
 		x := math.Log(p / (1 - p))
 		s := se / (p * (1 - p))
+		if method == PropLogit && d.rep != nil {
+			// R fits the logistic model to every replicate: the variance of the
+			// replicates' logits, not the delta method
+			dd, err := d.prepare(o, y)
+			if err != nil {
+				return PropInterval{}, err
+			}
+			v, err := dd.repVar(x, func(w []float64) float64 {
+				q := dd.wmean(y, w)
+				return math.Log(q / (1 - q))
+			})
+			if err != nil {
+				return PropInterval{}, err
+			}
+			s = math.Sqrt(v)
+		}
 		out.Lo, out.Hi = expit(x+tl*s), expit(x+th*s)
 	case PropBeta:
 		neff := p * (1 - p) / (se * se)
