@@ -194,6 +194,17 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "样本量 4 少于 30") || !strings.Contains(body, "历年趋势") {
 			t.Errorf("report: %d %s", status, body)
 		}
+		status, body = league.get(page + "/report")
+		if status != 200 || !strings.Contains(body, "已按人口边际加权调整") || !strings.Contains(body, "样本量 4 少于 30") {
+			t.Errorf("raked report: %d %s", status, body)
+		}
+		// A margin category no respondent is in: the report says which, and shows no numbers.
+		league.post(page+"/margins", page, url.Values{"region_code": {"152500"}, "age_group_18-29": {"1000"}, "age_group_30-39": {"1000"}, "age_group_40-49": {"1000"},
+			"age_group_50-59": {"1000"}, "age_group_60-69": {"1000"}})
+		status, body = league.get(page + "/report")
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "年龄组的类别“18-29”") {
+			t.Errorf("margin category without respondents: %d", status)
+		}
 		if status, _ = league.get(page + "/report.xlsx?rake=0"); status != 200 {
 			t.Errorf("export: %d", status)
 		}
