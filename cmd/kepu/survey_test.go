@@ -11,6 +11,7 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/survey"
+	"github.com/xuri/excelize/v2"
 )
 
 var surveyPath = regexp.MustCompile(`^/console/surveys/(\d+)$`)
@@ -85,6 +86,14 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		if _, body = league.get(page); !strings.Contains(body, "光速比声速快") {
 			t.Error("added item not shown")
 		}
+		// Items from a sheet: a bad row refuses the file.
+		status, body = league.upload("", page, "题目.csv", []byte("题型,维度,题目,答案\n判断题,科学知识,水在标准大气压下100℃沸腾。,对\n单选题,科学方法,没有选项的题,A\n"))
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "第 3 行") || !strings.Contains(body, "至少要有 2 个选项") {
+			t.Errorf("bad items file: %d", status)
+		}
+		if status, _ = league.get(page + "/template?kind=items"); status != 200 {
+			t.Errorf("items template: %d", status)
+		}
 
 		// An invitation: link and QR; the questionnaire answers once.
 		bad := respondentForm()
@@ -156,11 +165,11 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		row := func(code, weight string) string {
 			return code + ",152500," + code + "," + weight + ",乡村,男,40-49,对,对,错,对,对,错,错,错,对,C,B,A,AB,对,B,错,AC,B,对,对"
 		}
-		status, body = league.upload("", page, "答卷.csv", []byte(head+"\n"+row("152502", "80")+"\n"+row("152502", "0")+"\n"))
+		status, body = league.postMultipart(page+"/imports", page, nil, map[string][]byte{"file": []byte(head+"\n"+row("152502", "80")+"\n"+row("152502", "0")+"\n")})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "第 3 行，“权数”列") || !strings.Contains(body, "未导入任何数据") {
 			t.Errorf("bad import: %d", status)
 		}
-		status, body = league.upload("", page, "答卷.csv", []byte(head+"\n"+row("152502", "80")+"\n"+row("152501", "90")+"\n"))
+		status, body = league.postMultipart(page+"/imports", page, nil, map[string][]byte{"file": []byte(head+"\n"+row("152502", "80")+"\n"+row("152501", "90")+"\n")})
 		if status != http.StatusSeeOther {
 			t.Fatalf("import: %d %s", status, body)
 		}
@@ -205,8 +214,14 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "年龄组的类别“18-29”") {
 			t.Errorf("margin category without respondents: %d", status)
 		}
-		if status, _ = league.get(page + "/report.xlsx?rake=0"); status != 200 {
-			t.Errorf("export: %d", status)
+		status, body = league.get(page + "/report.xlsx?rake=0")
+		x, err := excelize.OpenReader(strings.NewReader(body))
+		if status != 200 || err != nil {
+			t.Fatalf("export: %d %v", status, err)
+		}
+		rows, _ := x.GetRows(x.GetSheetName(0))
+		if len(rows) != 1+1+1+2+2+2 || rows[0][3] != "具备科学素质比例（%）" || rows[1][0] != "总体" || rows[1][2] != "4" || rows[1][9] != "样本量 4 少于 30" || len(rows[1]) != 10 || rows[1][3] != "" {
+			t.Errorf("export rows: %q", rows)
 		}
 		if status, body = newClient(t, ts.srv.URL).loginAnd("admin").get("/console/surveys/trend"); status != 200 || !strings.Contains(body, "5.14%") || !strings.Contains(body, "8.73%") {
 			t.Errorf("trend: %d", status)

@@ -170,6 +170,7 @@ type DetailPage struct {
 	ItemV, InviteV map[string]string
 	Errors         web.FieldErrors
 	ImportErrors   []string
+	ItemErrors     []string
 	MarginErrors   []string
 	Notice         string
 }
@@ -404,19 +405,19 @@ func (h *Handler) invitation(w http.ResponseWriter, r *http.Request) error {
 // QuestionPage is the questionnaire: public (by invitation code) or the interviewer's entry.
 type QuestionPage struct {
 	web.Page
-	Survey      Survey
-	Items       []ItemView
-	FontCSS     string
-	Code        string // the invitation (public form)
-	Interview   bool   // the interviewer's form, with the respondent's fields
-	Action      string
-	Chosen      map[int]map[int]bool // item position → chosen options, as typed
-	Unanswered  []int                // positions left blank, when the form asks to confirm
-	Errors      web.FieldErrors
-	V           map[string]string
-	Ages        []string
-	Done        *Score
-	Used        bool
+	Survey     Survey
+	Items      []ItemView
+	FontCSS    string
+	Code       string // the invitation (public form)
+	Interview  bool   // the interviewer's form, with the respondent's fields
+	Action     string
+	Chosen     map[int]map[int]bool // item position → chosen options, as typed
+	Unanswered []int                // positions left blank, when the form asks to confirm
+	Errors     web.FieldErrors
+	V          map[string]string
+	Ages       []string
+	Done       *Score
+	Used       bool
 }
 
 // Checked reports whether option o of item pos was chosen.
@@ -673,7 +674,11 @@ func (h *Handler) template(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	schema := MarginSchema()
-	if r.URL.Query().Get("kind") != "margins" {
+	switch r.URL.Query().Get("kind") {
+	case "margins":
+	case "items":
+		schema = ItemSchema()
+	default:
 		items, err := h.Store.Items(r.Context(), id)
 		if err != nil {
 			return err
@@ -762,5 +767,26 @@ func (h *Handler) importMargins(w http.ResponseWriter, r *http.Request) error {
 		return h.refuse(w, r, func(p *DetailPage) { p.MarginErrors = sheetLines(f.name, err) })
 	}
 	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d#margins", id), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) importItems(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.upload(w, r)
+	if err != nil {
+		return h.refuse(w, r, func(p *DetailPage) { p.ItemErrors = []string{err.Error()} })
+	}
+	defer f.Close()
+	n, err := h.Store.ImportItems(r.Context(), account.ScopeOf(r.Context()), id, f)
+	if err != nil {
+		if isStoreErr(err) {
+			return err
+		}
+		return h.refuse(w, r, func(p *DetailPage) { p.ItemErrors = sheetLines(f.name, err) })
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d?notice=%s#items", id, url.QueryEscape(fmt.Sprintf("已导入 %d 道题", n))), http.StatusSeeOther)
 	return nil
 }

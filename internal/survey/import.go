@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
@@ -153,4 +154,99 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, actor, id int64,
 		return nil
 	})
 	return len(rs), db.Map(err)
+}
+
+// ItemSchema is the questionnaire sheet: one item a row, for banks too long to type in one by
+// one (the benchmark test's 50 items).
+func ItemSchema() sheet.Schema {
+	return sheet.Schema{Name: "科学素质调查题目", Columns: []sheet.Column{
+		{Key: "kind", Header: "题型", Kind: sheet.Enum, Required: true, Example: "单选题",
+			Choices: []sheet.Choice{{Label: "判断题", Value: TrueFalse}, {Label: "单选题", Value: Single}, {Label: "多选题", Value: Multi}}},
+		{Key: "dimension", Header: "维度", Kind: sheet.Enum, Required: true, Example: "科学知识",
+			Choices: []sheet.Choice{{Label: "科学知识", Value: Knowledge}, {Label: "科学方法", Value: Method}, {Label: "科学精神与思想", Value: Spirit}, {Label: "科学应用", Value: Application}}},
+		{Key: "benchmark", Header: "基准编号", Kind: sheet.Int, Max: sheet.F(Benchmarks), Example: "3", Note: "基准测评用：1–26；其他方案可不填"},
+		{Key: "points", Header: "分值", Kind: sheet.Decimal, Example: "1", Note: "维度内的权重，不填为 1"},
+		{Key: "zh", Header: "题目", Kind: sheet.Text, Required: true, MaxLen: 500, Example: "地球绕太阳转一圈需要多长时间？"},
+		{Key: "mn", Header: "蒙古文题目", Kind: sheet.Text, MaxLen: 1000, Example: "ᠳᠡᠯᠡᠬᠡᠢ ᠨᠠᠷᠠ ᠶᠢ ᠨᠢᠭᠡ ᠲᠣᠢᠷᠢᠬᠤ ᠳᠤ ᠬᠡᠳᠦᠢ ᠬᠤᠭᠤᠴᠠᠭ᠎ᠠ ᠪᠣᠯᠬᠤ ᠪᠤᠢ？"},
+		{Key: "options", Header: "选项", Kind: sheet.Text, MaxLen: 2000, Example: "一天|ᠨᠢᠭᠡ ᠡᠳᠦᠷ；一个月|ᠨᠢᠭᠡ ᠰᠠᠷ᠎ᠠ；一年|ᠨᠢᠭᠡ ᠵᠢᠯ",
+			Note: "选择题的选项按 A、B、C… 顺序，用“；”分隔，每项“中文|蒙古文”；判断题不填"},
+		{Key: "answer", Header: "答案", Kind: sheet.Text, Required: true, MaxLen: 30, Example: "C", Note: "选项字母（多选如 AC）；判断题填 对 或 错"},
+	}}
+}
+
+// parseItems reads a questionnaire sheet; items are numbered after first (the questionnaire's
+// last position). Errors: sheet.Errors with row and column.
+func parseItems(r io.Reader, first int) ([]Item, error) {
+	var out []Item
+	res, err := sheet.Read(r, ItemSchema(), 0, func(rec *sheet.Record) error {
+		it := Item{Position: first + len(out) + 1, Kind: rec.Str("kind"), Dimension: rec.Str("dimension"), Zh: rec.Str("zh"), Mn: rec.Str("mn"), Points: 1}
+		if b, ok := rec.Int("benchmark"); ok {
+			it.Benchmark = int(b)
+		}
+		if p, ok := rec.Float("points"); ok {
+			it.Points = p
+		}
+		if it.Kind != TrueFalse {
+			for _, o := range strings.FieldsFunc(rec.Str("options"), func(r rune) bool { return r == '；' || r == ';' || r == '\n' }) {
+				zh, mn, _ := strings.Cut(o, "|")
+				it.Options = append(it.Options, Option{strings.TrimSpace(zh), strings.TrimSpace(mn)})
+			}
+		}
+		if it.Kind != TrueFalse && len(it.Options) < 2 {
+			rec.Fail("options", "选择题至少要有 2 个选项，用“；”分隔")
+			return nil
+		}
+		a, err := it.ParseAnswer(rec.Str("answer"))
+		if err != nil {
+			rec.Fail("answer", "%s", err.Error())
+			return nil
+		}
+		it.Answer = a
+		if err := it.Validate(); err != nil {
+			rec.Fail("", "%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("第 %d 题：", it.Position)))
+			return nil
+		}
+		if !rec.Failed() {
+			out = append(out, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, sheet.Errors{{Msg: "文件里没有题目"}}
+	}
+	return out, nil
+}
+
+// ImportItems appends the items of a questionnaire sheet to a survey scope may change, while it
+// has no responses, all or nothing. Errors: sheet.Errors, ErrHasAnswers.
+func (s *Store) ImportItems(ctx context.Context, scope region.Scope, id int64, r io.Reader) (int, error) {
+	if _, err := s.canChange(ctx, scope, id); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var answered, last int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM survey_responses WHERE survey_id = ?`), id).Scan(&answered); err != nil {
+			return err
+		}
+		if answered > 0 {
+			return ErrHasAnswers
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(MAX(position), 0) FROM survey_items WHERE survey_id = ?`), id).Scan(&last); err != nil {
+			return err
+		}
+		items, err := parseItems(r, last)
+		if err != nil {
+			return err
+		}
+		n = len(items)
+		return s.insertItems(ctx, tx, id, items)
+	})
+	return n, db.Map(err)
 }

@@ -354,12 +354,12 @@ func PublishedFigures() []Published {
 // TrendPoint is one year of the trend: the platform's estimate (nil when no survey of the unit
 // that year) beside the published figures of the region and of China.
 type TrendPoint struct {
-	Year      int
-	SurveyID  int64
-	Estimate  *Cell
-	Error     string     // why a year's survey gave no estimate
-	Region    *Published // Inner Mongolia's published share (only for a region-wide trend)
-	China     *Published
+	Year     int
+	SurveyID int64
+	Estimate *Cell
+	Error    string     // why a year's survey gave no estimate
+	Region   *Published // Inner Mongolia's published share (only for a region-wide trend)
+	China    *Published
 }
 
 // Trend returns, year by year, the overall estimate of each survey of the unit visible to

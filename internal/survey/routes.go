@@ -34,6 +34,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/surveys/trend", h.Kit.H(account.Staff(h.trend)))
 	mux.Handle("GET /console/surveys/{id}", h.Kit.H(account.Staff(h.detail)))
 	mux.Handle("POST /console/surveys/{id}/items", h.Kit.H(account.Staff(h.addItem)))
+	mux.Handle("POST /console/surveys/{id}/items/import", h.Kit.H(account.Staff(h.importItems)))
 	mux.Handle("POST /console/surveys/{id}/invitations", h.Kit.H(account.Staff(h.invite)))
 	mux.Handle("GET /console/surveys/{id}/invitations/{code}", h.Kit.H(account.Staff(h.invitation)))
 	mux.Handle("GET /console/surveys/{id}/interview", h.Kit.H(account.Staff(h.interviewForm)))

@@ -63,7 +63,12 @@ func visible(scope region.Scope, next int) (string, []any) {
 	if len(cover) == 0 {
 		return where, args
 	}
-	return "(" + where + " OR v.region_code IN ('" + strings.Join(cover, "','") + "'))", args
+	marks := make([]string, len(cover))
+	for i, c := range cover {
+		args = append(args, c)
+		marks[i] = "$" + strconv.Itoa(next+len(args)-1)
+	}
+	return "(" + where + " OR v.region_code IN (" + strings.Join(marks, ", ") + "))", args
 }
 
 const surveyCols = `v.id, v.region_code, COALESCE(r.name, ''), v.title, v.title_mn, v.year, v.scheme, v.scheme_json, v.demo_true_share, v.created_at`
@@ -252,8 +257,8 @@ func (s *Store) AddItem(ctx context.Context, scope region.Scope, id int64, it It
 // Invitation is a code sent to one sampled person, with the design variables the survey
 // team fixed for them.
 type Invitation struct {
-	Code      string
-	SurveyID  int64
+	Code     string
+	SurveyID int64
 	Respondent
 	UsedAt    *time.Time
 	CreatedAt time.Time
@@ -355,11 +360,11 @@ func (s *Store) Invitation(ctx context.Context, code string) (Invitation, Survey
 
 // Response is a stored response.
 type Response struct {
-	ID        int64
-	SurveyID  int64
-	Mode      string // online, interview, import, demo
+	ID       int64
+	SurveyID int64
+	Mode     string // online, interview, import, demo
 	Respondent
-	Answers   []Answer
+	Answers []Answer
 	Score
 	CreatedAt time.Time
 	// invitation is the code an online response answers.

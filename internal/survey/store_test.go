@@ -164,9 +164,9 @@ func TestImportAllOrNothing(t *testing.T) {
 		id := leagueSurvey(t, s)
 		good := "152502,s1,p1,120.5,,,城镇,女,30-39" + allRight
 		_, err := s.Import(ctx, xilin, 0, id, sheetOf(good,
-			"152502,s1,p1,,,,城镇,女,30-39"+allRight,         // no weight, no probabilities
-			"150102,s1,p2,10,,,乡村,男,18-29"+allRight,       // outside the survey
-			"152502,s1,p2,10,,,乡村,其他,18-29"+allRight,      // sex
+			"152502,s1,p1,,,,城镇,女,30-39"+allRight,                                  // no weight, no probabilities
+			"150102,s1,p2,10,,,乡村,男,18-29"+allRight,                                // outside the survey
+			"152502,s1,p2,10,,,乡村,其他,18-29"+allRight,                               // sex
 			"152502,s1,p2,10,,,乡村,男,18-29,对,对,错,对,对,错,错,错,对,D,B,A,AB,对,B,错,AC,B,对", // option D of a 3-option item
 		))
 		var se sheet.Errors
@@ -220,6 +220,51 @@ func TestMargins(t *testing.T) {
 		}
 		if err := s.SetMargins(ctx, xilinhot, id, ms); err == nil {
 			t.Error("a banner admin changed a league survey's margins")
+		}
+	})
+}
+
+func TestImportItemsBenchmarkBank(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx, s := context.Background(), newStore(d)
+		id, err := s.Create(ctx, xilin, 0, Input{RegionCode: "152500", Title: "基准测评", Year: 2026, Scheme: Benchmark})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString("题型,维度,基准编号,题目,选项,答案\n")
+		for i := range 50 {
+			if i%2 == 0 {
+				fmt.Fprintf(&b, "判断题,科学知识,%d,判断题 %d,,对\n", i%26+1, i+1)
+			} else {
+				fmt.Fprintf(&b, "多选题,科学应用,%d,多选题 %d,甲|ᠨᠢᠭᠡ；乙|ᠬᠣᠶᠠᠷ；丙,AC\n", i%26+1, i+1)
+			}
+		}
+		good := b.String()
+		// One bad row (benchmark 27, an answer beyond the options) and nothing is written.
+		bad := strings.Replace(good, "判断题,科学知识,1,判断题 1,,对", "判断题,科学知识,27,判断题 1,,对", 1)
+		bad = strings.Replace(bad, "多选题 2,甲|ᠨᠢᠭᠡ；乙|ᠬᠣᠶᠠᠷ；丙,AC", "多选题 2,甲|ᠨᠢᠭᠡ；乙|ᠬᠣᠶᠠᠷ；丙,AD", 1)
+		_, err = s.ImportItems(ctx, xilin, id, strings.NewReader(bad))
+		var se sheet.Errors
+		if !errors.As(err, &se) || !strings.Contains(se.Error(), "第 2 行，“基准编号”列") || !strings.Contains(se.Error(), "第 3 行，“答案”列") {
+			t.Errorf("bad items: %v", err)
+		}
+		if items, _ := s.Items(ctx, id); len(items) != 0 {
+			t.Fatalf("a refused file wrote %d items", len(items))
+		}
+		n, err := s.ImportItems(ctx, xilin, id, strings.NewReader(good))
+		if err != nil || n != 50 {
+			t.Fatalf("items: %d %v", n, err)
+		}
+		items, _ := s.Items(ctx, id)
+		if err := BenchmarkScheme().Check(items); err != nil {
+			t.Errorf("imported bank does not fit the benchmark scheme: %v", err)
+		}
+		if items[1].Options[1].Mn != "ᠬᠣᠶᠠᠷ" || items[1].Options[2].Mn != "" || Answer(items[1].Answer).Format() != "AC" || items[49].Position != 50 {
+			t.Errorf("item 2: %+v", items[1])
+		}
+		if _, err := s.ImportItems(ctx, xilinhot, id, strings.NewReader(good)); err == nil {
+			t.Error("a banner admin imported items into a league survey")
 		}
 	})
 }

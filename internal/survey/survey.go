@@ -72,7 +72,7 @@ type Input struct {
 	Year                       int
 	Scheme                     string
 	// Custom scheme: points per dimension and the pass mark in percent.
-	Points map[string]float64
+	Points  map[string]float64
 	PassPct float64
 	// Sample loads the sample bank (SampleBank) as the questionnaire.
 	Sample bool
