@@ -113,6 +113,17 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 			t.Fatalf("invitation page: %d", status)
 		}
 		q := "/s/" + m[1]
+		// A sample list makes one invitation a row; the export lists them with their links.
+		status, body = league.postMultipart(page+"/invitations/import", page, nil, map[string][]byte{"file": []byte("区划代码,层,初级抽样单元,权数,城乡,性别,年龄组\n152502,152500,152502,300,城镇,男,50-59\n")})
+		if status != http.StatusSeeOther {
+			t.Errorf("sample list: %d %s", status, body)
+		}
+		status, body = league.get(page + "/invitations.xlsx")
+		if x, err := excelize.OpenReader(strings.NewReader(body)); status != 200 || err != nil {
+			t.Errorf("invitations export: %d %v", status, err)
+		} else if rows, _ := x.GetRows(x.GetSheetName(0)); len(rows) != 3 || !strings.HasPrefix(rows[1][1], ts.srv.URL+"/s/") || rows[0][0] != "邀请码" {
+			t.Errorf("invitations export: %q", rows)
+		}
 		status, body = anon.get(q)
 		if status != 200 || !strings.Contains(body, "抗生素能杀死病毒") || !strings.Contains(body, `type="checkbox" name="q13"`) {
 			t.Fatalf("questionnaire: %d", status)

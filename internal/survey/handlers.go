@@ -171,6 +171,7 @@ type DetailPage struct {
 	Errors         web.FieldErrors
 	ImportErrors   []string
 	ItemErrors     []string
+	InviteErrors   []string
 	MarginErrors   []string
 	Notice         string
 }
@@ -216,7 +217,7 @@ func (h *Handler) detailPage(r *http.Request) (DetailPage, error) {
 	if hasMongolian(items) {
 		p.FontCSS = h.fontCSS()
 	}
-	if p.Invitations, err = h.Store.Invitations(ctx, scope, id); err != nil {
+	if p.Invitations, err = h.Store.Invitations(ctx, scope, id, 500); err != nil {
 		return p, err
 	}
 	if p.Margins, err = h.Store.Margins(ctx, id); err != nil {
@@ -678,6 +679,8 @@ func (h *Handler) template(w http.ResponseWriter, r *http.Request) error {
 	case "margins":
 	case "items":
 		schema = ItemSchema()
+	case "invitations":
+		schema = sheet.Schema{Name: "调查样本名单", Columns: respondentColumns()}
 	default:
 		items, err := h.Store.Items(r.Context(), id)
 		if err != nil {
@@ -789,4 +792,64 @@ func (h *Handler) importItems(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d?notice=%s#items", id, url.QueryEscape(fmt.Sprintf("已导入 %d 道题", n))), http.StatusSeeOther)
 	return nil
+}
+
+func (h *Handler) importInvitations(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := h.upload(w, r)
+	if err != nil {
+		return h.refuse(w, r, func(p *DetailPage) { p.InviteErrors = []string{err.Error()} })
+	}
+	defer f.Close()
+	codes, err := h.Store.ImportInvitations(r.Context(), account.ScopeOf(r.Context()), id, f)
+	if err != nil {
+		if isStoreErr(err) {
+			return err
+		}
+		return h.refuse(w, r, func(p *DetailPage) { p.InviteErrors = sheetLines(f.name, err) })
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d?notice=%s#invitations", id, url.QueryEscape(fmt.Sprintf("已生成 %d 个邀请", len(codes)))), http.StatusSeeOther)
+	return nil
+}
+
+// exportInvitations writes every invitation in scope with its questionnaire address, for a
+// mail merge or printed letters.
+func (h *Handler) exportInvitations(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	scope := account.ScopeOf(r.Context())
+	if _, err := h.Store.Get(r.Context(), scope, id); err != nil {
+		return err
+	}
+	ivs, err := h.Store.Invitations(r.Context(), scope, id, 0)
+	if err != nil {
+		return err
+	}
+	schema := InvitationSchema()
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(schema.Name+".xlsx"))
+	num := func(x float64) any {
+		if x == 0 {
+			return nil
+		}
+		return x
+	}
+	return sheet.Write(w, "xlsx", schema, func(yield func([]any) bool) error {
+		for _, iv := range ivs {
+			urban := "0"
+			if iv.Urban {
+				urban = "1"
+			}
+			if !yield([]any{iv.Code, absURL(r, "/s/"+iv.Code), iv.RegionCode, iv.Stratum, iv.PSU, num(iv.Weight), num(iv.Prob1), num(iv.Prob2),
+				urban, iv.Sex, iv.AgeGroup, iv.UsedAt != nil}) {
+				return nil
+			}
+		}
+		return nil
+	})
 }

@@ -66,11 +66,7 @@ func parseRows(r io.Reader, sv Survey, items []Item, check func(*Respondent) map
 	schema := ResponseSchema(items)
 	var out []Response
 	res, err := sheet.Read(r, schema, 0, func(rec *sheet.Record) error {
-		p := Respondent{RegionCode: rec.Str("region_code"), Stratum: rec.Str("stratum"), PSU: rec.Str("psu"),
-			Urban: rec.Str("urban") == "1", Sex: rec.Str("sex"), AgeGroup: rec.Str("age_group")}
-		p.Weight, _ = rec.Float("weight")
-		p.Prob1, _ = rec.Float("prob1")
-		p.Prob2, _ = rec.Float("prob2")
+		p := respondentOf(rec)
 		var errs map[string]string
 		if check != nil {
 			errs = check(&p)
@@ -249,4 +245,23 @@ func (s *Store) ImportItems(ctx context.Context, scope region.Scope, id int64, r
 		return s.insertItems(ctx, tx, id, items)
 	})
 	return n, db.Map(err)
+}
+
+// respondentOf reads the respondent columns of a row.
+func respondentOf(rec *sheet.Record) Respondent {
+	p := Respondent{RegionCode: rec.Str("region_code"), Stratum: rec.Str("stratum"), PSU: rec.Str("psu"),
+		Urban: rec.Str("urban") == "1", Sex: rec.Str("sex"), AgeGroup: rec.Str("age_group")}
+	p.Weight, _ = rec.Float("weight")
+	p.Prob1, _ = rec.Float("prob1")
+	p.Prob2, _ = rec.Float("prob2")
+	return p
+}
+
+// InvitationSchema is the export of invitations: the code and the questionnaire's address,
+// then the respondent columns, then whether it was answered.
+func InvitationSchema() sheet.Schema {
+	cols := []sheet.Column{{Key: "code", Header: "邀请码", Kind: sheet.Text}, {Key: "link", Header: "问卷链接", Kind: sheet.Text}}
+	cols = append(cols, respondentColumns()...)
+	cols = append(cols, sheet.Column{Key: "used", Header: "已作答", Kind: sheet.Text})
+	return sheet.Schema{Name: "调查邀请", Columns: cols}
 }

@@ -36,6 +36,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/surveys/{id}/items", h.Kit.H(account.Staff(h.addItem)))
 	mux.Handle("POST /console/surveys/{id}/items/import", h.Kit.H(account.Staff(h.importItems)))
 	mux.Handle("POST /console/surveys/{id}/invitations", h.Kit.H(account.Staff(h.invite)))
+	mux.Handle("POST /console/surveys/{id}/invitations/import", h.Kit.H(account.Staff(h.importInvitations)))
+	mux.Handle("GET /console/surveys/{id}/invitations.xlsx", h.Kit.H(account.Staff(h.exportInvitations)))
 	mux.Handle("GET /console/surveys/{id}/invitations/{code}", h.Kit.H(account.Staff(h.invitation)))
 	mux.Handle("GET /console/surveys/{id}/interview", h.Kit.H(account.Staff(h.interviewForm)))
 	mux.Handle("POST /console/surveys/{id}/interview", h.Kit.H(account.Staff(h.interview)))

@@ -7,12 +7,14 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/sheet"
 	"github.com/kepu/kepu/internal/web"
 )
 
@@ -325,11 +327,62 @@ func (s *Store) checkRespondent(ctx context.Context, scope region.Scope, sv Surv
 	return nil
 }
 
-// Invitations lists a survey's invitations whose unit lies in scope, newest first.
-func (s *Store) Invitations(ctx context.Context, scope region.Scope, id int64) ([]Invitation, error) {
+// Invitations lists a survey's invitations whose unit lies in scope, newest first, at most
+// limit (0: all).
+func (s *Store) Invitations(ctx context.Context, scope region.Scope, id int64, limit int) ([]Invitation, error) {
 	where, args := scope.Where("region_code", 2)
-	return db.QueryAll(ctx, s.DB, scanInvitation, `SELECT `+invCols+` FROM survey_invitations WHERE survey_id = `+s.ph(1)+` AND `+where+
-		` ORDER BY created_at DESC, code LIMIT 500`, append([]any{id}, args...)...)
+	q := `SELECT ` + invCols + ` FROM survey_invitations WHERE survey_id = ` + s.ph(1) + ` AND ` + where + ` ORDER BY created_at DESC, code`
+	if limit > 0 {
+		q += " LIMIT " + strconv.Itoa(limit)
+	}
+	return db.QueryAll(ctx, s.DB, scanInvitation, q, append([]any{id}, args...)...)
+}
+
+// ImportInvitations reads a sample list (.xlsx/.csv, the respondent columns of the response
+// sheet) and creates one invitation a row, all or nothing, for a survey scope may change.
+// Returns the codes in row order. Errors: sheet.Errors with row and column.
+func (s *Store) ImportInvitations(ctx context.Context, scope region.Scope, id int64, r io.Reader) ([]string, error) {
+	sv, err := s.canChange(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	var ps []Respondent
+	res, err := sheet.Read(r, sheet.Schema{Name: "调查样本名单", Columns: respondentColumns()}, 0, func(rec *sheet.Record) error {
+		p := respondentOf(rec)
+		for k, msg := range s.checkRespondent(ctx, scope, sv, &p) {
+			rec.Fail(k, "%s", msg)
+		}
+		if !rec.Failed() {
+			ps = append(ps, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, sheet.Errors{{Msg: "文件里没有受访者"}}
+	}
+	codes := make([]string, len(ps))
+	rows := make([][]any, len(ps))
+	now := s.now()
+	for i, p := range ps {
+		codes[i] = newCode()
+		rows[i] = []any{codes[i], id, p.RegionCode, p.Stratum, p.PSU, p.Weight, nullFloat(p.Prob1), nullFloat(p.Prob2), p.Urban, p.Sex, p.AgeGroup, now}
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for i := 0; i < len(rows); i += 500 {
+			if err := db.BulkInsert(ctx, tx, s.DB.Dialect, "survey_invitations", []string{"code", "survey_id", "region_code", "stratum", "psu", "weight", "prob1", "prob2",
+				"urban", "sex", "age_group", "created_at"}, rows[i:min(i+500, len(rows))], ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return codes, db.Map(err)
 }
 
 const invCols = `code, survey_id, region_code, stratum, psu, COALESCE(weight, 0), COALESCE(prob1, 0), COALESCE(prob2, 0), urban, sex, age_group, used_at, created_at`

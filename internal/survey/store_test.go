@@ -268,3 +268,34 @@ func TestImportItemsBenchmarkBank(t *testing.T) {
 		}
 	})
 }
+
+func TestImportInvitations(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx, s := context.Background(), newStore(d)
+		id := leagueSurvey(t, s)
+		head := "区划代码,层,初级抽样单元,权数,第一阶段入样概率,第二阶段入样概率,城乡,性别,年龄组\n"
+		_, err := s.ImportInvitations(ctx, xilin, id, strings.NewReader(head+"152502,s1,p1,100,,,城镇,女,30-39\n152502,s1,,,,,城镇,女,30-39\n"))
+		var se sheet.Errors
+		if !errors.As(err, &se) || !strings.Contains(se.Error(), "第 3 行，“初级抽样单元”列") {
+			t.Errorf("bad sample list: %v", err)
+		}
+		if ivs, _ := s.Invitations(ctx, xilin, id, 0); len(ivs) != 0 {
+			t.Fatalf("a refused list made %d invitations", len(ivs))
+		}
+		codes, err := s.ImportInvitations(ctx, xilin, id, strings.NewReader(head+"152502,s1,p1,100,,,城镇,女,30-39\n152501,s1,p2,,0.5,0.1,乡村,男,18-29\n"))
+		if err != nil || len(codes) != 2 || codes[0] == codes[1] {
+			t.Fatalf("sample list: %v %v", codes, err)
+		}
+		iv, _, err := s.Invitation(ctx, codes[1])
+		if err != nil || iv.Weight != 20 || iv.RegionCode != "152501" || iv.Urban || iv.AgeGroup != "18-29" {
+			t.Errorf("invitation from the list: %+v %v", iv, err)
+		}
+		// Each banner admin sees its own invitations only.
+		if ivs, _ := s.Invitations(ctx, xilinhot, id, 0); len(ivs) != 1 || ivs[0].RegionCode != "152502" {
+			t.Errorf("banner sees %+v", ivs)
+		}
+		if _, err := s.ImportInvitations(ctx, xilinhot, id, strings.NewReader(head+"152502,s1,p1,100,,,城镇,女,30-39\n")); err == nil {
+			t.Error("a banner admin made invitations for a league survey")
+		}
+	})
+}
