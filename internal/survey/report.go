@@ -155,6 +155,9 @@ func Estimate(sv Survey, rs []Response, margins []MarginRow, names map[string]st
 		if err != nil {
 			return rep, fmt.Errorf("按人口边际加权调整失败：%w", err)
 		}
+		if err := checkMet(d.Weights(), ms, sv, names); err != nil {
+			return rep, err
+		}
 		rep.Raked = true
 	}
 	for _, x := range d.Weights() {
@@ -214,6 +217,45 @@ func Estimate(sv Survey, rs []Response, margins []MarginRow, names map[string]st
 	return rep, nil
 }
 
+// MarginTolerance is how far (relative) the margins' grand totals may differ: census tables by
+// sex, age group and urban/rural of one unit add up to the same population; a larger gap is a
+// typing or import error, refused rather than raked to whichever margin comes last.
+const MarginTolerance = 0.005
+
+// checkMet checks that the raked weights meet every margin (relative 1e-6): raking reaches a
+// fixed point even when the margins cannot all hold together (a category combination the
+// sample lacks, totals a little apart), and then matches only the last margin. Such a result is
+// refused, naming the category that is off.
+func checkMet(w []float64, ms []estimate.Margin, sv Survey, names map[string]string) error {
+	for _, m := range ms {
+		got := map[string]float64{}
+		for i, c := range m.Var {
+			got[c] += w[i]
+		}
+		keys := make([]string, 0, len(m.Totals))
+		for k := range m.Totals {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			want := m.Totals[k]
+			if math.Abs(got[k]-want) > 1e-6*want {
+				unit, cat, _ := strings.Cut(k, "|")
+				name := names[unit]
+				if name == "" {
+					name = unit
+					if unit == sv.RegionCode && sv.RegionName != "" {
+						name = sv.RegionName
+					}
+				}
+				return fmt.Errorf("加权调整后%s“%s”（%s）为 %.0f 人，人口边际为 %.0f 人：各边际不能同时满足（样本中缺少某些类别组合，或各边际总数不一致），没有给出结果",
+					VariableLabel(m.Name), CategoryLabel(m.Name, cat), name, got[k], want)
+			}
+		}
+	}
+	return nil
+}
+
 // rakeMargins builds the raking margins: for each variable, each respondent's category is
 // "unit|category" where unit is the margin unit (the survey's unit or a league) holding the
 // respondent. Categories are checked both ways so that the error names the category.
@@ -237,6 +279,7 @@ func rakeMargins(rs []Response, sv Survey, margins []MarginRow, cols map[string]
 		return c
 	}
 	var out []estimate.Margin
+	first, firstSum := "", 0.0
 	for _, v := range MarginVariables {
 		totals := byVar[v]
 		if totals == nil {
@@ -270,6 +313,15 @@ func rakeMargins(rs []Response, sv Survey, margins []MarginRow, cols map[string]
 				unit, cat, _ := strings.Cut(k, "|")
 				return nil, fmt.Errorf("人口边际中%s的类别“%s”（%s）在样本中没有受访者，无法加权调整：请删去这一类别或与相邻类别合并", VariableLabel(v), CategoryLabel(v, cat), unitName(unit))
 			}
+		}
+		sum := 0.0
+		for _, x := range totals {
+			sum += x
+		}
+		if first == "" {
+			first, firstSum = v, sum
+		} else if math.Abs(sum-firstSum) > MarginTolerance*firstSum {
+			return nil, fmt.Errorf("人口边际的总数不一致：按%s合计 %.0f 人，按%s合计 %.0f 人；请核对后再加权调整", VariableLabel(first), firstSum, VariableLabel(v), sum)
 		}
 		out = append(out, estimate.Margin{Name: v, Var: cats, Totals: totals})
 	}

@@ -248,3 +248,39 @@ func TestHeadlinesAndTrend(t *testing.T) {
 		}
 	})
 }
+
+// Margins whose totals disagree (sex sums to 1,000, urban/rural to 3,000), or that the sample
+// cannot meet together, give an error that says so and no report.
+func TestMarginsThatCannotAllHold(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	syn, err := Draw(r, testFrame(r), SyntheticPlan{BannersPerLeague: 2, PerBanner: 40, Share: 0.1}, demoSurvey(), SampleBank())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := []MarginRow{{RegionCode: "150000", Variable: BySex, Category: "male", Population: 500}, {RegionCode: "150000", Variable: BySex, Category: "female", Population: 500},
+		{RegionCode: "150000", Variable: ByUrban, Category: "1", Population: 2000}, {RegionCode: "150000", Variable: ByUrban, Category: "0", Population: 1000}}
+	rep, err := Estimate(demoSurvey(), syn.Responses, ms, nil)
+	if err == nil || !strings.Contains(err.Error(), "总数不一致") || !strings.Contains(err.Error(), "3000") || len(rep.Cells) != 0 {
+		t.Errorf("inconsistent margins: %v, %d cells", err, len(rep.Cells))
+	}
+	// Totals that agree, but a sample where every man is urban and every woman rural cannot
+	// have 50 % men and 80 % urban: raking reaches a cycle's fixed point that meets only the
+	// last margin, and the report refuses it.
+	for i := range syn.Responses {
+		syn.Responses[i].Urban = syn.Responses[i].Sex == "male"
+	}
+	ms[2].Population, ms[3].Population = 800, 200
+	rep, err = Estimate(demoSurvey(), syn.Responses, ms, nil)
+	if err == nil || !strings.Contains(err.Error(), "不能同时满足") || !strings.Contains(err.Error(), "性别“") || len(rep.Cells) != 0 {
+		t.Errorf("margins that cannot hold together: %v, %d cells", err, len(rep.Cells))
+	}
+}
+
+func TestImportMissingDesignColumn(t *testing.T) {
+	items := SampleBank()
+	csv := strings.Replace(sheetText("152502,s1,p1,120.5,,,城镇,女,30-39"+allRight), "初级抽样单元", "备注", 1)
+	_, err := parseRows(strings.NewReader(csv), demoSurvey(), items, nil)
+	if err == nil || !strings.Contains(err.Error(), "初级抽样单元") {
+		t.Errorf("missing PSU column: %v", err)
+	}
+}
