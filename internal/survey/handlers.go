@@ -540,6 +540,9 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request) error {
 			p.Used = true
 			return h.Kit.Render.HTML(w, r, http.StatusConflict, "survey/questionnaire", p)
 		}
+		if errors.As(err, &p.Errors) {
+			break
+		}
 		if err != nil {
 			return err
 		}

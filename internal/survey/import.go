@@ -60,8 +60,8 @@ func parseRows(r io.Reader, sv Survey, items []Item, check func(*Respondent) map
 	if err != nil {
 		return nil, err
 	}
-	if len(items) == 0 {
-		return nil, fmt.Errorf("问卷还没有题目，无法导入答卷")
+	if err := sc.Check(items); err != nil {
+		return nil, sheet.Errors{{Msg: "问卷与评分方案不符，暂不能导入答卷：" + err.Error()}}
 	}
 	schema := ResponseSchema(items)
 	var out []Response

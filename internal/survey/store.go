@@ -438,8 +438,8 @@ func score(sv Survey, items []Item, answers []Answer) (Score, error) {
 	if err != nil {
 		return Score{}, err
 	}
-	if len(items) == 0 {
-		return Score{}, errors.New("问卷还没有题目")
+	if err := sc.Check(items); err != nil {
+		return Score{}, fmt.Errorf("问卷与评分方案不符，暂不能收集答卷：%w", err)
 	}
 	return sc.Score(items, answers)
 }
@@ -463,7 +463,8 @@ func (s *Store) insertResponses(ctx context.Context, tx *sql.Tx, actor int64, rs
 // Respond records the online answers of an invitation: once per code (ErrUsedCode for a
 // second time, also when two arrive together: the response's invitation code is unique).
 // Unanswered items are allowed and counted (see Score); the form asks the respondent to
-// confirm them first. Errors: ErrNoCode, ErrUsedCode, a scoring error naming the item.
+// confirm them first. Errors: ErrNoCode, ErrUsedCode, web.FieldErrors ("answers": an answer
+// outside an item's options, or a questionnaire that does not fit its scheme).
 func (s *Store) Respond(ctx context.Context, code string, answers []Answer) (Score, error) {
 	iv, sv, err := s.Invitation(ctx, code)
 	if err != nil {
@@ -478,7 +479,7 @@ func (s *Store) Respond(ctx context.Context, code string, answers []Answer) (Sco
 	}
 	sc, err := score(sv, items, answers)
 	if err != nil {
-		return Score{}, err
+		return Score{}, web.FieldErrors{"answers": err.Error()}
 	}
 	r := Response{SurveyID: sv.ID, Mode: "online", Respondent: iv.Respondent, Answers: answers, Score: sc, invitation: iv.Code}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -498,7 +499,7 @@ func (s *Store) Respond(ctx context.Context, code string, answers []Answer) (Sco
 }
 
 // Interview records a response an interviewer entered in the browser for a respondent in
-// scope. Errors: web.FieldErrors, a scoring error naming the item.
+// scope. Errors: web.FieldErrors (the respondent's fields; "answers" as in Respond).
 func (s *Store) Interview(ctx context.Context, scope region.Scope, actor, id int64, p Respondent, answers []Answer) (Score, error) {
 	sv, err := s.Get(ctx, scope, id)
 	if err != nil {
@@ -513,7 +514,7 @@ func (s *Store) Interview(ctx context.Context, scope region.Scope, actor, id int
 	}
 	sc, err := score(sv, items, answers)
 	if err != nil {
-		return Score{}, err
+		return Score{}, web.FieldErrors{"answers": err.Error()}
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		return s.insertResponses(ctx, tx, actor, []Response{{SurveyID: id, Mode: "interview", Respondent: p, Answers: answers, Score: sc}})

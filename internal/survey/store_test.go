@@ -299,3 +299,23 @@ func TestImportInvitations(t *testing.T) {
 		}
 	})
 }
+
+// A questionnaire that does not fit its scheme collects nothing: a benchmark survey needs its
+// 50 items over 26 benchmarks first.
+func TestNoCollectionBeforeTheQuestionnaireFits(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx, s := context.Background(), newStore(d)
+		id, err := s.Create(ctx, xilin, 0, Input{RegionCode: "152500", Title: "基准测评", Year: 2026, Scheme: Benchmark, Sample: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fe web.FieldErrors
+		if _, err := s.Interview(ctx, xilin, 0, id, person("152502"), nil); !errors.As(err, &fe) || !strings.Contains(fe["answers"], "基准测评须有 50 道题") {
+			t.Errorf("interview on an unfit questionnaire: %v", err)
+		}
+		_, err = s.Import(ctx, xilin, 0, id, sheetOf("152502,s1,p1,120.5,,,城镇,女,30-39"+allRight))
+		if err == nil || !strings.Contains(err.Error(), "暂不能导入") {
+			t.Errorf("import on an unfit questionnaire: %v", err)
+		}
+	})
+}
