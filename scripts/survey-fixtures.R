@@ -140,6 +140,15 @@ for (rule in c("fail", "remove", "certainty", "adjust", "average")) {
   }
 }
 options(survey.lonely.psu = "fail")
+## strata with one PSU inside a domain only, with options(survey.adjust.domain.lonely = TRUE)
+options(survey.adjust.domain.lonely = TRUE)
+for (rule in c("remove", "certainty", "adjust", "average")) {
+  options(survey.lonely.psu = rule)
+  dlc <- svydesign(id = ~dnum, strata = ~stype, weights = ~pw, nest = TRUE, data = apistrat)
+  byst(paste0("lonelydom_", rule, "/by_cname"),
+       suppressWarnings(svyby(~api00, ~cname, subset(dlc, cname %in% c("Alameda", "Fresno", "Kern", "Los Angeles", "Orange", "San Diego")), svymean)), 1)
+}
+options(survey.adjust.domain.lonely = FALSE, survey.lonely.psu = "fail")
 
 ## domains
 byst("clus1/by_stype", svyby(~api00, ~stype, dclus1, svymean, deff = TRUE), 1)

@@ -3,26 +3,7 @@ package estimate
 import (
 	"fmt"
 	"math"
-	"strconv"
 )
-
-// interner gives dense int32 ids to string keys in order of first appearance.
-type interner struct {
-	ids   map[string]int32
-	names []string
-}
-
-func newInterner() *interner { return &interner{ids: map[string]int32{}} }
-
-func (in *interner) id(k string) int32 {
-	if v, ok := in.ids[k]; ok {
-		return v
-	}
-	v := int32(len(in.names))
-	in.ids[k] = v
-	in.names = append(in.names, k)
-	return v
-}
 
 func newDesign(spec Spec) (*Design, error) {
 	n := -1
@@ -93,38 +74,52 @@ func newDesign(spec Spec) (*Design, error) {
 		return nil, fmt.Errorf("%w: all fpc must be population sizes (≥ 1) or all sampling fractions (< 1)", ErrFPC)
 	}
 	d := &Design{n: n, lonely: spec.Lonely, ldomain: spec.LonelyDomain}
-	var prevCluster []string // keys of the previous stage's units
+	type skey struct {
+		parent int32 // unit of the stage above, -1 at stage 1
+		v      string
+	}
+	type ckey struct {
+		parent, stratum, row int32
+		v                    string
+	}
 	for s, st := range stages {
 		sd := stageData{cluster: make([]int32, n), strata: make([]int32, n)}
-		ckeys := make([]string, n)
-		sin, cin := newInterner(), newInterner()
+		sids, cids := map[skey]int32{}, map[ckey]int32{}
+		var snames []string
 		for i := 0; i < n; i++ {
-			var stk string
+			sk := skey{parent: -1}
 			if st.Strata != nil {
-				stk = st.Strata[i]
+				sk.v = st.Strata[i]
 			}
 			if s > 0 {
 				// R: strata of a later stage are the interaction with the unit above.
-				stk = prevCluster[i] + "\x1f" + stk
+				sk.parent = d.stages[s-1].cluster[i]
 			}
-			var ck string
+			h, ok := sids[sk]
+			if !ok {
+				h = int32(len(snames))
+				sids[sk] = h
+				snames = append(snames, sk.v)
+			}
+			ck := ckey{parent: sk.parent, stratum: -1, row: -1}
 			if st.Cluster != nil {
-				ck = st.Cluster[i]
+				ck.v = st.Cluster[i]
 			} else {
-				ck = "\x1e" + strconv.Itoa(i)
+				ck.row = int32(i)
 			}
 			if spec.Nest && st.Strata != nil {
-				ck = st.Strata[i] + "\x1d" + ck
+				ck.stratum = h
 			}
-			if s > 0 {
-				ck = prevCluster[i] + "\x1f" + ck
+			c, ok := cids[ck]
+			if !ok {
+				c = int32(len(cids))
+				cids[ck] = c
 			}
-			ckeys[i] = ck
-			sd.strata[i] = sin.id(stk)
-			sd.cluster[i] = cin.id(ck)
+			sd.strata[i] = h
+			sd.cluster[i] = c
 		}
-		sd.nstrata, sd.ncl = len(sin.names), len(cin.names)
-		sd.name = sin.names
+		sd.nstrata, sd.ncl = len(snames), len(cids)
+		sd.name = snames
 		if s == 0 {
 			// names of first-stage strata are the user's values
 			for h := range sd.name {
@@ -201,7 +196,6 @@ func newDesign(spec Spec) (*Design, error) {
 			}
 		}
 		d.stages = append(d.stages, sd)
-		prevCluster = ckeys
 	}
 	// cumulative factor n/N of the stages above each unit (R's multistage)
 	for s := range d.stages {
@@ -246,6 +240,10 @@ func newDesign(spec Spec) (*Design, error) {
 	}
 	d.w = w
 	d.w0 = w
+	d.prows = allRows(n)
+	d.allIn = true
+	d.act = d.prows
+	d.pc = &presenceCache{}
 	d.hasStrata = len(spec.Stages) > 0 && spec.Stages[0].Strata != nil
 	return d, nil
 }
@@ -259,7 +257,37 @@ func clusterName(st Stage, i int) string {
 
 // isPresent says whether row i is part of the design (not dropped by a domain subset of an
 // uncalibrated design).
-func (d *Design) isPresent(i int) bool { return d.present == nil || d.present[i] }
+func (d *Design) isPresent(i int) bool {
+	if d.allIn {
+		return true
+	}
+	d.pmask.once.Do(func() {
+		d.pmask.mask = make([]bool, d.n)
+		for _, r := range d.prows {
+			d.pmask.mask[r] = true
+		}
+	})
+	return d.pmask.mask[i]
+}
+
+func allRows(n int) []int32 {
+	r := make([]int32, n)
+	for i := range r {
+		r[i] = int32(i)
+	}
+	return r
+}
+
+// activeOf lists the rows present with a non-zero weight in w.
+func (d *Design) activeOf(w []float64) []int32 {
+	act := make([]int32, 0, len(d.prows))
+	for _, i := range d.prows {
+		if w[i] != 0 {
+			act = append(act, i)
+		}
+	}
+	return act
+}
 
 func (d *Design) degf() float64 {
 	if d.rep != nil {
@@ -269,10 +297,7 @@ func (d *Design) degf() float64 {
 	cl := make([]bool, st.ncl)
 	sh := make([]bool, st.nstrata)
 	nc, ns := 0, 0
-	for i, w := range d.w {
-		if w == 0 || !d.isPresent(i) {
-			continue
-		}
+	for _, i := range d.act {
 		if c := st.cluster[i]; !cl[c] {
 			cl[c] = true
 			nc++
@@ -291,22 +316,43 @@ func (d *Design) subset(keep []bool) (*Design, error) {
 	if len(keep) != d.n {
 		return nil, fmt.Errorf("%w: subset has %d rows, design %d", ErrColumns, len(keep), d.n)
 	}
+	var rows []int32
+	for _, i := range d.prows {
+		if keep[i] {
+			rows = append(rows, i)
+		}
+	}
+	return d.subsetRows(rows, false), nil
+}
+
+// subsetRows keeps the given present rows (in increasing order). The new design shares the
+// weights of d: its act is rows ∩ d.act (rows itself when active says they all are).
+func (d *Design) subsetRows(rows []int32, active bool) *Design {
 	nd := *d
-	nd.w = make([]float64, d.n)
-	drop := len(d.cal) == 0 || d.rep != nil
-	if drop {
-		nd.present = make([]bool, d.n)
+	nd.shared = true
+	if active {
+		nd.act = rows
+	} else {
+		act := make([]int32, 0, len(rows))
+		k := 0
+		for _, i := range rows {
+			for k < len(d.act) && d.act[k] < i {
+				k++
+			}
+			if k < len(d.act) && d.act[k] == i {
+				act = append(act, i)
+			}
+		}
+		nd.act = act
+	}
+	if len(d.cal) == 0 || d.rep != nil {
+		nd.prows = rows
+		nd.allIn = len(rows) == d.n
+		nd.pmask = &maskCache{}
+		nd.pc = &presenceCache{}
 	}
 	if d.rep != nil {
 		nd.rep = d.rep.fresh()
 	}
-	for i := range keep {
-		if keep[i] {
-			nd.w[i] = d.w[i]
-		}
-		if drop {
-			nd.present[i] = keep[i] && d.isPresent(i)
-		}
-	}
-	return &nd, nil
+	return &nd
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
+	"sync"
 )
 
 // psStep is one post-stratification as R stores it for svyrecvar: the category of each row
@@ -14,6 +14,8 @@ type psStep struct {
 	ncat       int
 	oldw, psw  []float64
 	marginName string
+	once       sync.Once
+	P, den     []float64 // unit totals of psw per category; Σ oldw per category
 }
 
 // adjust removes the post-stratum means (R's svyrecvar, "ordinary post-stratification").
@@ -45,28 +47,99 @@ func (p *psStep) adjust(d *Design, z []float64) {
 	}
 }
 
-// rakeStep is R's "raking" entry: ten sweeps of back-fitting on the margins.
-type rakeStep struct{ margins []*psStep }
+// rakeStep is R's "raking" entry: ten sweeps of back-fitting of the estimating functions
+// on the margins, x ← x − psw·ave(x/psw, margin) for each margin in turn. The sweeps are
+// linear in x and only move category means, so they run on the category sums: with
+// S_m[k] = Σ_{i∈k} x_i/psw_m,i and A_mm'[k][k'] = Σ_{i∈k∩k'} psw_m',i/psw_m,i (fixed by the
+// raking), two passes over the rows replace the 2·10·(number of margins) of R.
+type rakeStep struct {
+	margins []*psStep
+	once    sync.Once
+	cnt     [][]float64     // rows per category, per margin
+	a       [][][][]float64 // a[m][m2][k][k2]
+	ponce   sync.Once
+	P       [][]float64 // per margin: unit totals of psw per category
+}
+
+func (r *rakeStep) prepare() {
+	M := len(r.margins)
+	r.cnt = make([][]float64, M)
+	r.a = make([][][][]float64, M)
+	for m, pm := range r.margins {
+		r.cnt[m] = make([]float64, pm.ncat)
+		r.a[m] = make([][][]float64, M)
+		for m2, pm2 := range r.margins {
+			r.a[m][m2] = make([][]float64, pm.ncat)
+			for k := range r.a[m][m2] {
+				r.a[m][m2][k] = make([]float64, pm2.ncat)
+			}
+		}
+	}
+	for i, k0 := range r.margins[0].cat {
+		if k0 < 0 {
+			continue
+		}
+		for m, pm := range r.margins {
+			k := pm.cat[i]
+			r.cnt[m][k]++
+			if pm.psw[i] == 0 {
+				continue
+			}
+			for m2, pm2 := range r.margins {
+				r.a[m][m2][k][pm2.cat[i]] += pm2.psw[i] / pm.psw[i]
+			}
+		}
+	}
+}
+
+// sweeps runs R's ten back-fitting sweeps on the category sums S and returns the total
+// amount C[m][k] subtracted (times psw) from the rows of category k of margin m.
+func (r *rakeStep) sweeps(S [][]float64) [][]float64 {
+	C := make([][]float64, len(r.margins))
+	for m, pm := range r.margins {
+		C[m] = make([]float64, pm.ncat)
+	}
+	for it := 0; it < 10; it++ {
+		for m := range r.margins {
+			for k := range S[m] {
+				cur := S[m][k]
+				for m2 := range r.margins {
+					row := r.a[m][m2][k]
+					for k2, c := range C[m2] {
+						cur -= row[k2] * c
+					}
+				}
+				C[m][k] += cur / r.cnt[m][k]
+			}
+		}
+	}
+	return C
+}
 
 func (r *rakeStep) adjust(d *Design, z []float64) {
-	for it := 0; it < 10; it++ {
-		for _, m := range r.margins {
-			sum := make([]float64, m.ncat)
-			cnt := make([]float64, m.ncat)
-			for i, k := range m.cat {
-				if k < 0 {
-					continue
-				}
-				if m.psw[i] != 0 {
-					sum[k] += z[i] / m.psw[i]
-				}
-				cnt[k]++
+	r.once.Do(r.prepare)
+	M := len(r.margins)
+	S := make([][]float64, M)
+	for m, pm := range r.margins {
+		S[m] = make([]float64, pm.ncat)
+	}
+	for i, k0 := range r.margins[0].cat {
+		if k0 < 0 || z[i] == 0 {
+			continue
+		}
+		for m, pm := range r.margins {
+			if pm.psw[i] != 0 {
+				S[m][pm.cat[i]] += z[i] / pm.psw[i]
 			}
-			for i, k := range m.cat {
-				if k >= 0 {
-					z[i] -= m.psw[i] * sum[k] / cnt[k]
-				}
-			}
+		}
+	}
+	C := r.sweeps(S)
+	for i, k0 := range r.margins[0].cat {
+		if k0 < 0 {
+			continue
+		}
+		for m, pm := range r.margins {
+			z[i] -= pm.psw[i] * C[m][pm.cat[i]]
 		}
 	}
 }
@@ -116,7 +189,7 @@ func (d *Design) categories(m Margin) (cat []int32, names []string, err error) {
 			continue
 		}
 		if v == "" {
-			return nil, nil, fmt.Errorf("%w: row %d has no category of %q", ErrMargin, i+1, m.Name)
+			return nil, nil, &MarginError{Margin: m.Name, Problem: "missing", Row: i + 1}
 		}
 		k, ok := idx[v]
 		if !ok {
@@ -144,9 +217,9 @@ func (d *Design) poststratWeights(m Margin, w []float64, cat []int32, names []st
 		case freq[k] == 0:
 			continue
 		case !ok || pop == 0:
-			return nil, nil, fmt.Errorf("%w: category %q of %q is in the sample but has no population total", ErrMargin, nm, m.Name)
+			return nil, nil, &MarginError{Margin: m.Name, Categories: []string{nm}, Problem: "no total"}
 		case pop < 0 || math.IsNaN(pop) || math.IsInf(pop, 0):
-			return nil, nil, fmt.Errorf("%w: population total %v of category %q of %q", ErrMargin, pop, nm, m.Name)
+			return nil, nil, &MarginError{Margin: m.Name, Categories: []string{nm}, Problem: "bad total"}
 		}
 		ratio[k] = pop / freq[k]
 	}
@@ -168,8 +241,7 @@ func (d *Design) poststratWeights(m Margin, w []float64, cat []int32, names []st
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return nil, nil, fmt.Errorf("%w: category %q of %q has a population total but no respondent in the sample",
-			ErrMargin, strings.Join(missing, `", "`), m.Name)
+		return nil, nil, &MarginError{Margin: m.Name, Categories: missing, Problem: "no respondent"}
 	}
 	nw := make([]float64, len(w))
 	for i, k := range cat {
@@ -185,18 +257,20 @@ func (d *Design) postStratify(m Margin) (*Design, error) {
 	if err != nil {
 		return nil, err
 	}
-	nw, ratio, err := d.poststratWeights(m, d.w, cat, names)
+	dw := d.dense()
+	nw, ratio, err := d.poststratWeights(m, dw, cat, names)
 	if err != nil {
 		return nil, err
 	}
 	nd := *d
-	nd.w = nw
+	nd.w, nd.shared = nw, false
+	nd.act = nd.activeOf(nw)
 	if d.rep != nil {
 		nd.rep = d.rep.poststrat(d, m, cat, names)
 		_ = ratio
 		return &nd, nil
 	}
-	nd.cal = append(append([]calStep(nil), d.cal...), &psStep{cat: cat, ncat: len(names), oldw: d.w, psw: nw, marginName: m.Name})
+	nd.cal = append(append([]calStep(nil), d.cal...), &psStep{cat: cat, ncat: len(names), oldw: dw, psw: nw, marginName: m.Name})
 	return &nd, nil
 }
 
@@ -214,7 +288,7 @@ func (d *Design) rake(margins []Margin, ctl RakeControl) (*Design, error) {
 	sw, _ := d.sumw()
 	if d.rep != nil {
 		sw = 0
-		for i, w := range d.w {
+		for i, w := range d.dense() {
 			if d.isPresent(i) {
 				sw += w
 			}
@@ -230,21 +304,21 @@ func (d *Design) rake(margins []Margin, ctl RakeControl) (*Design, error) {
 		}
 	}
 	// cells of the cross table of all margins
-	cellIdx := map[string]int{}
+	cellIdx := map[int64]int{}
 	cell := make([]int, d.n)
 	for i := 0; i < d.n; i++ {
 		cell[i] = -1
 		if !d.isPresent(i) {
 			continue
 		}
-		var b strings.Builder
+		var key int64
 		for j := range margins {
-			fmt.Fprintf(&b, "%d,", cats[j][i])
+			key = key*int64(len(names[j])+1) + int64(cats[j][i])
 		}
-		k, ok := cellIdx[b.String()]
+		k, ok := cellIdx[key]
 		if !ok {
 			k = len(cellIdx)
-			cellIdx[b.String()] = k
+			cellIdx[key] = k
 		}
 		cell[i] = k
 	}
@@ -257,11 +331,12 @@ func (d *Design) rake(margins []Margin, ctl RakeControl) (*Design, error) {
 		}
 		return t
 	}
-	old := tableOf(d.w)
+	cw := d.dense()
+	old := tableOf(cw)
 	cur := d
 	delta := math.Inf(1)
 	for iter := 0; iter < maxit; iter++ {
-		w := cur.w
+		w := cw
 		var steps []*psStep
 		next := *cur
 		for j, m := range margins {
@@ -272,18 +347,20 @@ func (d *Design) rake(margins []Margin, ctl RakeControl) (*Design, error) {
 			steps = append(steps, &psStep{cat: cats[j], ncat: len(names[j]), oldw: w, psw: nw, marginName: m.Name})
 			if next.rep != nil {
 				tmp := next
-				tmp.w = w
+				tmp.w, tmp.shared = w, false
 				next.rep = next.rep.poststrat(&tmp, m, cats[j], names[j])
 			}
 			w = nw
 		}
-		next.w = w
+		next.w, next.shared = w, false
+		cw = w
 		nt := tableOf(w)
 		delta = 0
 		for k := range nt {
 			delta = math.Max(delta, math.Abs(nt[k]-old[k]))
 		}
 		old = nt
+		next.act = next.activeOf(w)
 		cur = &next
 		if delta < eps {
 			if d.rep == nil {
@@ -447,15 +524,17 @@ func (d *Design) calibrate(x [][]float64, totals []float64, method CalMethod) (*
 		xs = append(xs, c)
 		pop = append(pop, totals[j])
 	}
-	g, err := calWeights(d, xs, pop, d.w, method)
+	dw := d.dense()
+	g, err := calWeights(d, xs, pop, dw, method)
 	if err != nil {
 		return nil, err
 	}
 	nd := *d
-	nd.w = make([]float64, d.n)
+	nd.w, nd.shared = make([]float64, d.n), false
 	for i := range g {
-		nd.w[i] = d.w[i] * g[i]
+		nd.w[i] = dw[i] * g[i]
 	}
+	nd.act = nd.activeOf(nd.w)
 	if d.rep != nil {
 		r, err := d.rep.calibrate(d, xs, pop, method)
 		if err != nil {
@@ -468,14 +547,14 @@ func (d *Design) calibrate(x [][]float64, totals []float64, method CalMethod) (*
 	step := &gregStep{wcal: make([]float64, d.n)}
 	for i := range g {
 		if d.isPresent(i) {
-			step.wcal[i] = g[i] * math.Sqrt(d.w[i])
+			step.wcal[i] = g[i] * math.Sqrt(dw[i])
 		}
 	}
 	for _, c := range xs {
 		q := make([]float64, d.n)
 		for i, v := range c {
 			if d.isPresent(i) {
-				q[i] = v * math.Sqrt(d.w[i])
+				q[i] = v * math.Sqrt(dw[i])
 			}
 		}
 		n0 := norm(q)
@@ -515,4 +594,77 @@ func norm(x []float64) float64 {
 // functions before the variance (R's design$postStrata).
 type calStep interface {
 	adjust(d *Design, z []float64)
+}
+
+// psuTotals is P[c·ncat+k] = Σ psw_i over the rows of first-stage unit c in category k.
+func psuTotals(d *Design, cat []int32, ncat int, psw func(i int) float64) []float64 {
+	st := &d.stages[0]
+	P := make([]float64, st.ncl*ncat)
+	for i, k := range cat {
+		if k >= 0 {
+			P[int(st.cluster[i])*ncat+int(k)] += psw(i)
+		}
+	}
+	return P
+}
+
+func (p *psStep) eff(i int) float64 {
+	if p.psw[i] == 0 && p.oldw[i] == 0 {
+		return 1
+	}
+	return p.psw[i]
+}
+
+func (p *psStep) adjustTotals(d *Design, zv []float64, tot []float64) {
+	p.once.Do(func() {
+		p.P = psuTotals(d, p.cat, p.ncat, p.eff)
+		p.den = make([]float64, p.ncat)
+		for i, k := range p.cat {
+			if k >= 0 {
+				p.den[k] += p.oldw[i]
+			}
+		}
+	})
+	num := make([]float64, p.ncat)
+	for j, i := range d.act {
+		if k := p.cat[i]; k >= 0 {
+			num[k] += zv[j] * p.oldw[i] / p.eff(int(i))
+		}
+	}
+	for c := range tot {
+		row := p.P[c*p.ncat : (c+1)*p.ncat]
+		for k, v := range row {
+			tot[c] -= num[k] / p.den[k] * v
+		}
+	}
+}
+
+func (r *rakeStep) adjustTotals(d *Design, zv []float64, tot []float64) {
+	r.once.Do(r.prepare)
+	r.ponce.Do(func() {
+		for _, m := range r.margins {
+			r.P = append(r.P, psuTotals(d, m.cat, m.ncat, func(i int) float64 { return m.psw[i] }))
+		}
+	})
+	S := make([][]float64, len(r.margins))
+	for m, pm := range r.margins {
+		S[m] = make([]float64, pm.ncat)
+	}
+	for j, i := range d.act {
+		for m, pm := range r.margins {
+			if k := pm.cat[i]; k >= 0 && pm.psw[i] != 0 {
+				S[m][k] += zv[j] / pm.psw[i]
+			}
+		}
+	}
+	C := r.sweeps(S)
+	for m, pm := range r.margins {
+		P := r.P[m]
+		for c := range tot {
+			row := P[c*pm.ncat : (c+1)*pm.ncat]
+			for k, v := range row {
+				tot[c] -= C[m][k] * v
+			}
+		}
+	}
 }

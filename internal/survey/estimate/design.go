@@ -1,5 +1,7 @@
 package estimate
 
+import "sync"
+
 // LonelyPSU is the rule for a stratum that has a single PSU, as R's
 // options(survey.lonely.psu=...).
 type LonelyPSU int
@@ -11,7 +13,8 @@ const (
 	// LonelyRemove lets the stratum contribute nothing to the variance ("remove").
 	LonelyRemove
 	// LonelyCertainty treats the single PSU as sampled with certainty: no variance at this
-	// stage ("certainty").
+	// stage ("certainty"). In R 4.1 this gives the same results as LonelyRemove, for
+	// linearization and for JKn replicate weights alike.
 	LonelyCertainty
 	// LonelyAdjust centres the stratum at the grand mean instead of its own mean, a
 	// conservative choice ("adjust").
@@ -80,8 +83,12 @@ type Spec struct {
 // share storage with the old one. It is safe for concurrent use.
 type Design struct {
 	n       int
-	w       []float64 // current weights; zero outside a domain
-	present []bool    // rows still in the design (nil: all); see subset
+	w       []float64 // current weights of the rows in act (see shared)
+	shared  bool      // w is the parent's: rows outside act weigh zero whatever w says
+	prows   []int32   // the rows still in the design (see subset), in order
+	allIn   bool      // prows holds every row
+	pmask   *maskCache
+	act     []int32 // the rows present with a non-zero weight, in order
 	stages  []stageData
 	lonely  LonelyPSU
 	ldomain bool
@@ -93,6 +100,18 @@ type Design struct {
 	rep *repData
 	// sampling weights before any calibration
 	w0 []float64
+	// first-stage units with a row present, computed once
+	pc *presenceCache
+}
+
+type maskCache struct {
+	once sync.Once
+	mask []bool
+}
+
+type presenceCache struct {
+	once sync.Once
+	pres []bool
 }
 
 // stageData is one stage with dense ids: clusters and strata are numbered 0.. across the
@@ -123,9 +142,25 @@ func NewDesign(spec Spec) (*Design, error) {
 // N is the number of rows (respondents) of the design, in and out of domain.
 func (d *Design) N() int { return d.n }
 
+// Respondents is the number of rows that count in estimates: present with a non-zero weight
+// (in a domain, the respondents of the domain). Use it for minimum cell sizes.
+func (d *Design) Respondents() int { return len(d.act) }
+
 // Weights returns a copy of the current weights of each row (zero outside a domain, after
 // calibration when the design was calibrated).
-func (d *Design) Weights() []float64 { return append([]float64(nil), d.w...) }
+func (d *Design) Weights() []float64 { return append([]float64(nil), d.dense()...) }
+
+// dense returns the weights with zeros outside act (d.w itself unless it is shared).
+func (d *Design) dense() []float64 {
+	if !d.shared {
+		return d.w
+	}
+	w := make([]float64, d.n)
+	for _, i := range d.act {
+		w[i] = d.w[i]
+	}
+	return w
+}
 
 // DegF is the design's degrees of freedom for t intervals, R's degf(): the number of PSUs
 // minus the number of strata at the first stage for a linearization design (counting the

@@ -28,6 +28,15 @@
 // components, each multiplied by the sampling fraction of the stages above, exactly as R's
 // multistage().
 //
+// # Domains
+//
+// Domain estimates (Subset, Domains, MeanBy, …) follow R's subset() of a design: in an
+// uncalibrated design the rows outside the domain leave the design but every stratum keeps the
+// number of PSUs it has in the whole sample, so a PSU without domain members counts as a zero;
+// in a calibrated design they stay with weight zero, so that the calibration's adjustment of
+// the variance still sees them. The degrees of freedom of a domain count the PSUs and strata
+// that have domain members, as R's degf().
+//
 // # Missing values
 //
 // By default a missing value in an analysis variable is an error naming the first row. With
@@ -37,11 +46,21 @@
 //
 // # Differences from R that are deliberate
 //
-//   - Raking (Rake) iterates to a fixed point (see RakeControl), not to R's default
-//     epsilon of 1 in the weighted table; the fixtures are produced with a tight epsilon so
-//     the two agree. The variance of a raked estimate uses R's rule: ten sweeps of
-//     back-fitting of the estimating functions on the margins.
-//   - Calibrate with the raking function iterates Newton steps to a relative change below
-//     1e-12 (R: 1e-7 by default; the fixtures use a tight epsilon).
-//   - The logit interval of PropCI is the closed form of R's svyciprop(method="logit").
+//   - Raking (Rake) iterates to a fixed point: it stops after the first sweep over the
+//     margins in which no cell of the weighted cross table of the margin variables moved by
+//     more than 1e-12 of the sum of the weights (R's rule with control$epsilon < 1), and
+//     fails with ErrNotConverged after 100 sweeps. R's default (an absolute change below 1,
+//     at most 10 sweeps) stops earlier, about 1e-7 relative away on the api data; the
+//     fixtures call R with epsilon = 1e-15. The variance of a raked estimate follows R
+//     exactly: ten sweeps of back-fitting of the estimating functions on the margins (not a
+//     converged projection), computed on category sums.
+//   - Calibrate with the raking function takes Newton steps until every calibrated total is
+//     within 1e-13 of its target relative to 1 + |target| (R: 1e-7 by default; the fixtures
+//     use 1e-13). The linear method is a closed form, as in R.
+//   - The logit interval of PropCI is the closed form of R's svyciprop(method="logit") at the
+//     converged fit (R's glm stops at a relative deviance change of 1e-8, so its interval
+//     agrees to about 1e-7 only).
+//   - Only what the issue needs is here: no PPS (Brewer, Overton) designs, no bootstrap
+//     replicates, no bounded or logit calibration, no calibration within clusters, BRR only
+//     with exactly two PSUs per stratum and at most 100 strata.
 package estimate

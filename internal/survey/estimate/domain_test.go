@@ -30,7 +30,8 @@ func TestLonelyPSU(t *testing.T) {
 		d, dc, tb := lonelyDesigns(t, LonelyFail)
 		for _, dd := range []*Design{d, dc} {
 			_, err := dd.Mean(tb.num(t, "api00"))
-			if !errors.Is(err, ErrLonelyPSU) || !strings.Contains(err.Error(), `"Amador"`) {
+			var le *LonelyPSUError
+			if !errors.Is(err, ErrLonelyPSU) || !errors.As(err, &le) || le.Stratum != "Amador" || le.Stage != 1 {
 				t.Errorf("lonely PSU under fail: %v (R: %s)", err, want(t, "lonely_fail/mean").Error)
 			}
 		}
@@ -59,6 +60,13 @@ func TestDomains(t *testing.T) {
 	checkBy(t, "clus2/by_stype", must[[]DomainEstimate](t)(c2.d.MeanBy(c2.tb.num(t, "api00"), [][]string{c2.tb.str(t, "stype")})))
 
 	doms := must[[]Domain](t)(c1.d.Domains(by1...))
+	n := 0
+	for _, dm := range doms {
+		n += dm.Design.Respondents()
+	}
+	if n != c1.d.Respondents() || n != 183 {
+		t.Errorf("respondents in the domains: %d, design %d, want 183", n, c1.d.Respondents())
+	}
 	for _, dm := range doms {
 		if dm.Key[0] == "E" {
 			checkNum(t, "clus1/degf_E", dm.Design.DegF(), want(t, "clus1/degf_E").Value[0])
@@ -80,4 +88,24 @@ func TestDomains(t *testing.T) {
 	hc := nh.num(t, "HI_CHOL")
 	checkBy(t, "nhanes/by_race", must[[]DomainEstimate](t)(d.MeanBy(hc, [][]string{nh.str(t, "race")}, NARemove())))
 	checkBy(t, "nhanes/by_race_agecat", must[[]DomainEstimate](t)(d.MeanBy(hc, [][]string{nh.str(t, "race"), nh.str(t, "agecat")}, NARemove())))
+}
+
+func TestLonelyInDomain(t *testing.T) {
+	tb := load(t, "apistrat")
+	cn := tb.str(t, "cname")
+	keep := make([]bool, len(cn))
+	for i, c := range cn {
+		switch c {
+		case "Alameda", "Fresno", "Kern", "Los Angeles", "Orange", "San Diego":
+			keep[i] = true
+		}
+	}
+	for _, rule := range []LonelyPSU{LonelyRemove, LonelyCertainty, LonelyAdjust, LonelyAverage} {
+		t.Run(rule.String(), func(t *testing.T) {
+			d := must[*Design](t)(NewDesign(Spec{Weights: tb.num(t, "pw"), Lonely: rule, LonelyDomain: true, Nest: true,
+				Stages: []Stage{{Cluster: tb.str(t, "dnum"), Strata: tb.str(t, "stype")}}}))
+			s := must[*Design](t)(d.Subset(keep))
+			checkBy(t, "lonelydom_"+rule.String()+"/by_cname", must[[]DomainEstimate](t)(s.MeanBy(tb.num(t, "api00"), [][]string{cn})))
+		})
+	}
 }

@@ -3,7 +3,6 @@ package estimate
 import (
 	"fmt"
 	"sort"
-	"strings"
 )
 
 func (d *Design) domains(by [][]string) ([]Domain, error) {
@@ -15,34 +14,62 @@ func (d *Design) domains(by [][]string) ([]Domain, error) {
 			return nil, fmt.Errorf("%w: grouping variable %d has %d rows, design %d", ErrColumns, k+1, len(b), d.n)
 		}
 	}
-	idx := map[string]int{}
-	var keys [][]string
-	group := make([]int, d.n)
-	for i := 0; i < d.n; i++ {
-		group[i] = -1
-		if !d.isPresent(i) || d.w[i] == 0 {
-			continue
+	// code each grouping variable, then the combination, without a string per row
+	codes := make([][]int32, len(by))
+	vals := make([][]string, len(by))
+	for k, b := range by {
+		ids := map[string]int32{}
+		codes[k] = make([]int32, d.n)
+		last, lastc := "", int32(-1)
+		for _, i := range d.act {
+			v := b[i]
+			if v == last {
+				codes[k][i] = lastc
+				continue
+			}
+			c := int32(-1)
+			if v != "" {
+				var ok bool
+				c, ok = ids[v]
+				if !ok {
+					c = int32(len(vals[k]))
+					ids[v] = c
+					vals[k] = append(vals[k], v)
+				}
+			}
+			codes[k][i] = c
+			last, lastc = v, c
 		}
-		parts := make([]string, len(by))
+	}
+	idx := map[int64]int{}
+	var keys [][]string
+	var members [][]int32
+	for _, i := range d.act {
+		var key int64
 		ok := true
-		for k, b := range by {
-			if b[i] == "" {
+		for k := range by {
+			c := codes[k][i]
+			if c < 0 {
 				ok = false
 				break
 			}
-			parts[k] = b[i]
+			key = key*int64(len(vals[k])+1) + int64(c)
 		}
 		if !ok {
 			continue
 		}
-		k := strings.Join(parts, "\x00")
-		g, seen := idx[k]
+		g, seen := idx[key]
 		if !seen {
 			g = len(keys)
-			idx[k] = g
+			idx[key] = g
+			parts := make([]string, len(by))
+			for k := range by {
+				parts[k] = vals[k][codes[k][i]]
+			}
 			keys = append(keys, parts)
+			members = append(members, nil)
 		}
-		group[i] = g
+		members[g] = append(members[g], i)
 	}
 	order := make([]int, len(keys))
 	for i := range order {
@@ -58,16 +85,8 @@ func (d *Design) domains(by [][]string) ([]Domain, error) {
 		return false
 	})
 	out := make([]Domain, 0, len(keys))
-	keep := make([]bool, d.n)
 	for _, g := range order {
-		for i := range keep {
-			keep[i] = group[i] == g
-		}
-		s, err := d.subset(keep)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Domain{Key: keys[g], Design: s})
+		out = append(out, Domain{Key: keys[g], Design: d.subsetRows(members[g], true)})
 	}
 	return out, nil
 }

@@ -14,30 +14,31 @@ func (d *Design) prepare(o options, cols ...[]float64) (*Design, error) {
 			return nil, fmt.Errorf("%w: analysis variable %d has %d rows, design %d", ErrColumns, k+1, len(y), d.n)
 		}
 	}
-	var keep []bool
-	for i := 0; i < d.n; i++ {
-		if !d.isPresent(i) || d.w[i] == 0 {
-			continue
-		}
+	var drop []int32
+	for _, i := range d.act {
 		for _, y := range cols {
 			if math.IsNaN(y[i]) {
 				if !o.narm {
 					return nil, fmt.Errorf("%w: row %d", ErrMissingValue, i+1)
 				}
-				if keep == nil {
-					keep = make([]bool, d.n)
-					for j := range keep {
-						keep[j] = true
-					}
-				}
-				keep[i] = false
+				drop = append(drop, i)
+				break
 			}
 		}
 	}
-	if keep == nil {
+	if drop == nil {
 		return d, nil
 	}
-	return d.subset(keep)
+	rows := make([]int32, 0, len(d.prows))
+	k := 0
+	for _, i := range d.prows {
+		if k < len(drop) && drop[k] == i {
+			k++
+			continue
+		}
+		rows = append(rows, i)
+	}
+	return d.subsetRows(rows, false), nil
 }
 
 // val reads y[i] with missing values (outside the estimate) as 0.
@@ -49,13 +50,10 @@ func val(y []float64, i int) float64 {
 }
 
 func (d *Design) sumw() (sw float64, nobs int) {
-	for i, w := range d.w {
-		if w != 0 && d.isPresent(i) {
-			sw += w
-			nobs++
-		}
+	for _, i := range d.act {
+		sw += d.w[i]
 	}
-	return
+	return sw, len(d.act)
 }
 
 func (d *Design) mean(y []float64, o options) (Estimate, error) {
@@ -72,23 +70,19 @@ func (d *Design) meanOf(y []float64) (Estimate, error) {
 		return Estimate{}, ErrEmpty
 	}
 	avg := 0.0
-	for i, w := range d.w {
-		if w != 0 && d.isPresent(i) {
-			avg += val(y, i) * w / psum
-		}
+	for _, i := range d.act {
+		avg += val(y, int(i)) * d.w[i] / psum
 	}
 	var v float64
 	var err error
 	if d.rep != nil {
 		v, err = d.repVar(avg, func(w []float64) float64 { return d.wmean(y, w) })
 	} else {
-		z := make([]float64, d.n)
-		for i, w := range d.w {
-			if d.isPresent(i) {
-				z[i] = (val(y, i) - avg) * w / psum
-			}
+		zv := make([]float64, len(d.act))
+		for j, i := range d.act {
+			zv[j] = (val(y, int(i)) - avg) * d.w[i] / psum
 		}
-		v, err = d.linVar(z)
+		v, err = d.linVarAct(zv)
 	}
 	if err != nil {
 		return Estimate{}, err
@@ -99,51 +93,39 @@ func (d *Design) meanOf(y []float64) (Estimate, error) {
 // wmean is Σwy/Σw over the present rows for weights w.
 func (d *Design) wmean(y, w []float64) float64 {
 	var sy, sw float64
-	for i := range w {
-		if d.isPresent(i) && d.w[i] != 0 {
-			sy += w[i] * val(y, i)
-			sw += w[i]
-		}
+	for _, i := range d.act {
+		sy += w[i] * val(y, int(i))
+		sw += w[i]
 	}
 	return sy / sw
 }
 
 func (d *Design) wtotal(y, w []float64) float64 {
 	var sy float64
-	for i := range w {
-		if d.isPresent(i) && d.w[i] != 0 {
-			sy += w[i] * val(y, i)
-		}
+	for _, i := range d.act {
+		sy += w[i] * val(y, int(i))
 	}
 	return sy
 }
 
-// svyvar is R's svyvar of one variable, n/(n-1)·Σw(x-x̄)²/Σw: n counts the rows with a
-// non-zero weight (linearization) or the rows present (replicate designs).
-func (d *Design) svyvar(y []float64) (v float64, n int, psum float64) {
+// svyvar is R's svyvar of one variable y−shift, n/(n-1)·Σw(x-x̄)²/Σw: n counts the rows with
+// a non-zero weight (linearization) or the rows present (replicate designs).
+func (d *Design) svyvar(y []float64, shift float64) (v float64, n int, psum float64) {
 	var sy float64
-	for i, w := range d.w {
-		if !d.isPresent(i) {
-			continue
-		}
-		if d.rep != nil {
-			n++
-		}
-		if w != 0 {
-			if d.rep == nil {
-				n++
-			}
-			psum += w
-			sy += w * val(y, i)
-		}
+	for _, i := range d.act {
+		w := d.w[i]
+		psum += w
+		sy += w * (val(y, int(i)) - shift)
+	}
+	n = len(d.act)
+	if d.rep != nil {
+		n = len(d.prows)
 	}
 	xbar := sy / psum
 	var ss float64
-	for i, w := range d.w {
-		if w != 0 && d.isPresent(i) {
-			e := val(y, i) - xbar
-			ss += w * e * e
-		}
+	for _, i := range d.act {
+		e := val(y, int(i)) - shift - xbar
+		ss += d.w[i] * e * e
 	}
 	fn := float64(n)
 	return fn / (fn - 1) * ss / psum, n, psum
@@ -151,15 +133,11 @@ func (d *Design) svyvar(y []float64) (v float64, n int, psum float64) {
 
 // srsVarMean is the denominator of R's deff for svymean (without replacement).
 func (d *Design) srsVarMean(y []float64, avg, psum float64) float64 {
-	x := make([]float64, d.n)
-	for i := range x {
-		x[i] = val(y, i) - avg
-	}
 	if d.rep != nil {
-		v, n, npop := d.svyvar(y)
+		v, n, npop := d.svyvar(y, 0)
 		return v / float64(n) * (npop - float64(n)) / npop
 	}
-	v, nobs, _ := d.svyvar(x)
+	v, nobs, _ := d.svyvar(y, avg)
 	if psum < float64(nobs) {
 		return math.NaN()
 	}
@@ -168,7 +146,7 @@ func (d *Design) srsVarMean(y []float64, avg, psum float64) float64 {
 
 // srsVarTotal is the denominator of R's deff for svytotal.
 func (d *Design) srsVarTotal(y []float64) float64 {
-	v, nobs, N := d.svyvar(y)
+	v, nobs, N := d.svyvar(y, 0)
 	fn := float64(nobs)
 	return v * N * N * (N - fn) / (N * fn)
 }
@@ -188,13 +166,11 @@ func (d *Design) totalOf(y []float64) (Estimate, error) {
 	if d.rep != nil {
 		v, err = d.repVar(t, func(w []float64) float64 { return d.wtotal(y, w) })
 	} else {
-		z := make([]float64, d.n)
-		for i, w := range d.w {
-			if d.isPresent(i) {
-				z[i] = val(y, i) * w
-			}
+		zv := make([]float64, len(d.act))
+		for j, i := range d.act {
+			zv[j] = val(y, int(i)) * d.w[i]
 		}
-		v, err = d.linVar(z)
+		v, err = d.linVarAct(zv)
 	}
 	if err != nil {
 		return Estimate{}, err
@@ -213,20 +189,14 @@ func (d *Design) ratio(num, den []float64, o options) (Estimate, error) {
 	}
 	r := tn / td
 	res := make([]float64, d.n)
-	for i := range res {
-		res[i] = (val(num, i) - r*val(den, i)) / td
+	for _, i := range d.act {
+		res[i] = (val(num, int(i)) - r*val(den, int(i))) / td
 	}
 	var v float64
 	if d.rep != nil {
 		v, err = d.repVar(r, func(w []float64) float64 { return d.wtotal(num, w) / d.wtotal(den, w) })
 	} else {
-		z := make([]float64, d.n)
-		for i, w := range d.w {
-			if d.isPresent(i) {
-				z[i] = res[i] * w
-			}
-		}
-		v, err = d.linVar(z)
+		v, err = d.linVarAct(weighted(d, res))
 	}
 	if err != nil {
 		return Estimate{}, err
@@ -234,7 +204,7 @@ func (d *Design) ratio(num, den []float64, o options) (Estimate, error) {
 	e := Estimate{Value: r, SE: math.Sqrt(v), DEff: math.NaN(), DF: d.degf()}
 	if d.rep == nil {
 		// R: deff(svytotal(r, design)) with r the linearized residual
-		if vt, err := d.linVar(weighted(d, res)); err == nil {
+		if vt, err := d.linVarAct(weighted(d, res)); err == nil {
 			e.DEff = vt / d.srsVarTotal(res)
 		}
 	}
@@ -242,13 +212,11 @@ func (d *Design) ratio(num, den []float64, o options) (Estimate, error) {
 }
 
 func weighted(d *Design, y []float64) []float64 {
-	z := make([]float64, d.n)
-	for i, w := range d.w {
-		if d.isPresent(i) {
-			z[i] = y[i] * w
-		}
+	zv := make([]float64, len(d.act))
+	for j, i := range d.act {
+		zv[j] = y[i] * d.w[i]
 	}
-	return z
+	return zv
 }
 
 // levelsOf lists the distinct non-missing values of x over all rows, in byte order.

@@ -10,8 +10,8 @@ type Estimate struct {
 	SE float64
 	// DEff is the design effect (Kish): the design variance over the variance of the same
 	// estimator under simple random sampling without replacement of the same number of
-	// respondents (with replacement when the design has no FPC), as R's deff=TRUE.
-	// NaN for ratios, as R does not compute it either.
+	// respondents, as R's deff=TRUE (for a ratio: the design effect of the total of its
+	// linearized residual, as R). NaN for a ratio on a replicate design, where R fails.
 	DEff float64
 	// DF is the degrees of freedom to use for a t interval: Design.DegF of the design it
 	// came from.

@@ -175,7 +175,11 @@ func checkLevels(t testing.TB, name, prefix string, ls []Level) {
 
 func checkBy(t testing.TB, name string, ds []DomainEstimate) {
 	t.Helper()
-	r := want(t, name)
+	checkByResult(t, name, want(t, name), ds)
+}
+
+func checkByResult(t testing.TB, name string, r result, ds []DomainEstimate) {
+	t.Helper()
 	if len(ds) != len(r.Keys) {
 		t.Fatalf("%s: %d domains, R %d", name, len(ds), len(r.Keys))
 	}

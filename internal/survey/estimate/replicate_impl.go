@@ -208,7 +208,7 @@ func (d *Design) replicates(opt RepOptions) (*Design, error) {
 		n := float64(len(spsus[h]))
 		return (st.popsize[h] - n) / st.popsize[h]
 	}
-	rep := &repData{psu: make([]int32, d.n), base: append([]float64(nil), d.w...), mse: opt.MSE}
+	rep := &repData{psu: make([]int32, d.n), base: append([]float64(nil), d.dense()...), mse: opt.MSE}
 	for i := range rep.psu {
 		rep.psu[i] = max(psuOf[i], 0)
 	}
@@ -252,7 +252,7 @@ func (d *Design) replicates(opt RepOptions) (*Design, error) {
 			if len(ps) == 1 {
 				switch d.lonely {
 				case LonelyFail:
-					return nil, fmt.Errorf("%w: stratum %q has only one PSU", ErrLonelyPSU, st.name[h])
+					return nil, &LonelyPSUError{Stratum: st.name[h], Stage: 1}
 				case LonelyAdjust:
 					m := make([]float64, npsu)
 					for j := range m {
@@ -414,6 +414,10 @@ func newRepDesign(spec RepSpec) (*Design, error) {
 	}
 	d := &Design{n: n, w: append([]float64(nil), w...), rep: &repData{full: full, scale: scale, rscales: rs, mse: spec.MSE}}
 	d.w0 = d.w
+	d.prows = allRows(n)
+	d.allIn = true
+	d.act = d.activeOf(d.w)
+	d.pc = &presenceCache{}
 	return d, nil
 }
 
