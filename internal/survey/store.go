@@ -274,10 +274,11 @@ func newCode() string {
 	return base32.StdEncoding.EncodeToString(b)[:10]
 }
 
-// Invite creates an invitation for one sampled person of a survey scope may change; the
+// Invite creates an invitation for one sampled person of a survey visible to scope (a banner
+// association invites the sampled people of its banner for a league's survey); the
 // respondent's unit must lie in scope and inside the survey's unit. Errors: web.FieldErrors.
 func (s *Store) Invite(ctx context.Context, scope region.Scope, id int64, p Respondent) (string, error) {
-	sv, err := s.canChange(ctx, scope, id)
+	sv, err := s.Get(ctx, scope, id)
 	if err != nil {
 		return "", err
 	}
@@ -339,10 +340,11 @@ func (s *Store) Invitations(ctx context.Context, scope region.Scope, id int64, l
 }
 
 // ImportInvitations reads a sample list (.xlsx/.csv, the respondent columns of the response
-// sheet) and creates one invitation a row, all or nothing, for a survey scope may change.
-// Returns the codes in row order. Errors: sheet.Errors with row and column.
+// sheet) and creates one invitation a row, all or nothing, for a survey visible to scope, every
+// respondent in scope (as Invite). Returns the codes in row order. Errors: sheet.Errors with
+// row and column.
 func (s *Store) ImportInvitations(ctx context.Context, scope region.Scope, id int64, r io.Reader) ([]string, error) {
-	sv, err := s.canChange(ctx, scope, id)
+	sv, err := s.Get(ctx, scope, id)
 	if err != nil {
 		return nil, err
 	}

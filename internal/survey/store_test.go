@@ -102,11 +102,17 @@ func TestInvitationOnce(t *testing.T) {
 		id := leagueSurvey(t, s)
 		p := person("152502")
 		p.Weight, p.Prob1, p.Prob2 = 0, 0.5, 0.01
-		code, err := s.Invite(ctx, xilinhot, id, p)
-		if err == nil {
-			t.Fatal("a banner admin invited to a league survey")
+		// A banner association invites its own banner's sampled people, not another banner's.
+		other := p
+		other.RegionCode = "152501"
+		var fe web.FieldErrors
+		if _, err := s.Invite(ctx, xilinhot, id, other); !errors.As(err, &fe) || !strings.Contains(fe["region_code"], "管辖范围") {
+			t.Errorf("invitation outside the banner: %v", err)
 		}
-		code, err = s.Invite(ctx, xilin, id, p)
+		if _, err := s.Invite(ctx, region.NewScope("150100"), id, p); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("Hohhot invited to Xilingol's survey: %v", err)
+		}
+		code, err := s.Invite(ctx, xilinhot, id, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -294,8 +300,8 @@ func TestImportInvitations(t *testing.T) {
 		if ivs, _ := s.Invitations(ctx, xilinhot, id, 0); len(ivs) != 1 || ivs[0].RegionCode != "152502" {
 			t.Errorf("banner sees %+v", ivs)
 		}
-		if _, err := s.ImportInvitations(ctx, xilinhot, id, strings.NewReader(head+"152502,s1,p1,100,,,城镇,女,30-39\n")); err == nil {
-			t.Error("a banner admin made invitations for a league survey")
+		if _, err := s.ImportInvitations(ctx, xilinhot, id, strings.NewReader(head+"152501,s1,p1,100,,,城镇,女,30-39\n")); !errors.As(err, &se) || !strings.Contains(se.Error(), "管辖范围") {
+			t.Errorf("a banner admin made invitations for another banner: %v", err)
 		}
 	})
 }
