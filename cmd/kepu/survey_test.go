@@ -176,11 +176,11 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		row := func(code, weight string) string {
 			return code + ",152500," + code + "," + weight + ",乡村,男,40-49,对,对,错,对,对,错,错,错,对,C,B,A,AB,对,B,错,AC,B,对,对"
 		}
-		status, body = league.postMultipart(page+"/imports", page, nil, map[string][]byte{"file": []byte(head+"\n"+row("152502", "80")+"\n"+row("152502", "0")+"\n")})
+		status, body = league.postMultipart(page+"/imports", page, nil, map[string][]byte{"file": []byte(head + "\n" + row("152502", "80") + "\n" + row("152502", "0") + "\n")})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "第 3 行，“权数”列") || !strings.Contains(body, "未导入任何数据") {
 			t.Errorf("bad import: %d", status)
 		}
-		status, body = league.postMultipart(page+"/imports", page, nil, map[string][]byte{"file": []byte(head+"\n"+row("152502", "80")+"\n"+row("152501", "90")+"\n")})
+		status, body = league.postMultipart(page+"/imports", page, nil, map[string][]byte{"file": []byte(head + "\n" + row("152502", "80") + "\n" + row("152501", "90") + "\n")})
 		if status != http.StatusSeeOther {
 			t.Fatalf("import: %d %s", status, body)
 		}
