@@ -247,8 +247,13 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		if status, _ = anon.get("/api/v1/surveys"); status != 401 {
 			t.Errorf("API anonymous: %d", status)
 		}
-		// Hohhot's admin sees nothing of it.
-		hohhot := newClient(t, ts.srv.URL).loginAnd("admin")
-		_ = hohhot
+		// Erenhot's banner admin estimates from its own banner's single respondent only.
+		erlian := newClient(t, ts.srv.URL).loginAnd("banner-152501")
+		if status, body = erlian.get(fmt.Sprintf("/api/v1/surveys/%d/report?rake=0", id)); status != 200 || !strings.Contains(body, `"n":1,`) {
+			t.Errorf("banner's report: %d %s", status, body)
+		}
+		if status, _ = erlian.get(page + "/interview"); status != 200 {
+			t.Errorf("banner's interview form: %d", status)
+		}
 	})
 }
