@@ -128,6 +128,15 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "抗生素能杀死病毒") || !strings.Contains(body, `type="checkbox" name="q13"`) {
 			t.Fatalf("questionnaire: %d", status)
 		}
+		css := regexp.MustCompile(`href="(/surveys/survey\.css\?v=[0-9a-f]+)"`).FindStringSubmatch(body)
+		if css == nil || !strings.Contains(body, "/content/mongolian-font.css?f=") {
+			t.Fatal("the questionnaire lacks its style sheet or the Mongolian font")
+		}
+		if resp, err := anon.http.Get(ts.srv.URL + css[1]); err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("survey.css: %v %v", resp, err)
+		} else {
+			resp.Body.Close()
+		}
 		// The added item (20) left blank: the respondent must confirm.
 		status, body, _ = anon.post(q, q, allRightForm(url.Values{}))
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "还有 1 道题没有作答") || !strings.Contains(body, `href="#q20"`) || !strings.Contains(body, `value="0" checked`) {

@@ -176,6 +176,12 @@ type DetailPage struct {
 	Notice         string
 }
 
+// SurveyCSS is the survey style sheet's address.
+func (DetailPage) SurveyCSS() string { return cssURL }
+
+// SurveyCSS is the survey style sheet's address.
+func (QuestionPage) SurveyCSS() string { return cssURL }
+
 // LabelVariable names a margin variable on the page.
 func (DetailPage) LabelVariable(v string) string { return VariableLabel(v) }
 

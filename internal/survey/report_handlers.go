@@ -51,6 +51,9 @@ type ReportPage struct {
 	MaxCVPct  int
 }
 
+// SurveyCSS is the survey style sheet's address.
+func (ReportPage) SurveyCSS() string { return cssURL }
+
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {

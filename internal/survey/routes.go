@@ -1,7 +1,9 @@
 package survey
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"net/http"
 
 	"github.com/kepu/kepu/internal/account"
@@ -11,6 +13,26 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
+
+//go:embed survey.css
+var surveyCSS []byte
+
+// cssURL is the survey style sheet's address, named by its content so it is cached for good.
+var cssURL = func() string {
+	sum := sha256.Sum256(surveyCSS)
+	return "/surveys/survey.css?v=" + hex.EncodeToString(sum[:6])
+}()
+
+func serveCSS(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	if "/surveys/survey.css?v="+r.URL.Query().Get("v") == cssURL {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	_, err := w.Write(surveyCSS)
+	return err
+}
 
 // Templates returns the survey pages for the renderer.
 func Templates() web.Templates { return web.PackageTemplates("survey", templateFS) }
@@ -26,6 +48,7 @@ type Handler struct {
 func (h *Handler) Routes(mux *http.ServeMux) {
 	// Public, no sign-in: the questionnaire of an invitation (link and QR), one response a code.
 	mux.Handle("GET /s/{code}", h.Kit.H(h.questionnaire))
+	mux.Handle("GET /surveys/survey.css", h.Kit.H(serveCSS))
 	mux.Handle("POST /s/{code}", h.Kit.H(h.respond))
 	// Console: surveys visible to the caller's scope, their items, invitations, interviewer
 	// entry, imports of responses and margins, reports and exports.
