@@ -12,7 +12,6 @@ import (
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/content"
-	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/sheet"
 	"github.com/kepu/kepu/internal/web"
@@ -298,18 +297,14 @@ func (h *Handler) addItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.ParseForm()
 	it, v, err := parseItem(r)
-	if err == nil {
-		err = h.Store.AddItem(r.Context(), account.ScopeOf(r.Context()), id, it)
-	}
 	var fe web.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-	case errors.Is(err, ErrHasAnswers):
+	if err != nil { // the form's own problems: a number, the key
 		fe = web.FieldErrors{"item": err.Error()}
-	case err != nil && !isStoreErr(err):
-		fe = web.FieldErrors{"item": err.Error()}
-	case err != nil:
-		return err
+	} else if err = h.Store.AddItem(r.Context(), account.ScopeOf(r.Context()), id, it); err != nil {
+		if !shown(err) {
+			return err
+		}
+		fe = web.FieldErrors{"item": messages(err)[0]}
 	}
 	if fe != nil {
 		return h.refuse(w, r, func(p *DetailPage) { p.ItemV, p.Errors = v, fe })
@@ -318,11 +313,27 @@ func (h *Handler) addItem(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// isStoreErr tells errors the store or web raised (not found, forbidden, database) from
-// a user's bad input.
-func isStoreErr(err error) bool {
-	var we *web.Error
-	return errors.As(err, &we) || errors.Is(err, db.ErrNotFound) || errors.Is(err, db.ErrConflict) || strings.Contains(err.Error(), "sql")
+// shown reports whether err is a problem with what the user gave, safe to show on the page:
+// a file's cells, a form's fields, why a report has no numbers, a questionnaire that has
+// responses. Anything else (not found, forbidden, the database) goes to the error adapter.
+func shown(err error) bool {
+	var se sheet.Errors
+	var fe web.FieldErrors
+	var re *ReportError
+	return errors.As(err, &se) || errors.As(err, &fe) || errors.As(err, &re) || errors.Is(err, ErrHasAnswers)
+}
+
+// messages lists a shown error's lines.
+func messages(err error) []string {
+	var fe web.FieldErrors
+	if errors.As(err, &fe) {
+		var out []string
+		for _, m := range fe {
+			out = append(out, m)
+		}
+		return out
+	}
+	return []string{err.Error()}
 }
 
 // respondentForm reads the design and class fields of the invitation and interview forms.
@@ -666,7 +677,7 @@ func (h *Handler) importResponses(w http.ResponseWriter, r *http.Request) error 
 	pr := account.FromContext(r.Context())
 	n, err := h.Store.Import(r.Context(), pr.Scope(), pr.ID, id, f)
 	if err != nil {
-		if isStoreErr(err) {
+		if !shown(err) {
 			return err
 		}
 		return h.refuse(w, r, func(p *DetailPage) { p.ImportErrors = sheetLines(f.name, err) })
@@ -748,10 +759,10 @@ func (h *Handler) setMargins(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(problems) == 0 {
 		if err := h.Store.SetMargins(r.Context(), scope, id, rows); err != nil {
-			if isStoreErr(err) {
+			if !shown(err) {
 				return err
 			}
-			problems = append(problems, err.Error())
+			problems = append(problems, messages(err)...)
 		}
 	}
 	if len(problems) > 0 {
@@ -773,7 +784,7 @@ func (h *Handler) importMargins(w http.ResponseWriter, r *http.Request) error {
 	defer f.Close()
 	_, err = h.Store.ImportMargins(r.Context(), account.ScopeOf(r.Context()), id, f)
 	if err != nil {
-		if isStoreErr(err) {
+		if !shown(err) {
 			return err
 		}
 		return h.refuse(w, r, func(p *DetailPage) { p.MarginErrors = sheetLines(f.name, err) })
@@ -794,7 +805,7 @@ func (h *Handler) importItems(w http.ResponseWriter, r *http.Request) error {
 	defer f.Close()
 	n, err := h.Store.ImportItems(r.Context(), account.ScopeOf(r.Context()), id, f)
 	if err != nil {
-		if isStoreErr(err) {
+		if !shown(err) {
 			return err
 		}
 		return h.refuse(w, r, func(p *DetailPage) { p.ItemErrors = sheetLines(f.name, err) })
@@ -815,7 +826,7 @@ func (h *Handler) importInvitations(w http.ResponseWriter, r *http.Request) erro
 	defer f.Close()
 	codes, err := h.Store.ImportInvitations(r.Context(), account.ScopeOf(r.Context()), id, f)
 	if err != nil {
-		if isStoreErr(err) {
+		if !shown(err) {
 			return err
 		}
 		return h.refuse(w, r, func(p *DetailPage) { p.InviteErrors = sheetLines(f.name, err) })

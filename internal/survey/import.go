@@ -58,7 +58,7 @@ func ResponseSchema(items []Item) sheet.Schema {
 func parseRows(r io.Reader, sv Survey, items []Item, check func(*Respondent) map[string]string) ([]Response, error) {
 	sc, err := sv.ScoringScheme()
 	if err != nil {
-		return nil, err
+		return nil, sheet.Errors{{Msg: err.Error()}}
 	}
 	if err := sc.Check(items); err != nil {
 		return nil, sheet.Errors{{Msg: "问卷与评分方案不符，暂不能导入答卷：" + err.Error()}}

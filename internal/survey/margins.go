@@ -10,6 +10,7 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/sheet"
+	"github.com/kepu/kepu/internal/web"
 )
 
 // Margin variables: the census counts raking uses.
@@ -121,7 +122,8 @@ func (s *Store) checkMarginUnit(ctx context.Context, scope region.Scope, sv Surv
 }
 
 // SetMargins replaces, for every (unit, variable) pair present in rows, the census counts of a
-// survey scope may change, in one transaction. Errors: web.FieldErrors-like messages as error.
+// survey scope may change, in one transaction. Errors: web.FieldErrors ("margins": a unit
+// outside the survey or the scope, a count not positive).
 func (s *Store) SetMargins(ctx context.Context, scope region.Scope, id int64, rows []MarginRow) error {
 	sv, err := s.canChange(ctx, scope, id)
 	if err != nil {
@@ -132,11 +134,11 @@ func (s *Store) SetMargins(ctx context.Context, scope region.Scope, id int64, ro
 	for i, m := range rows {
 		c, msg := s.checkMarginUnit(ctx, scope, sv, m.RegionCode)
 		if msg != "" {
-			return fmt.Errorf("%s", msg)
+			return web.FieldErrors{"margins": msg}
 		}
 		rows[i].RegionCode = c
 		if m.Population <= 0 {
-			return fmt.Errorf("%s %s 的人口数须大于 0", VariableLabel(m.Variable), CategoryLabel(m.Variable, m.Category))
+			return web.FieldErrors{"margins": fmt.Sprintf("%s %s 的人口数须大于 0", VariableLabel(m.Variable), CategoryLabel(m.Variable, m.Category))}
 		}
 		replace[key{c, m.Variable}] = true
 	}

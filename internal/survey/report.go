@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/survey/estimate"
 )
@@ -23,8 +22,8 @@ import (
 const (
 	MinCell = 30
 	MaxCV   = 0.30
-	// Level of the confidence intervals.
-	Level = 0.95
+	// CILevel is the level of the confidence intervals.
+	CILevel = 0.95
 )
 
 // Report groups, in display order.
@@ -165,7 +164,7 @@ func Estimate(sv Survey, rs []Response, margins []MarginRow, names map[string]st
 	}
 	cell := func(group, key, label string, dd *estimate.Design, count int) Cell {
 		c := Cell{Group: group, Key: key, Label: label, N: count}
-		pi, err := dd.PropCI(y, estimate.PropLogit, Level)
+		pi, err := dd.PropCI(y, estimate.PropLogit, CILevel)
 		switch {
 		case count < MinCell:
 			c.Suppressed, c.Reason = true, fmt.Sprintf("样本量 %d 少于 %d", count, MinCell)
@@ -340,6 +339,7 @@ func rakeMargins(rs []Response, sv Survey, margins []MarginRow, cols map[string]
 // Report estimates a survey visible to scope from the responses in scope, raked to the
 // survey's margins when rake is true and margins exist. Margins are used only when their
 // units all lie in scope (a banner admin looking at a league survey sees the unraked domain).
+// Errors: *ReportError (ErrNoResponses and Estimate's errors), db.ErrNotFound, database errors.
 func (s *Store) Report(ctx context.Context, scope region.Scope, id int64, rake bool) (Report, error) {
 	sv, err := s.Get(ctx, scope, id)
 	if err != nil {
@@ -370,7 +370,10 @@ func (s *Store) Report(ctx context.Context, scope region.Scope, id int64, rake b
 	}
 	rep, err := Estimate(sv, rs, use, names)
 	rep.RakeNote = note
-	return rep, err
+	if err != nil {
+		return rep, &ReportError{err}
+	}
+	return rep, nil
 }
 
 func (s *Store) leagueNames(ctx context.Context, rs []Response) (map[string]string, error) {
@@ -499,7 +502,8 @@ func (s *Store) Headlines(ctx context.Context, scope region.Scope, year int) ([]
 			continue
 		}
 		rep, err := s.Report(ctx, scope, sv.ID, true)
-		if err != nil && (errors.Is(err, db.ErrNotFound) || rep.Survey.ID == 0) {
+		var re *ReportError
+		if err != nil && !errors.As(err, &re) {
 			return nil, fmt.Errorf("survey.Headlines: survey %d: %w", sv.ID, err)
 		}
 		c := rep.Overall()

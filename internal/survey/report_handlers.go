@@ -78,7 +78,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
 		for _, g := range Groups {
 			p.Groups = append(p.Groups, GroupView{Label: GroupLabel(g), Cells: rep.Group(g)})
 		}
-	case isStoreErr(err):
+	case !shown(err):
 		return err
 	default:
 		p.Err = err.Error()
@@ -118,7 +118,7 @@ func (h *Handler) exportReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	rep, err := h.Store.Report(r.Context(), account.ScopeOf(r.Context()), id, r.URL.Query().Get("rake") != "0")
 	if err != nil {
-		if isStoreErr(err) {
+		if !shown(err) {
 			return err
 		}
 		return &web.Error{Status: http.StatusUnprocessableEntity, Key: "survey.err.report", Args: []any{err.Error()}}
@@ -240,7 +240,7 @@ func (h *Handler) apiReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	rep, err := h.Store.Report(r.Context(), p.Scope(), id, r.URL.Query().Get("rake") != "0")
 	if err != nil {
-		if isStoreErr(err) {
+		if !shown(err) {
 			return err
 		}
 		return &web.Error{Status: http.StatusUnprocessableEntity, Key: "survey.err.report", Args: []any{err.Error()}}

@@ -217,6 +217,14 @@ func LeagueOf(code string) string {
 	return code[:4] + "00"
 }
 
+// ReportError is why a report has no numbers (no responses, margins that do not fit the
+// sample, raking that does not meet them), in Chinese and safe to show; the page says it
+// instead of the tables. Errors of the database are never ReportErrors.
+type ReportError struct{ Err error }
+
+func (e *ReportError) Error() string { return e.Err.Error() }
+func (e *ReportError) Unwrap() error { return e.Err }
+
 // Errors of collection, in Chinese.
 var (
 	ErrUsedCode   = errors.New("这个邀请码已经提交过答卷，每个邀请码只能作答一次")
