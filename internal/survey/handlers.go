@@ -228,8 +228,7 @@ func (h *Handler) detailPage(r *http.Request) (DetailPage, error) {
 	if p.Margins, err = h.Store.Margins(ctx, id); err != nil {
 		return p, err
 	}
-	rs, err := h.Store.Responses(ctx, scope, id)
-	p.Responses = len(rs)
+	p.Responses, err = h.Store.CountResponses(ctx, scope, id)
 	return p, err
 }
 

@@ -536,3 +536,11 @@ func (s *Store) Responses(ctx context.Context, scope region.Scope, id int64) ([]
 	}, `SELECT id, survey_id, mode, region_code, stratum, psu, weight, COALESCE(prob1, 0), COALESCE(prob2, 0), urban, sex, age_group,
 		unanswered, score, level, literate, created_at FROM survey_responses WHERE survey_id = `+s.ph(1)+` AND `+where+` ORDER BY id`, append([]any{id}, args...)...)
 }
+
+// CountResponses counts the responses of a survey whose unit lies in scope.
+func (s *Store) CountResponses(ctx context.Context, scope region.Scope, id int64) (int, error) {
+	where, args := scope.Where("region_code", 2)
+	var n int
+	err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_responses WHERE survey_id = `+s.ph(1)+` AND `+where, append([]any{id}, args...)...).Scan(&n)
+	return n, db.Map(err)
+}
