@@ -91,6 +91,12 @@ dclus2w <- svydesign(id = ~dnum + snum, weights = ~pw, data = apiclus2)
 std("clus2_w", dclus2w)
 dclus2wf <- svydesign(id = ~dnum + snum, weights = ~pw, fpc = ~fpc1 + fpc2, data = apiclus2)
 std("clus2_wfpc", dclus2wf)
+## an fpc at stage 1 only (R: Inf at stage 2): stage 2 counts as sampled with replacement
+options(survey.lonely.psu = "adjust")
+apiclus2$inf <- Inf
+dclus2i <- svydesign(id = ~dnum + snum, weights = ~pw, fpc = ~fpc1 + inf, data = apiclus2)
+std("clus2_inf", dclus2i)
+options(survey.lonely.psu = "fail")
 ## districts with one sampled school are strata with one unit at stage 2
 options(survey.lonely.psu = "remove")
 dms <- svydesign(id = ~dnum + snum, strata = ~stype, fpc = ~N1 + N2, nest = TRUE, data = apistrat)

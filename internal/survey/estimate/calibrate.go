@@ -14,8 +14,9 @@ type Margin struct {
 
 // PostStratify adjusts the weights so that the weighted count of each category of m equals
 // its population total, R's postStratify(design, ~var, totals). The variance of later
-// estimates removes the post-stratum means from the estimating functions (R's svyrecvar).
-// Errors: ErrMargin, ErrColumns.
+// estimates removes the post-stratum means from the estimating functions (R's svyrecvar);
+// in a replicate design every replicate is post-stratified to the same totals. Errors:
+// *MarginError (ErrMargin) naming the categories, ErrColumns.
 func (d *Design) PostStratify(m Margin) (*Design, error) { return d.postStratify(m) }
 
 // RakeControl sets the stopping rule of Rake.
@@ -31,7 +32,9 @@ type RakeControl struct {
 // Rake adjusts the weights by iterative proportional fitting to the margins (post-
 // stratifying to each margin in turn, sweep after sweep), R's rake(design, margins, totals,
 // control). If the stopping rule is not met after MaxIter sweeps it returns ErrNotConverged
-// and no design. Other errors: ErrMargin, ErrColumns.
+// and no design. Other errors: *MarginError (ErrMargin) naming the margin and categories,
+// ErrColumns. The variance of estimates on the raked design is R's: ten back-fitting sweeps
+// of the estimating functions on the margins.
 func (d *Design) Rake(margins []Margin, ctl RakeControl) (*Design, error) {
 	return d.rake(margins, ctl)
 }
@@ -50,9 +53,12 @@ const (
 // the population totals, R's calibrate(design, formula, population, calfun). x holds the
 // model-matrix columns (each of length N(), e.g. a column of ones for the population size
 // and 0/1 indicators of all categories but one); totals[j] is the population total of
-// x[j]. The raking method iterates Newton steps until the largest relative change of the
-// calibrated totals is below 1e-12, at most 100 steps, else ErrNotConverged. Errors:
-// ErrColumns, ErrMargin (a singular system), ErrNotConverged.
+// x[j]. Columns that are zero in the sample with a zero total are dropped, as R does. The
+// linear method is a closed form; the raking method takes Newton steps until every
+// calibrated total is within 1e-13 × (1 + |target|) of its target, at most 100 steps, else
+// ErrNotConverged and no design. A replicate design has every replicate calibrated to the
+// same totals (R's calibrate.svyrep.design). Errors: ErrColumns, ErrMissingValue (a
+// non-finite x), ErrMargin (collinear columns), ErrNotConverged.
 func (d *Design) Calibrate(x [][]float64, totals []float64, method CalMethod) (*Design, error) {
 	return d.calibrate(x, totals, method)
 }

@@ -50,26 +50,30 @@ type Stage struct {
 	// Strata is the stratum of each row at this stage. Nil means a single stratum.
 	Strata []string
 	// FPC is the finite population correction of each row's stratum at this stage: either
-	// the number of units in the population stratum (all values > 1) or the sampling
-	// fraction (all values in (0, 1]), constant within a stratum. Nil means sampling with
-	// replacement at this stage, which also ends the variance at this stage (ultimate
-	// cluster approximation).
+	// the number of units in the population stratum (all values ≥ 1, some > 1) or the
+	// sampling fraction (all values ≤ 1, some < 1), the same kind at every stage, constant
+	// within a stratum, and never implying fewer units than were sampled (ErrFPC). Nil means
+	// sampling with replacement at this stage (R's fpc = Inf), which also ends the variance
+	// here (the ultimate-cluster approximation); a stage with an FPC below one without is
+	// ErrFPC.
 	FPC []float64
 }
 
 // Spec is the description of a sample design, R's svydesign(ids, strata, fpc, weights,
 // nest). At least one of Weights and Stages must be given.
 type Spec struct {
-	// Weights is the sampling weight (inverse inclusion probability) of each row, > 0.
-	// Nil: derived from the FPC of every stage as 1/∏ f_s (f_s = n_s/N_s), or 1 if no stage
-	// has an FPC.
+	// Weights is the sampling weight (inverse inclusion probability) of each row, > 0 and
+	// finite (ErrWeights naming the row otherwise). Nil: derived from the FPC of every
+	// stage as ∏ N_s/n_s (R's weights from fpc; ErrWeights if a stage has no FPC), or 1 for
+	// every row if no stage has an FPC.
 	Weights []float64
 	// Stages lists the stages of sampling, first stage first. Nil or empty: every row is its
 	// own PSU, unstratified.
 	Stages []Stage
-	// Nest says that cluster identifiers are only unique within their stratum (and, at
-	// later stages, within the unit of the stage above), as R's nest=TRUE. Without Nest the
-	// same cluster identifier in two strata is an ErrColumns error, as R refuses it.
+	// Nest says that cluster identifiers are only unique within their stratum, as R's
+	// nest=TRUE. Without Nest the same first-stage identifier in two strata is an ErrColumns
+	// error, as R refuses it. Identifiers of later stages are always taken within the unit
+	// of the stage above, as in R.
 	Nest bool
 	// Lonely is the rule for strata with a single PSU, at any stage.
 	Lonely LonelyPSU
@@ -163,9 +167,11 @@ func (d *Design) dense() []float64 {
 }
 
 // DegF is the design's degrees of freedom for t intervals, R's degf(): the number of PSUs
-// minus the number of strata at the first stage for a linearization design (counting the
-// whole sample, not the domain), and the rank of the replicate weights minus one for a
-// replicate design.
+// minus the number of strata at the first stage that hold a row with a non-zero weight for
+// a linearization design (so a domain has its own), and the rank of the replicate weights minus one for a
+// replicate design. The replicate case takes a QR of the replicate weights of the rows
+// present (R × rows × R operations for R replicates, computed once per design and domain),
+// which is slow for thousands of replicates on large samples.
 func (d *Design) DegF() float64 { return d.degf() }
 
 // Subset returns the domain design in which only the rows with keep[i] true count: the other

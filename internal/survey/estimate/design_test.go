@@ -37,6 +37,8 @@ func apiDesigns(t *testing.T) map[string]struct {
 		"clus2_wfpc": {mk(Spec{Weights: clus2.num(t, "pw"), Stages: []Stage{
 			{Cluster: clus2.str(t, "dnum"), FPC: clus2.num(t, "fpc1")},
 			{Cluster: clus2.str(t, "snum"), FPC: clus2.num(t, "fpc2")}}}), clus2, "enroll"},
+		"clus2_inf": {mk(Spec{Weights: clus2.num(t, "pw"), Lonely: LonelyAdjust, Stages: []Stage{
+			{Cluster: clus2.str(t, "dnum"), FPC: clus2.num(t, "fpc1")}, {Cluster: clus2.str(t, "snum")}}}), clus2, "enroll"},
 		"strat2": {mk(Spec{Nest: true, Lonely: LonelyRemove, Stages: []Stage{
 			{Cluster: strat2.str(t, "dnum"), Strata: strat2.str(t, "stype"), FPC: strat2.num(t, "N1")},
 			{Cluster: strat2.str(t, "snum"), FPC: strat2.num(t, "N2")}}}), strat2, "enroll"},

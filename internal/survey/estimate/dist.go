@@ -60,6 +60,9 @@ func lbeta(a, b float64) float64 {
 // pbeta is the regularized incomplete beta function I_x(a, b) (continued fraction, modified
 // Lentz).
 func pbeta(x, a, b float64) float64 {
+	if math.IsNaN(x) || !(a > 0) || !(b > 0) || math.IsInf(a, 0) || math.IsInf(b, 0) {
+		return math.NaN()
+	}
 	if x <= 0 {
 		return 0
 	}
@@ -67,7 +70,15 @@ func pbeta(x, a, b float64) float64 {
 		return 1
 	}
 	if x > (a+1)/(a+b+2) {
-		return 1 - pbeta(1-x, b, a)
+		return 1 - betacf(1-x, b, a)
+	}
+	return betacf(x, a, b)
+}
+
+// betacf is I_x(a, b) by its continued fraction, which converges fast for x < (a+1)/(a+b+2).
+func betacf(x, a, b float64) float64 {
+	if x <= 0 {
+		return 0
 	}
 	front := math.Exp(a*math.Log(x) + b*math.Log1p(-x) - lbeta(a, b) - math.Log(a))
 	const tiny = 1e-300
@@ -103,6 +114,9 @@ func pbeta(x, a, b float64) float64 {
 
 // qbeta inverts pbeta in x by safeguarded Newton steps.
 func qbeta(p, a, b float64) float64 {
+	if math.IsNaN(p) || math.IsNaN(a) || math.IsNaN(b) || a < 0 || b < 0 || math.IsInf(a, 0) || math.IsInf(b, 0) {
+		return math.NaN()
+	}
 	if p <= 0 || a == 0 {
 		return 0
 	}
@@ -135,6 +149,9 @@ func qbeta(p, a, b float64) float64 {
 // qt is the quantile of Student's t distribution with df degrees of freedom (qnorm for
 // df = +Inf).
 func qt(p, df float64) float64 {
+	if math.IsNaN(p) || math.IsNaN(df) || !(df > 0) {
+		return math.NaN()
+	}
 	if math.IsInf(df, 1) || df > 1e20 {
 		return qnorm(p)
 	}

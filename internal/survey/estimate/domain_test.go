@@ -109,3 +109,24 @@ func TestLonelyInDomain(t *testing.T) {
 		})
 	}
 }
+
+// One calibrated design used from several goroutines (run with -race): the caches filled on
+// first use must be safe.
+func TestConcurrentUse(t *testing.T) {
+	c1 := apiDesigns(t)["clus1"]
+	rk := must[*Design](t)(c1.d.Rake([]Margin{
+		{Name: "stype", Var: c1.tb.str(t, "stype"), Totals: popTypes},
+		{Name: "sch.wide", Var: c1.tb.str(t, "sch.wide"), Totals: popSchWide(t)},
+	}, RakeControl{}))
+	api, by := c1.tb.num(t, "api00"), [][]string{c1.tb.str(t, "stype")}
+	done := make(chan []DomainEstimate)
+	for range 4 {
+		go func() {
+			r, _ := rk.MeanBy(api, by)
+			done <- r
+		}()
+	}
+	for range 4 {
+		checkBy(t, "rake/by_stype", <-done)
+	}
+}

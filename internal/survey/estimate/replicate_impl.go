@@ -192,6 +192,9 @@ func (d *Design) replicates(opt RepOptions) (*Design, error) {
 		psuOf[i] = k
 	}
 	npsu := len(psuStrat)
+	if npsu < 2 {
+		return nil, fmt.Errorf("%w: %d PSU in the design", ErrReplicates, npsu)
+	}
 	// strata in order of first appearance, with their PSUs
 	var sorder []int32
 	spsus := map[int32][]int{}
