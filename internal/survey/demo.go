@@ -48,12 +48,16 @@ var ageEffect = []float64{1.4, 1.2, 1.0, 0.8, 0.6}
 // urbanShare is the urban share of every banner's adults in the synthetic population.
 const urbanShare = 0.55
 
-// Draw draws a stratified two-stage sample from the frame. Each banner b has a literacy share
-// p_b drawn around plan.Share (leagues and banners vary); an urban adult is literate with
-// chance min(1, 1.5 p_b)·a, a rural one 0.6 p_b·a·(1.5·0.55+0.6·0.45 scaled so the banner's
-// share is p_b), a the age multiplier. The true share is Σ N_b p_b / Σ N_b, the population
-// parameter the design-weighted estimate is unbiased for. Each respondent's answers are drawn
-// so that the scheme scores them literate exactly when they were drawn literate.
+// Draw draws a stratified two-stage sample from the frame: in each league (stratum)
+// plan.BannersPerLeague banners at random (first stage, probability m/M), in each of them
+// plan.PerBanner adults at random (second stage, probability k/N_b); weight 1/(p1·p2). Each
+// banner b has a literacy share p_b drawn around plan.Share (leagues and banners vary). A rural
+// adult is literate with chance lo·a and an urban one with 1.5·lo·a, where lo = p_b / (1.5u +
+// 1 − u) keeps the banner's share at p_b (u = 0.55 urban) and a is the age multiplier (mean 1
+// over the equally large age groups). The true share is Σ N_b p_b / Σ N_b, the population
+// parameter the weighted estimate is unbiased for. Each respondent's answers are drawn so that
+// the scheme scores them literate exactly when they were drawn literate. Margins are the
+// frame's census counts by sex (51 % men), urban/rural and age group, for the survey's unit.
 func Draw(r *rand.Rand, frame Frame, plan SyntheticPlan, sv Survey, items []Item) (Synthetic, error) {
 	sc, err := sv.ScoringScheme()
 	if err != nil {
