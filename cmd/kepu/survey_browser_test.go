@@ -44,7 +44,7 @@ func TestBrowserSurveyQuestionnaire(t *testing.T) {
 		t.Fatal(err)
 	}
 	bctx := browser(t)
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(360, 740), chromedp.Navigate(ts.srv.URL+"/s/"+code), chromedp.WaitVisible(`#q1 .mn`)); err != nil {
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(360, 740), chromedp.Navigate(ts.srv.URL+"/q/"+code), chromedp.WaitVisible(`#q1 .mn`)); err != nil {
 		t.Fatal(err)
 	}
 	b, err := chromedp.Run(bctx, chromedp.Evaluate[mnBox](`(async () => {
@@ -83,8 +83,8 @@ func TestBrowserSurveyQuestionnaire(t *testing.T) {
 	}
 	// Answer two items by tapping, confirm the blanks, submit.
 	err = chromedp.Do(bctx, chromedp.Click(`#q1 input[value="0"]`), chromedp.Click(`#q10 input[value="2"]`),
-		chromedp.Submit(`form[action^="/s/"]`), chromedp.WaitVisible(`input[name="confirm_blank"]`),
-		chromedp.Click(`input[name="confirm_blank"]`), chromedp.Submit(`form[action^="/s/"]`), chromedp.WaitVisible(`p.notice`))
+		chromedp.Submit(`form[action^="/q/"]`), chromedp.WaitVisible(`input[name="confirm_blank"]`),
+		chromedp.Click(`input[name="confirm_blank"]`), chromedp.Submit(`form[action^="/q/"]`), chromedp.WaitVisible(`p.notice`))
 	if err != nil {
 		t.Fatalf("answering: %v", err)
 	}

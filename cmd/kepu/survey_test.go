@@ -108,11 +108,11 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 			t.Fatalf("invite: %d %s", status, body)
 		}
 		status, body = league.get(hdr.Get("Location"))
-		m := regexp.MustCompile(`/s/([A-Z0-9]{10})`).FindStringSubmatch(body)
+		m := regexp.MustCompile(`/q/([A-Z0-9]{10})`).FindStringSubmatch(body)
 		if status != 200 || m == nil || !strings.Contains(body, "<svg") {
 			t.Fatalf("invitation page: %d", status)
 		}
-		q := "/s/" + m[1]
+		q := "/q/" + m[1]
 		// A sample list makes one invitation a row; the export lists them with their links.
 		status, body = league.postMultipart(page+"/invitations/import", page, nil, map[string][]byte{"file": []byte("区划代码,层,初级抽样单元,权数,城乡,性别,年龄组\n152502,152500,152502,300,城镇,男,50-59\n")})
 		if status != http.StatusSeeOther {
@@ -121,7 +121,7 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		status, body = league.get(page + "/invitations.xlsx")
 		if x, err := excelize.OpenReader(strings.NewReader(body)); status != 200 || err != nil {
 			t.Errorf("invitations export: %d %v", status, err)
-		} else if rows, _ := x.GetRows(x.GetSheetName(0)); len(rows) != 3 || !strings.HasPrefix(rows[1][1], ts.srv.URL+"/s/") || rows[0][0] != "邀请码" {
+		} else if rows, _ := x.GetRows(x.GetSheetName(0)); len(rows) != 3 || !strings.HasPrefix(rows[1][1], ts.srv.URL+"/q/") || rows[0][0] != "邀请码" {
 			t.Errorf("invitations export: %q", rows)
 		}
 		status, body = anon.get(q)
@@ -146,14 +146,14 @@ func TestSurveyConsoleAndQuestionnaire(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "感谢参与") || !strings.Contains(body, "高水平") {
 			t.Errorf("submit: %d %s", status, body)
 		}
-		if _, body = anon.get(q); !strings.Contains(body, "只能作答一次") || strings.Contains(body, "<form method=\"post\" action=\"/s/") {
+		if _, body = anon.get(q); !strings.Contains(body, "只能作答一次") || strings.Contains(body, "<form method=\"post\" action=\"/q/") {
 			t.Error("a used code still shows the questionnaire")
 		}
 		status, body, _ = anon.post(q, "/login", allRightForm(url.Values{"confirm_blank": {"1"}}))
 		if status != http.StatusConflict || !strings.Contains(body, "只能作答一次") {
 			t.Errorf("second submission: %d", status)
 		}
-		if status, _ = anon.get("/s/NOSUCHCODE"); status != 404 {
+		if status, _ = anon.get("/q/NOSUCHCODE"); status != 404 {
 			t.Errorf("unknown code: %d", status)
 		}
 

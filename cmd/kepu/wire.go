@@ -24,6 +24,11 @@ import (
 	"github.com/kepu/kepu/internal/web"
 )
 
+// siteTemplates lists every domain's page templates (the tests check each page is rendered).
+func siteTemplates() []web.Templates {
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), survey.Templates()}
+}
+
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
 	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep()}
@@ -73,7 +78,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), survey.Templates())
+	kit, err := web.NewKit(log, dev, siteTemplates()...)
 	if err != nil {
 		return nil, err
 	}

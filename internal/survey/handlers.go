@@ -411,7 +411,7 @@ func (h *Handler) invitation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || iv.SurveyID != id || !scope.Contains(iv.RegionCode) {
 		return web.NotFound(err)
 	}
-	p := InvitationPage{Page: h.Kit.Page(r, "survey.invitation_title"), Survey: sv, Inv: iv, Link: absURL(r, "/s/"+iv.Code)}
+	p := InvitationPage{Page: h.Kit.Page(r, "survey.invitation_title"), Survey: sv, Inv: iv, Link: absURL(r, "/q/"+iv.Code)}
 	p.QR, err = content.ShareQR(p.Link, p.T("survey.qr_label"))
 	if err != nil {
 		return err
@@ -522,7 +522,7 @@ func (h *Handler) questionnaire(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := h.questionPage(r, sv, items)
-	p.Code, p.Action, p.Used = iv.Code, "/s/"+iv.Code, iv.UsedAt != nil
+	p.Code, p.Action, p.Used = iv.Code, "/q/"+iv.Code, iv.UsedAt != nil
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "survey/questionnaire", p)
 }
 
@@ -540,7 +540,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.ParseForm()
 	p := h.questionPage(r, sv, items)
-	p.Code, p.Action = iv.Code, "/s/"+iv.Code
+	p.Code, p.Action = iv.Code, "/q/"+iv.Code
 	answers, chosen, blank, err := readAnswers(r, items)
 	p.Chosen = chosen
 	switch {
@@ -864,7 +864,7 @@ func (h *Handler) exportInvitations(w http.ResponseWriter, r *http.Request) erro
 			if iv.Urban {
 				urban = "1"
 			}
-			if !yield([]any{iv.Code, absURL(r, "/s/"+iv.Code), iv.RegionCode, iv.Stratum, iv.PSU, num(iv.Weight), num(iv.Prob1), num(iv.Prob2),
+			if !yield([]any{iv.Code, absURL(r, "/q/"+iv.Code), iv.RegionCode, iv.Stratum, iv.PSU, num(iv.Weight), num(iv.Prob1), num(iv.Prob2),
 				urban, iv.Sex, iv.AgeGroup, iv.UsedAt != nil}) {
 				return nil
 			}

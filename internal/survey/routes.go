@@ -47,9 +47,9 @@ type Handler struct {
 // Routes lists every route the survey domain serves.
 func (h *Handler) Routes(mux *http.ServeMux) {
 	// Public, no sign-in: the questionnaire of an invitation (link and QR), one response a code.
-	mux.Handle("GET /s/{code}", h.Kit.H(h.questionnaire))
+	mux.Handle("GET /q/{code}", h.Kit.H(h.questionnaire))
 	mux.Handle("GET /surveys/survey.css", h.Kit.H(serveCSS))
-	mux.Handle("POST /s/{code}", h.Kit.H(h.respond))
+	mux.Handle("POST /q/{code}", h.Kit.H(h.respond))
 	// Console: surveys visible to the caller's scope, their items, invitations, interviewer
 	// entry, imports of responses and margins, reports and exports.
 	mux.Handle("GET /console/surveys", h.Kit.H(account.Staff(h.list)))
