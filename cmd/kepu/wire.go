@@ -20,13 +20,20 @@ import (
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/stats/forms"
+	"github.com/kepu/kepu/internal/survey"
 	"github.com/kepu/kepu/internal/web"
 )
 
+// siteTemplates lists every domain's page templates (the tests check each page is rendered).
+func siteTemplates() []web.Templates {
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), survey.Templates(), stats.Templates(), forms.Templates()}
+}
+
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), forms.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep(), forms.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -36,6 +43,7 @@ type site struct {
 	Regions  *region.Store
 	Registry *registry.Store
 	Activity *activity.Store
+	Stats    *stats.Registry // every indicator (internal/stats)
 	Root     region.Unit
 	// Close writes what the site keeps in memory between writes (content view counts).
 	Close func(ctx context.Context) error
@@ -73,7 +81,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), forms.Templates())
+	kit, err := web.NewKit(log, dev, siteTemplates()...)
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +106,12 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
-	fh := &forms.Handler{Kit: kit, Store: &forms.Store{DB: d, Regions: regions, Registry: records}, AccountNames: accounts.Usernames}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, acc, fh)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root, Close: ch.Views.Close}, nil
+	sh := &survey.Handler{Kit: kit, Store: &survey.Store{DB: d, Regions: regions}, Regions: regions}
+	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs})
+	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
+	formsH := &forms.Handler{Kit: kit, Store: &forms.Store{DB: d, Regions: regions, Registry: records, Prefill: forms.PrefillFrom(figures)}, AccountNames: accounts.Usernames}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, fh, formsH, acc)
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: ch.Views.Close}, nil
 }
 
 // secretKey returns one of the installation's 32-byte keys (csrf_key, ticket_key), creating

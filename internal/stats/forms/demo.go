@@ -116,32 +116,34 @@ func demoFigures(r *rand.Rand, u Unit) Figures {
 	n := func(lo, hi int64) int64 { return (lo + r.Int64N(hi-lo+1)) * scale }
 	part := func(total int64, pct int) int64 { return total * int64(pct) / 100 }
 	f := Figures{}
-	f["KR02"], f["KR05"] = n(2, 8), n(5, 30)
-	f["KR01"] = f["KR02"] + f["KR05"]
-	f["KR03"], f["KR04"] = part(f["KR02"], 40+r.IntN(40)), part(f["KR02"], 30+r.IntN(40))
-	f["KR06"], f["KR07"] = part(f["KR05"], 20+r.IntN(50)), part(f["KR05"], 30+r.IntN(40))
-	f["KR08"], f["KR09"] = f["KR05"]*int64(2+r.IntN(4)), n(20, 200)
+	f["KR02"], f["KR03"] = n(2, 8), n(5, 30)
+	f["KR00"] = f["KR02"] + f["KR03"]
+	f["KR12"], f["KR13"] = part(f["KR02"], 40+r.IntN(40)), part(f["KR02"], 30+r.IntN(40))
+	f["KR14"], f["KR15"] = part(f["KR03"], 20+r.IntN(50)), part(f["KR03"], 30+r.IntN(40))
+	f["KR16"], f["KR04"], f["KR05"] = f["KR03"]*int64(2+r.IntN(4)), n(1, 10), n(20, 200)
 	if u.Kind == Venue {
-		f["KC01"], f["KC02"] = 1, 2000+r.Int64N(12000)
-		f["KC03"], f["KC04"] = part(f["KC02"], 50+r.IntN(30)), 5000+r.Int64N(120000)
-		f["KC05"], f["KC06"] = part(f["KC04"], 30+r.IntN(40)), 100+r.Int64N(300)
+		f["KC01"], f["KC11"] = 1, 2000+r.Int64N(12000)
+		f["KC12"], f["KC14"] = part(f["KC11"], 50+r.IntN(30)), 5000+r.Int64N(120000)
+		f["KC15"], f["KC13"] = part(f["KC14"], 30+r.IntN(40)), 100+r.Int64N(300)
 	} else {
-		f["KC07"], f["KC08"], f["KC09"] = n(0, 3), n(2, 20), n(0, 2)
+		f["KC05"], f["KC07"], f["KC03"] = n(0, 3), n(2, 20), n(0, 1)
 	}
 	f["KJ02"], f["KJ04"], f["KJ05"], f["KJ06"] = n(100_000, 900_000), n(0, 50_000), n(10_000, 200_000), n(0, 20_000)
 	f["KJ01"] = f["KJ02"] + f["KJ04"] + f["KJ05"] + f["KJ06"]
 	f["KJ03"] = part(f["KJ02"], 30+r.IntN(50))
 	spend := part(f["KJ01"], 80+r.IntN(20))
-	f["KJ08"], f["KJ09"], f["KJ10"] = part(spend, 10), part(spend, 60), part(spend, 20)
-	f["KJ11"], f["KJ12"] = part(f["KJ10"], 70), part(spend, 10)
-	f["KJ07"] = f["KJ08"] + f["KJ09"] + f["KJ10"] + f["KJ12"]
-	f["KM05"], f["KM06"], f["KM07"] = n(0, 1), n(1, 3), n(20, 300)
-	for i := 1; i <= 10; i += 2 {
+	f["KJ14"], f["KJ12"], f["KJ13"], f["KJ15"] = part(spend, 10), part(spend, 60), part(spend, 20), part(spend, 10)
+	f["KJ16"] = part(f["KJ13"], 70)
+	f["KJ11"] = f["KJ14"] + f["KJ12"] + f["KJ13"] + f["KJ15"]
+	f["KM16"], f["KM17"], f["KM05"], f["KM06"] = n(0, 1), n(1, 3), n(5, 60), n(20, 300)
+	for i := 31; i <= 37; i += 2 {
 		c := n(1, 20)
 		f[code("KH", i)], f[code("KH", i+1)] = c, c*(30+r.Int64N(200))
 	}
-	f["KH11"] = f["KH01"] + f["KH03"] + f["KH05"] + f["KH07"] + f["KH09"]
-	f["KH12"] = f["KH02"] + f["KH04"] + f["KH06"] + f["KH08"] + f["KH10"]
+	f["KH26"], f["KH21"] = n(1, 5), n(0, 6)
+	f["KH02"] = f["KH31"] + f["KH33"] + f["KH35"] + f["KH37"] + f["KH26"]
+	f["KH03"] = f["KH32"] + f["KH34"] + f["KH36"] + f["KH38"]
+	f["KH04"] = part(f["KH03"], 10+r.IntN(30))
 	return f
 }
 

@@ -32,51 +32,51 @@ func TestLayoutIsConsistent(t *testing.T) {
 }
 
 func TestCheckRules(t *testing.T) {
-	ok := forms.Figures{"KR01": 10, "KR02": 4, "KR03": 4, "KR05": 6, "KR07": 1, "KJ01": 100, "KJ02": 60, "KJ03": 60, "KJ04": 40}
+	ok := forms.Figures{"KR00": 10, "KR02": 4, "KR12": 4, "KR03": 6, "KR15": 1, "KJ01": 100, "KJ02": 60, "KJ03": 60, "KJ04": 40}
 	if p := forms.Check(ok, nil, nil); len(p) != 0 {
 		t.Fatalf("a consistent form has problems: %v", p)
 	}
-	bad := forms.Figures{"KR01": 10, "KR02": 4, "KR03": 5, "KR05": 7, "KJ01": 100, "KJ02": 60, "KJ04": 30, "KJ05": 20, "KC04": 10, "KC05": 11}
+	bad := forms.Figures{"KR00": 10, "KR02": 4, "KR12": 5, "KR03": 7, "KJ01": 100, "KJ02": 60, "KJ04": 30, "KJ05": 20, "KC14": 10, "KC15": 11}
 	p := forms.Check(bad, nil, nil)
-	for _, code := range []string{"KR01", "KR03", "KJ01", "KC05"} {
+	for _, code := range []string{"KR00", "KR12", "KJ01", "KC15"} {
 		if p[code] == "" {
 			t.Errorf("%s: no problem reported in %v", code, p)
 		}
 	}
-	if !strings.Contains(p["KR01"], "科普专职人员、科普兼职人员之和（11）") || !strings.Contains(p["KR03"], "不能大于科普专职人员（4）") {
+	if !strings.Contains(p["KR00"], "科普专职人员、科普兼职人员之和（11）") || !strings.Contains(p["KR12"], "不能大于科普专职人员（4）") {
 		t.Errorf("messages do not name the lines: %v", p)
 	}
 	if len(p) != 4 {
 		t.Errorf("all problems at once, and only those: %v", p)
 	}
 	// Year on year: more than 50% off last year needs a remark.
-	prev := forms.Figures{"KR01": 10, "KR02": 4, "KR05": 6, "KM07": 100}
-	cur := forms.Figures{"KR01": 10, "KR02": 4, "KR05": 6, "KM07": 151}
-	if p := forms.Check(cur, nil, prev); p["KM07"] == "" || len(p) != 1 {
+	prev := forms.Figures{"KR00": 10, "KR02": 4, "KR03": 6, "KM06": 100}
+	cur := forms.Figures{"KR00": 10, "KR02": 4, "KR03": 6, "KM06": 151}
+	if p := forms.Check(cur, nil, prev); p["KM06"] == "" || len(p) != 1 {
 		t.Errorf("151 after 100 without a remark: %v", p)
 	}
-	if p := forms.Check(cur, map[string]string{"KM07": "新开公众号"}, prev); len(p) != 0 {
+	if p := forms.Check(cur, map[string]string{"KM06": "新开公众号"}, prev); len(p) != 0 {
 		t.Errorf("with a remark: %v", p)
 	}
-	cur["KM07"] = 150
+	cur["KM06"] = 150
 	if p := forms.Check(cur, nil, prev); len(p) != 0 {
 		t.Errorf("exactly 50%% is within the threshold: %v", p)
 	}
-	cur["KM07"] = 49
-	if p := forms.Check(cur, nil, prev); p["KM07"] == "" {
+	cur["KM06"] = 49
+	if p := forms.Check(cur, nil, prev); p["KM06"] == "" {
 		t.Error("a fall of 51% is not flagged")
 	}
 }
 
 func TestParseFigures(t *testing.T) {
-	figs, p := forms.ParseFigures(map[string]string{"KR01": "1,300", "KR02": "１２", "KR05": "-1", "KJ01": "3.5", "KM01": "", "XX99": "5"})
-	if figs["KR01"] != 1300 || figs["KR02"] != 12 {
+	figs, p := forms.ParseFigures(map[string]string{"KR00": "1,300", "KR02": "１２", "KR03": "-1", "KJ01": "3.5", "KM12": "", "XX99": "5"})
+	if figs["KR00"] != 1300 || figs["KR02"] != 12 {
 		t.Errorf("figures: %v", figs)
 	}
-	if p["KR05"] == "" || p["KJ01"] == "" || len(p) != 2 {
+	if p["KR03"] == "" || p["KJ01"] == "" || len(p) != 2 {
 		t.Errorf("problems: %v", p)
 	}
-	if _, ok := figs["KM01"]; ok {
+	if _, ok := figs["KM12"]; ok {
 		t.Error("a blank line became a value")
 	}
 }
@@ -131,21 +131,21 @@ func TestWorkflowSummaryAndScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if mf.Figures["KC02"] != 6000 || mf.Figures["KC06"] != 120 || mf.Prefilled["KC01"] != 1 || mf.Status != forms.Draft {
+		if mf.Figures["KC11"] != 6000 || mf.Figures["KC13"] != 120 || mf.Prefilled["KC01"] != 1 || mf.Status != forms.Draft {
 			t.Errorf("venue form not pre-filled from its record: %+v", mf)
 		}
 		_ = mid
 		// Submit with problems: refused, all of them returned.
-		bad := forms.Figures{"KR01": 1, "KR02": 2, "KC02": 100, "KC03": 200}
+		bad := forms.Figures{"KR00": 1, "KR02": 2, "KC11": 100, "KC12": 200}
 		if err := s.Save(ctx, mf.ID, 0, bad, nil); err != nil {
 			t.Fatal(err)
 		}
 		mf, _ = s.Find(ctx, museum.Key, 2025)
 		probs, err := s.Submit(ctx, mf, 0)
-		if !errors.Is(err, forms.ErrProblems) || probs["KR01"] == "" || probs["KC03"] == "" {
+		if !errors.Is(err, forms.ErrProblems) || probs["KR00"] == "" || probs["KC12"] == "" {
 			t.Fatalf("bad form submitted: %v %v", probs, err)
 		}
-		good := forms.Figures{"KR01": 3, "KR02": 2, "KC02": 100, "KC03": 80, "KM07": 10}
+		good := forms.Figures{"KR00": 3, "KR02": 2, "KC11": 100, "KC12": 80, "KM06": 10}
 		if err := s.Save(ctx, mf.ID, 0, good, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestWorkflowSummaryAndScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Save(ctx, bf.ID, 0, forms.Figures{"KR01": 7, "KR05": 7, "KM07": 5}, nil); err != nil {
+		if err := s.Save(ctx, bf.ID, 0, forms.Figures{"KR00": 7, "KR03": 7, "KM06": 5}, nil); err != nil {
 			t.Fatal(err)
 		}
 		bf, _ = s.Find(ctx, "152502", 2025)
@@ -197,12 +197,12 @@ func TestWorkflowSummaryAndScope(t *testing.T) {
 		}
 		// A township form still in draft is not summed.
 		tf, _ := s.Open(ctx, unit(t, s, "152502001"), 2025, 0)
-		s.Save(ctx, tf.ID, 0, forms.Figures{"KM07": 1000}, nil)
+		s.Save(ctx, tf.ID, 0, forms.Figures{"KM06": 1000}, nil)
 		sum, err := s.Summarize(ctx, region.NewScope("152500"), "152502", 2025)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Figures["KR01"] != 10 || sum.Figures["KM07"] != 15 || sum.Included != 2 || sum.Expected != len(units) || len(sum.Missing) != len(units)-2 {
+		if sum.Figures["KR00"] != 10 || sum.Figures["KM06"] != 15 || sum.Included != 2 || sum.Expected != len(units) || len(sum.Missing) != len(units)-2 {
 			t.Errorf("summary: %+v", sum)
 		}
 		var draftListed bool
@@ -233,9 +233,9 @@ func TestWorkflowSummaryAndScope(t *testing.T) {
 		}
 		// Next year: a big change needs a remark, measured against last year's accepted form.
 		nf, _ := s.Open(ctx, museum, 2026, 0)
-		s.Save(ctx, nf.ID, 0, forms.Figures{"KR01": 3, "KR02": 2, "KC02": 100, "KC03": 80, "KM07": 40}, nil)
+		s.Save(ctx, nf.ID, 0, forms.Figures{"KR00": 3, "KR02": 2, "KC11": 100, "KC12": 80, "KM06": 40}, nil)
 		nf, _ = s.Find(ctx, museum.Key, 2026)
-		if probs, err := s.Submit(ctx, nf, 0); !errors.Is(err, forms.ErrProblems) || probs["KM07"] == "" || len(probs) != 1 {
+		if probs, err := s.Submit(ctx, nf, 0); !errors.Is(err, forms.ErrProblems) || probs["KM06"] == "" || len(probs) != 1 {
 			t.Errorf("year-on-year: %v %v", probs, err)
 		}
 	})
@@ -247,11 +247,11 @@ func TestXLSXRoundTripAndImport(t *testing.T) {
 		s := newStore(d)
 		all := region.NewScope("150000")
 		yes := func(forms.Unit) bool { return true }
-		figs := forms.Figures{"KR01": 12, "KR02": 5, "KR05": 7, "KJ01": 1000, "KJ02": 900, "KH12": 34567}
+		figs := forms.Figures{"KR00": 12, "KR02": 5, "KR03": 7, "KJ01": 1000, "KJ02": 900, "KH04": 34567}
 		var buf bytes.Buffer
 		err := forms.WriteXLSX(&buf, []forms.Sheet{
-			{UnitKey: "152502", UnitName: "锡林浩特市科协", Year: 2024, Figures: figs, Remarks: map[string]string{"KR01": "=cmd"}},
-			{UnitKey: "152501", UnitName: "二连浩特市科协", Year: 2024, Figures: forms.Figures{"KM07": 3}},
+			{UnitKey: "152502", UnitName: "锡林浩特市科协", Year: 2024, Figures: figs, Remarks: map[string]string{"KR00": "=cmd"}},
+			{UnitKey: "152501", UnitName: "二连浩特市科协", Year: 2024, Figures: forms.Figures{"KM06": 3}},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -261,11 +261,11 @@ func TestXLSXRoundTripAndImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(sheets) != 2 || sheets[0].UnitKey != "152502" || sheets[0].Year != 2024 || len(sheets[0].Figures) != len(figs) || sheets[0].Figures["KH12"] != 34567 {
+		if len(sheets) != 2 || sheets[0].UnitKey != "152502" || sheets[0].Year != 2024 || len(sheets[0].Figures) != len(figs) || sheets[0].Figures["KH04"] != 34567 {
 			t.Fatalf("round trip: %+v", sheets)
 		}
-		if !strings.HasSuffix(sheets[0].Remarks["KR01"], "=cmd") || strings.HasPrefix(sheets[0].Remarks["KR01"], "=") {
-			t.Errorf("a formula-like remark was written as is: %q", sheets[0].Remarks["KR01"])
+		if !strings.HasSuffix(sheets[0].Remarks["KR00"], "=cmd") || strings.HasPrefix(sheets[0].Remarks["KR00"], "=") {
+			t.Errorf("a formula-like remark was written as is: %q", sheets[0].Remarks["KR00"])
 		}
 		// A banner may not import its own form (the league reviews it): refused, nothing written.
 		bannerOnly := func(u forms.Unit) bool { return u.ReviewLevel() >= region.LevelBanner }
@@ -275,7 +275,7 @@ func TestXLSXRoundTripAndImport(t *testing.T) {
 		// A damaged workbook: every problem named by sheet, row, column and field; nothing written.
 		x, _ := excelize.OpenReader(bytes.NewReader(good))
 		name := x.GetSheetList()[0]
-		x.SetCellValue(name, "D8", "十二")  // KR02 (row 6 heading, 7 KR01, 8 KR02)
+		x.SetCellValue(name, "D8", "十二")  // KR02 (row 6 heading, 7 KR00, 8 KR02)
 		x.SetCellValue(name, "A9", "KR99") // an unknown code
 		x.SetCellValue(name, "B3", "2030")
 		var bad bytes.Buffer
@@ -296,7 +296,7 @@ func TestXLSXRoundTripAndImport(t *testing.T) {
 		}
 		// Inconsistent figures are refused with the row of the line.
 		var incons bytes.Buffer
-		forms.WriteXLSX(&incons, []forms.Sheet{{UnitKey: "152502", UnitName: "x", Year: 2023, Figures: forms.Figures{"KR01": 1, "KR02": 5}}})
+		forms.WriteXLSX(&incons, []forms.Sheet{{UnitKey: "152502", UnitName: "x", Year: 2023, Figures: forms.Figures{"KR00": 1, "KR02": 5}}})
 		if _, err := s.Import(ctx, all, yes, 0, 2026, &incons, 1<<20); err == nil || !strings.Contains(err.Error(), "第 7 行") {
 			t.Errorf("inconsistent figures: %v", err)
 		}
@@ -315,7 +315,7 @@ func TestXLSXRoundTripAndImport(t *testing.T) {
 		filed, _ := s.Open(ctx, unit(t, s, "152502"), 2023, 0)
 		_ = filed
 		var again bytes.Buffer
-		forms.WriteXLSX(&again, []forms.Sheet{{UnitKey: "152502", UnitName: "x", Year: 2023, Figures: forms.Figures{"KM07": 1}}})
+		forms.WriteXLSX(&again, []forms.Sheet{{UnitKey: "152502", UnitName: "x", Year: 2023, Figures: forms.Figures{"KM06": 1}}})
 		if _, err := s.Import(ctx, all, yes, 0, 2026, &again, 1<<20); err == nil || !strings.Contains(err.Error(), "已在系统中填报") {
 			t.Errorf("overwrote a filed form: %v", err)
 		}

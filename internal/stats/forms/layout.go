@@ -27,9 +27,9 @@ type Section struct {
 // association's form; VenueField is the registry field of a venue record that pre-fills it on
 // a venue's form ("" for hand entry).
 type Field struct {
-	Code       string // KR01, KC02, KJ03, KM04, KH05 (KR/KJ as the national form; the rest in its style)
+	Code       string // KR02, KC11, KJ03, … (see Layout)
 	Label      string
-	Unit       string // 人, 个, 平方米, 元, 次, 人次, 种, 册, 篇, 人月
+	Unit       string // 人, 个, 座, 平方米, 元, 次, 场次, 人次, 种, 册, 条, 人月
 	Parent     string
 	Disjoint   bool
 	Depth      int // 0 for a total, 1 for its parts, 2 for their "其中" lines (indentation)
@@ -42,69 +42,77 @@ type Field struct {
 // year's value is positive).
 const YoYThreshold = 0.5
 
-// Layout is the form, section by section. Codes follow 全国科普统计调查表 (科技部, 2021 edition)
-// in grouping and order: personnel (KR), venues and sites (KC), funds (KJ: income by source,
-// spending by use), media (KM), activities (KH). Funds are whole yuan (元), not the national
-// form's 万元, so that every line is an integer and summaries add exactly.
+// Layout is the form, section by section, in the grouping and order of 全国科普统计调查表:
+// personnel (KR), venues and sites (KC), funds (KJ: income by source, spending by use), media
+// (KM), activities (KH). A line that is one of the stats registry's indicators carries that
+// indicator's code (KR02 科普专职人员, KJ11 科普经费使用额, …) and is pre-filled from it; lines
+// entered by hand only have codes of their own in the same series (KR12…, KC11…, KJ16, KM12…,
+// KH31…), so one code means one figure across the forms, the indicators and the API. Funds
+// are whole yuan (元), not the national form's 万元, so that every line is an integer and
+// summaries add exactly.
 var Layout = []Section{
 	{Key: "personnel", Title: "一、科普人员", Fields: []Field{
-		{Code: "KR01", Label: "科普人员合计", Unit: "人", Indicator: "talent.staff"},
-		{Code: "KR02", Label: "科普专职人员", Unit: "人", Parent: "KR01", Disjoint: true, Depth: 1},
-		{Code: "KR03", Label: "其中：中级职称及以上或大学本科及以上学历人员", Unit: "人", Parent: "KR02", Depth: 2},
-		{Code: "KR04", Label: "其中：女性", Unit: "人", Parent: "KR02", Depth: 2},
-		{Code: "KR05", Label: "科普兼职人员", Unit: "人", Parent: "KR01", Disjoint: true, Depth: 1},
-		{Code: "KR06", Label: "其中：中级职称及以上或大学本科及以上学历人员", Unit: "人", Parent: "KR05", Depth: 2},
-		{Code: "KR07", Label: "其中：女性", Unit: "人", Parent: "KR05", Depth: 2},
-		{Code: "KR08", Label: "兼职人员年度实际投入工作量", Unit: "人月"},
-		{Code: "KR09", Label: "注册科普（技）志愿者", Unit: "人", Indicator: "talent.volunteers"},
+		{Code: "KR00", Label: "科普人员合计", Unit: "人"},
+		{Code: "KR02", Label: "科普专职人员", Unit: "人", Parent: "KR00", Disjoint: true, Depth: 1, Indicator: "KR02"},
+		{Code: "KR12", Label: "其中：中级职称及以上或大学本科及以上学历人员", Unit: "人", Parent: "KR02", Depth: 2},
+		{Code: "KR13", Label: "其中：女性", Unit: "人", Parent: "KR02", Depth: 2},
+		{Code: "KR03", Label: "科普兼职人员", Unit: "人", Parent: "KR00", Disjoint: true, Depth: 1, Indicator: "KR03"},
+		{Code: "KR14", Label: "其中：中级职称及以上或大学本科及以上学历人员", Unit: "人", Parent: "KR03", Depth: 2},
+		{Code: "KR15", Label: "其中：女性", Unit: "人", Parent: "KR03", Depth: 2},
+		{Code: "KR16", Label: "兼职人员年度实际投入工作量", Unit: "人月"},
+		{Code: "KR04", Label: "科普专家", Unit: "人", Indicator: "KR04"},
+		{Code: "KR05", Label: "科技志愿者", Unit: "人", Indicator: "KR05"},
 	}},
 	{Key: "venues", Title: "二、科普场地", Fields: []Field{
-		{Code: "KC01", Label: "科技馆", Unit: "个", Indicator: "infrastructure.museums"},
-		{Code: "KC02", Label: "建筑面积", Unit: "平方米", VenueField: "floor_area"},
-		{Code: "KC03", Label: "其中：展厅面积", Unit: "平方米", Parent: "KC02", Depth: 1},
-		{Code: "KC04", Label: "当年参观人次", Unit: "人次"},
-		{Code: "KC05", Label: "其中：青少年参观人次", Unit: "人次", Parent: "KC04", Depth: 1},
-		{Code: "KC06", Label: "展品数", Unit: "件", VenueField: "exhibits"},
-		{Code: "KC07", Label: "科普教育基地", Unit: "个", Indicator: "infrastructure.bases"},
-		{Code: "KC08", Label: "科普e站", Unit: "个", Indicator: "infrastructure.estations"},
-		{Code: "KC09", Label: "流动科技馆巡展站点", Unit: "个"},
+		{Code: "KC01", Label: "科技馆", Unit: "座", Indicator: "KC01"},
+		{Code: "KC11", Label: "建筑面积", Unit: "平方米", VenueField: "floor_area"},
+		{Code: "KC12", Label: "其中：展厅面积", Unit: "平方米", Parent: "KC11", Depth: 1},
+		{Code: "KC13", Label: "展品", Unit: "件", VenueField: "exhibits"},
+		{Code: "KC14", Label: "当年参观人次", Unit: "人次"},
+		{Code: "KC15", Label: "其中：青少年参观人次", Unit: "人次", Parent: "KC14", Depth: 1},
+		{Code: "KC02", Label: "流动科技馆", Unit: "套", Indicator: "KC02"},
+		{Code: "KC03", Label: "科普大篷车", Unit: "辆", Indicator: "KC03"},
+		{Code: "KC05", Label: "科普教育基地", Unit: "个", Indicator: "KC05"},
+		{Code: "KC07", Label: "科普e站", Unit: "个", Indicator: "KC07"},
 	}},
 	{Key: "funds", Title: "三、科普经费", Fields: []Field{
-		{Code: "KJ01", Label: "年度科普经费筹集额", Unit: "元", Indicator: "funds.income"},
-		{Code: "KJ02", Label: "政府拨款", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1, Indicator: "funds.government"},
-		{Code: "KJ03", Label: "其中：科普专项经费", Unit: "元", Parent: "KJ02", Depth: 2, Indicator: "funds.special"},
-		{Code: "KJ04", Label: "捐赠", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1, Indicator: "funds.donations"},
-		{Code: "KJ05", Label: "自筹资金", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1, Indicator: "funds.self_raised"},
-		{Code: "KJ06", Label: "其他收入", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1},
-		{Code: "KJ07", Label: "年度科普经费使用额", Unit: "元", Indicator: "funds.spending"},
-		{Code: "KJ08", Label: "行政支出", Unit: "元", Parent: "KJ07", Disjoint: true, Depth: 1},
-		{Code: "KJ09", Label: "科普活动支出", Unit: "元", Parent: "KJ07", Disjoint: true, Depth: 1},
-		{Code: "KJ10", Label: "科普场馆基建支出", Unit: "元", Parent: "KJ07", Disjoint: true, Depth: 1},
-		{Code: "KJ11", Label: "其中：政府拨款支出", Unit: "元", Parent: "KJ10", Depth: 2},
-		{Code: "KJ12", Label: "其他支出", Unit: "元", Parent: "KJ07", Disjoint: true, Depth: 1},
+		{Code: "KJ01", Label: "年度科普经费筹集额", Unit: "元", Indicator: "KJ01"},
+		{Code: "KJ02", Label: "政府拨款", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1, Indicator: "KJ02"},
+		{Code: "KJ03", Label: "其中：科普专项经费", Unit: "元", Parent: "KJ02", Depth: 2, Indicator: "KJ03"},
+		{Code: "KJ04", Label: "捐赠", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1, Indicator: "KJ04"},
+		{Code: "KJ05", Label: "自筹资金", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1, Indicator: "KJ05"},
+		{Code: "KJ06", Label: "其他收入", Unit: "元", Parent: "KJ01", Disjoint: true, Depth: 1, Indicator: "KJ06"},
+		{Code: "KJ11", Label: "年度科普经费使用额", Unit: "元", Indicator: "KJ11"},
+		{Code: "KJ14", Label: "行政支出", Unit: "元", Parent: "KJ11", Disjoint: true, Depth: 1, Indicator: "KJ14"},
+		{Code: "KJ12", Label: "科普活动支出", Unit: "元", Parent: "KJ11", Disjoint: true, Depth: 1, Indicator: "KJ12"},
+		{Code: "KJ13", Label: "科普场馆基建支出", Unit: "元", Parent: "KJ11", Disjoint: true, Depth: 1, Indicator: "KJ13"},
+		{Code: "KJ16", Label: "其中：政府拨款支出", Unit: "元", Parent: "KJ13", Depth: 2},
+		{Code: "KJ15", Label: "其他支出", Unit: "元", Parent: "KJ11", Disjoint: true, Depth: 1, Indicator: "KJ15"},
 	}},
 	{Key: "media", Title: "四、科普传媒", Fields: []Field{
-		{Code: "KM01", Label: "科普图书出版种数", Unit: "种"},
-		{Code: "KM02", Label: "科普图书发行量", Unit: "册"},
-		{Code: "KM03", Label: "科普期刊出版种数", Unit: "种"},
-		{Code: "KM04", Label: "科普音像制品出版种数", Unit: "种"},
-		{Code: "KM05", Label: "科普网站", Unit: "个"},
-		{Code: "KM06", Label: "科普类微博、微信公众号", Unit: "个"},
-		{Code: "KM07", Label: "发布科普文章、视频", Unit: "篇", Indicator: "informatization.content"},
+		{Code: "KM12", Label: "科普图书出版种数", Unit: "种"},
+		{Code: "KM13", Label: "科普图书发行量", Unit: "册"},
+		{Code: "KM14", Label: "科普期刊出版种数", Unit: "种"},
+		{Code: "KM15", Label: "科普音像制品出版种数", Unit: "种"},
+		{Code: "KM16", Label: "科普网站", Unit: "个"},
+		{Code: "KM17", Label: "科普类微博、微信公众号", Unit: "个"},
+		{Code: "KM05", Label: "发布科普视频", Unit: "条", Indicator: "KM05"},
+		{Code: "KM06", Label: "发布科普图文", Unit: "条", Indicator: "KM06"},
 	}},
 	{Key: "activities", Title: "五、科普活动", Fields: []Field{
-		{Code: "KH01", Label: "科普（技）讲座", Unit: "次"},
-		{Code: "KH02", Label: "科普（技）讲座参加人次", Unit: "人次"},
-		{Code: "KH03", Label: "科普（技）专题展览", Unit: "次"},
-		{Code: "KH04", Label: "科普（技）专题展览参观人次", Unit: "人次"},
-		{Code: "KH05", Label: "科普（技）竞赛", Unit: "次"},
-		{Code: "KH06", Label: "科普（技）竞赛参加人次", Unit: "人次"},
-		{Code: "KH07", Label: "全国科普日活动", Unit: "次"},
-		{Code: "KH08", Label: "全国科普日活动参加人次", Unit: "人次"},
-		{Code: "KH09", Label: "实用技术培训", Unit: "次"},
-		{Code: "KH10", Label: "实用技术培训参加人次", Unit: "人次"},
-		{Code: "KH11", Label: "科普活动合计", Unit: "次", Indicator: "activities.sessions"},
-		{Code: "KH12", Label: "科普活动受益人次", Unit: "人次", Indicator: "activities.attendance"},
+		{Code: "KH31", Label: "科普（技）讲座", Unit: "次"},
+		{Code: "KH32", Label: "科普（技）讲座参加人次", Unit: "人次"},
+		{Code: "KH33", Label: "科普（技）专题展览", Unit: "次"},
+		{Code: "KH34", Label: "科普（技）专题展览参观人次", Unit: "人次"},
+		{Code: "KH35", Label: "科普（技）竞赛", Unit: "次"},
+		{Code: "KH36", Label: "科普（技）竞赛参加人次", Unit: "人次"},
+		{Code: "KH37", Label: "实用技术培训", Unit: "次"},
+		{Code: "KH38", Label: "实用技术培训参加人次", Unit: "人次"},
+		{Code: "KH26", Label: "全国科技工作者日、全国科普日活动", Unit: "场次", Indicator: "KH26"},
+		{Code: "KH21", Label: "线上科普讲座", Unit: "场次", Indicator: "KH21"},
+		{Code: "KH02", Label: "科普活动场次", Unit: "场次", Indicator: "KH02"},
+		{Code: "KH03", Label: "科普活动参加人次（申报）", Unit: "人次", Indicator: "KH03"},
+		{Code: "KH04", Label: "科普活动参加人次（签到核验）", Unit: "人次", Indicator: "KH04"},
 	}},
 }
 
