@@ -151,10 +151,10 @@ func code(prefix string, i int) string {
 	return prefix + string(rune('0'+i/10)) + string(rune('0'+i%10))
 }
 
-// grow moves every total by up to ±20% and its parts in proportion (so the rules still hold
-// and no line changes by more than YoYThreshold).
+// grow raises every line by the same 0–30% (rounded down, so parts still sum to at most their
+// total and no line, however small, changes by more than YoYThreshold).
 func grow(r *rand.Rand, f Figures) {
-	pct := int64(85 + r.IntN(30))
+	pct := int64(100 + r.IntN(31))
 	for c, v := range f {
 		if c == "KC01" {
 			continue
