@@ -32,7 +32,7 @@ func siteTemplates() []web.Templates {
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep(), stats.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -105,8 +105,9 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
-	sh := &survey.Handler{Kit: kit, Store: &survey.Store{DB: d, Regions: regions}, Regions: regions}
-	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs})
+	surveys := &survey.Store{DB: d, Regions: regions}
+	sh := &survey.Handler{Kit: kit, Store: surveys, Regions: regions}
+	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys})
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, fh, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: ch.Views.Close}, nil

@@ -29,6 +29,7 @@ func (r *Registry) define() []*Indicator {
 	add(r.activityIndicators()...)
 	add(r.contentIndicators()...)
 	add(r.fundIndicators()...)
+	add(r.surveyIndicators()...)
 	add(r.unrecordedIndicators()...)
 	add(r.ratioIndicators()...)
 	// Sections in display order, definition order within a section.

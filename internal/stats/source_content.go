@@ -80,10 +80,53 @@ func (r *Registry) contentFetcher() *fetcher {
 			return nil, err
 		}
 		out := map[string]cell{}
+		figures(out, content.ReachLine{ByChannel: map[string]int64{}}, content.ReachQuery{})
 		for _, ln := range lines {
 			if ln.Key == q.Unit {
 				figures(out, ln, content.ReachQuery{})
 			}
+		}
+		rq := content.ReachQuery{}
+		from, to := q.Bounds()
+		rq.Scope, rq.From, rq.To, rq.By, rq.Emergency = q.Scope.Narrow(q.Unit), from, to, "region", true
+		em, _, err := r.deps.Content.Reach(ctx, rq)
+		if err != nil {
+			return nil, err
+		}
+		out["emergency_views"] = cell{known: true}
+		for _, ln := range em {
+			if ln.Key == q.Unit {
+				out["emergency_views"] = cell{exact: ln.Views, known: true}
+			}
+		}
+		// Published items at exactly the unit: one pass over the subtree's list.
+		n := map[string]int64{}
+		flt := content.Filter{Scope: q.Scope.Narrow(q.Unit), Status: content.Published, Limit: 200}
+		for {
+			p, err := r.deps.Content.List(ctx, flt)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range p.Items {
+				if it.RegionCode != q.Unit {
+					continue
+				}
+				n["items"]++
+				n["items:"+it.Kind]++
+				if it.Emergency {
+					n["emergency_items"]++
+					if it.Kind == "video" {
+						n["emergency_videos"]++
+					}
+				}
+			}
+			if p.Next == 0 {
+				break
+			}
+			flt.After = p.Next
+		}
+		for _, k := range []string{"items", "items:video", "items:article", "emergency_items", "emergency_videos"} {
+			out[k] = cell{exact: n[k], known: true}
 		}
 		return out, nil
 	}
