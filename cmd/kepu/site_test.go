@@ -23,6 +23,7 @@ import (
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/web"
 )
 
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" {
-		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates())
+		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates())
 		if err != nil {
 			fmt.Println(err)
 			os.Exit(1)

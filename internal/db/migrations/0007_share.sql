@@ -87,7 +87,8 @@ CREATE TABLE share_daily (
 CREATE INDEX share_daily_day ON share_daily (day, region_code);
 
 -- Roll-up per (officer, month): what officer rankings, points and monthly actives read.
--- held is 1 while a confirmed review case sets the month's counts aside.
+-- points = shares × 2 + counted clicks (share.Points); held counts the confirmed review cases
+-- that set the month's counts aside (0: none).
 CREATE TABLE share_officer_months (
 	officer_id BIGINT NOT NULL,
 	month TEXT NOT NULL,
@@ -95,10 +96,12 @@ CREATE TABLE share_officer_months (
 	shares BIGINT NOT NULL DEFAULT 0,
 	clicks BIGINT NOT NULL DEFAULT 0,
 	flagged BIGINT NOT NULL DEFAULT 0,
+	points BIGINT NOT NULL DEFAULT 0,
 	held INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (officer_id, month)
 );
-CREATE INDEX share_officer_months_region ON share_officer_months (month, region_code, clicks);
+CREATE INDEX share_officer_months_region ON share_officer_months (month, region_code);
+CREATE INDEX share_officer_months_points ON share_officer_months (month, points);
 
 -- Roll-up per (unit, month), at the officers' own units (villages mostly): what region rankings
 -- and monthly figures read. actives counts officers with a share or a click that month;

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
+)
+
+// publishedItem creates and publishes an item of banner 152502 through the console.
+func publishedItem(t *testing.T, ts *testSite) int64 {
+	t.Helper()
+	editor := newClient(t, ts.srv.URL).loginAnd("banner-152502")
+	id := createContent(t, editor, contentForm())
+	console := fmt.Sprintf("/console/content/%d", id)
+	if status, _, _ := editor.post(console+"/submit", console, url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", status)
+	}
+	reviewer := newClient(t, ts.srv.URL).loginAnd("league-152500")
+	if status, body, _ := reviewer.post(console+"/publish", console, url.Values{"note": {"同意"}}); status != http.StatusSeeOther {
+		t.Fatalf("publish: %d %s", status, body)
+	}
+	return id
+}
+
+var (
+	issuedCode = regexp.MustCompile(`<strong class="share-code">([a-z0-9]+)</strong>`)
+	linkPath   = regexp.MustCompile(`^/share/links/([a-z0-9]{8})$`)
+)
+
+// An officer gets a sign-in code from their banner, signs in, takes a link and shares it; the
+// public's clicks redirect to the item and are counted, the officer's own and a HEAD are not,
+// and the console shows both side by side.
+func TestShareLinksEndToEnd(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ts := newTestSite(t, d)
+		item := publishedItem(t, ts)
+		officer, err := ts.site.Registry.Create(ctx, &registry.InformationOfficers, region.NewScope("150000"), 0,
+			registry.Values{"name": "其其格", "phone": "13800000001", "region_code": "152502001001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff := newClient(t, ts.srv.URL).loginAnd("banner-152502")
+		other := newClient(t, ts.srv.URL).loginAnd("banner-152501")
+		if status, body, _ := other.post("/console/share/codes", "/console/share", url.Values{"officer": {fmt.Sprint(officer)}}); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "不在您的管辖范围内") {
+			t.Errorf("another banner issues a code: %d", status)
+		}
+		status, body, _ := staff.post("/console/share/codes", "/console/share", url.Values{"officer": {fmt.Sprint(officer)}})
+		m := issuedCode.FindStringSubmatch(body)
+		if status != http.StatusOK || m == nil {
+			t.Fatalf("issue code: %d %.300s", status, body)
+		}
+		code := m[1]
+
+		off := newClient(t, ts.srv.URL)
+		if status, body := off.get("/share"); status != 200 || !strings.Contains(body, `action="/share/signin"`) {
+			t.Fatalf("sign-in page: %d", status)
+		}
+		if status, body, _ := off.post("/share/signin", "/share", url.Values{"officer": {fmt.Sprint(officer)}, "code": {"wrongcode12"}}); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "登录码不对") {
+			t.Errorf("wrong code: %d", status)
+		}
+		if status, _, _ := off.post("/share/signin", "/share", url.Values{"officer": {fmt.Sprint(officer)}, "code": {code}}); status != http.StatusSeeOther {
+			t.Fatalf("sign in: %d", status)
+		}
+		status, body = off.get("/share")
+		if status != 200 || !strings.Contains(body, "草原防火知识") || !strings.Contains(body, `action="/share/links"`) {
+			t.Fatalf("officer page: %d %.300s", status, body)
+		}
+		status, _, hdr := off.post("/share/links", "/share", url.Values{"item": {fmt.Sprint(item)}})
+		lm := linkPath.FindStringSubmatch(hdr.Get("Location"))
+		if status != http.StatusSeeOther || lm == nil {
+			t.Fatalf("take link: %d %v", status, hdr)
+		}
+		link := lm[1]
+		if status, body := off.get("/share/links/" + link); status != 200 || !strings.Contains(body, "/s/"+link) || !strings.Contains(body, "<svg") {
+			t.Errorf("link page: %d", status)
+		}
+		if status, _ := newClient(t, ts.srv.URL).get("/share/links/" + link); status != http.StatusUnauthorized {
+			t.Errorf("link page signed out: %d", status)
+		}
+
+		// The public: two people (different User-Agents), one of them twice; a HEAD; the officer.
+		visit := func(method, ua string, c *client) *http.Response {
+			req, _ := http.NewRequest(method, ts.srv.URL+"/s/"+link, nil)
+			req.Header.Set("User-Agent", ua)
+			resp, err := c.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp
+		}
+		anon := newClient(t, ts.srv.URL)
+		for _, ua := range []string{"Mozilla/5.0 (iPhone) MicroMessenger/8.0", "Mozilla/5.0 (iPhone) MicroMessenger/8.0", "Mozilla/5.0 (Android 12) Mobile"} {
+			resp := visit("GET", ua, anon)
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != fmt.Sprintf("/content/%d", item) {
+				t.Fatalf("GET /s/%s: %d %s", link, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+		visit("HEAD", "Mozilla/5.0 (Android 12) Mobile", anon)
+		visit("GET", "Mozilla/5.0 (X11) Firefox", off) // signed in as the link's officer
+		if status, _ := anon.get("/s/zzzzzzzz"); status != http.StatusNotFound {
+			t.Errorf("unknown code: %d", status)
+		}
+		if status, _ := anon.get("/s/bad"); status != http.StatusNotFound {
+			t.Errorf("bad code: %d", status)
+		}
+
+		status, body = staff.get("/console/share?region=152502001&month=" + currentMonth())
+		if status != 200 {
+			t.Fatalf("report: %d", status)
+		}
+		// The village row: 1 share, 2 counted, then head 1, unfurl 0, bot 0, datacentre 0, self 1, repeat 1.
+		row := regexp.MustCompile(`152502001001</small></td><td>1</td><td>2</td><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td><td>1</td>`)
+		if !row.MatchString(body) {
+			t.Errorf("report lacks the village's counted and flagged clicks: %s", body[strings.Index(body, "<tbody>"):])
+		}
+		if status, _ := other.get("/console/share?region=152502001"); status != http.StatusNotFound {
+			t.Errorf("another banner reads the township: %d", status)
+		}
+		status, body = staff.get("/console/share/rankings?region=152502&by=clicks&month=" + currentMonth())
+		if status != 200 || !strings.Contains(body, fmt.Sprintf("<td>%d</td>", officer)) {
+			t.Errorf("rankings: %d", status)
+		}
+		if status, body := anon.get("/share/metrics"); status != 200 || !strings.Contains(body, `share_clicks_total{reason="counted"} 2`) || !strings.Contains(body, `share_clicks_total{reason="self"} 1`) {
+			t.Errorf("metrics: %d %s", status, body)
+		}
+		status, body = off.get("/share")
+		if !strings.Contains(body, "<td>2</td><td>3</td>") {
+			t.Errorf("officer's link row lacks 2 counted, 3 not counted: %s", body)
+		}
+	})
+}
+
+// currentMonth is this China calendar month, as the console defaults to.
+func currentMonth() string { return share.Month(time.Now()) }

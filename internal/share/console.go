@@ -1,0 +1,117 @@
+package share
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kepu/kepu/internal/account"
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share/click"
+	"github.com/kepu/kepu/internal/web"
+)
+
+var monthRE = regexp.MustCompile(`^20[0-9]{2}-(0[1-9]|1[0-2])$`)
+
+// ReportPage is the console's sharing report: a unit's month, counted and not counted by
+// reason, per unit one level below, with the national platform's figures beside.
+type ReportPage struct {
+	web.Page
+	Unit    string
+	Month   string
+	Total   Figures
+	Rows    []Figures
+	Reasons []click.Reason
+	By      string
+	Top     []OfficerRank
+	Code    string // a sign-in code just issued (shown once)
+	CodeFor int64
+	Error   string
+	Notice  string
+}
+
+// unitMonth reads ?region= and ?month= (defaults: the caller's first root, this month),
+// checking the unit is in the caller's scope.
+func (h *Handler) unitMonth(r *http.Request) (string, string, error) {
+	p := account.FromContext(r.Context())
+	unit := strings.TrimSpace(r.FormValue("region"))
+	if unit == "" {
+		roots := p.Scope().Roots()
+		if len(roots) == 0 {
+			return "", "", web.Forbidden(nil)
+		}
+		unit = roots[0]
+		for len(unit) < 6 {
+			unit += "0"
+		}
+	}
+	if !p.Can(account.View, unit) {
+		return "", "", web.NotFound(nil)
+	}
+	month := r.FormValue("month")
+	if !monthRE.MatchString(month) {
+		month = Month(time.Now())
+	}
+	return unit, month, nil
+}
+
+func (h *Handler) report(w http.ResponseWriter, r *http.Request) error {
+	return h.renderReport(w, r, http.StatusOK, "share.report_title", "share/report", func(p *ReportPage) {})
+}
+
+func (h *Handler) rankings(w http.ResponseWriter, r *http.Request) error {
+	return h.renderReport(w, r, http.StatusOK, "share.rankings_title", "share/rankings", func(p *ReportPage) {})
+}
+
+func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status int, title, page string, fill func(p *ReportPage)) error {
+	unit, month, err := h.unitMonth(r)
+	if err != nil {
+		return err
+	}
+	p := ReportPage{Page: h.Kit.Page(r, title), Unit: unit, Month: month, Reasons: click.Reasons, By: r.FormValue("by")}
+	if p.Total, p.Rows, err = h.Store.RegionFigures(r.Context(), unit, month, h.Registrations); err != nil {
+		return err
+	}
+	if page == "share/rankings" {
+		p.Rows = Rank(p.Rows, p.By)
+		if p.Top, err = h.Store.TopOfficers(r.Context(), unit, month, 20); err != nil {
+			return err
+		}
+	}
+	fill(&p)
+	return h.Kit.Render.HTML(w, r, status, page, p)
+}
+
+// issueCode gives an officer of the caller's scope a sign-in code and shows it once.
+func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request) error {
+	pr := account.FromContext(r.Context())
+	id, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("officer")), 10, 64)
+	var rec registry.Record
+	if err == nil {
+		rec, err = h.Officers.Get(r.Context(), &registry.InformationOfficers, pr.Scope(), id)
+	}
+	if err != nil {
+		if err == nil || errors.Is(err, db.ErrNotFound) || errors.Is(err, registry.ErrOutOfScope) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange) {
+			return h.renderReport(w, r, http.StatusUnprocessableEntity, "share.report_title", "share/report", func(p *ReportPage) {
+				p.Error = p.T("share.code_no_officer", r.PostFormValue("officer"))
+			})
+		}
+		return err
+	}
+	if rec.Values.Str("status") == "inactive" {
+		return h.renderReport(w, r, http.StatusUnprocessableEntity, "share.report_title", "share/report", func(p *ReportPage) {
+			p.Error = p.T("share.code_inactive", id)
+		})
+	}
+	code, err := h.Store.IssueCode(r.Context(), id, rec.Region(), pr.ID)
+	if err != nil {
+		return err
+	}
+	return h.renderReport(w, r, http.StatusOK, "share.report_title", "share/report", func(p *ReportPage) {
+		p.Code, p.CodeFor = code, id
+	})
+}
