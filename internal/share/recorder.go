@@ -28,8 +28,8 @@ type Click struct {
 	Reason   click.Reason
 }
 
-// Recorder records clicks durably by group commit: concurrent clicks are collected for up to
-// Window (2 ms) and written by one goroutine in ONE transaction — the raw rows and their
+// Recorder records clicks durably by group commit: the clicks that arrive while a group is
+// being committed are written next by one goroutine in ONE transaction — the raw rows and their
 // roll-ups together — and each caller returns only after that commit, so a click that got a
 // response is stored (and counted once: raw row and roll-ups commit or fail together). When a
 // group's transaction fails, each click is retried alone so one bad click never fails others.
@@ -43,7 +43,7 @@ type Recorder struct {
 	Log *slog.Logger
 	// DataCentres are the configured data-centre ranges whose clicks are not counted.
 	DataCentres []netip.Prefix
-	Window      time.Duration    // 0: 2 ms
+	Window      time.Duration    // wait before each group commit; 0: none (groups form while the previous one commits)
 	MaxBatch    int              // 0: 2,000 clicks
 	Now         func() time.Time // nil: time.Now
 
@@ -52,6 +52,8 @@ type Recorder struct {
 	salt    []byte
 	window  click.Window
 	devices map[string]map[int64]bool // today's visitor → officers signed in or sharing on it
+
+	stmts prepared
 
 	qmu     sync.Mutex
 	queue   []*clickJob
@@ -225,28 +227,16 @@ func (r *Recorder) write(ctx context.Context, c Click) error {
 	}
 }
 
-func (r *Recorder) window_() time.Duration {
-	if r.Window <= 0 {
-		return 2 * time.Millisecond
-	}
-	return r.Window
-}
-
 func (r *Recorder) run() {
 	maxBatch := r.MaxBatch
 	if maxBatch <= 0 {
 		maxBatch = 2000
 	}
 	for {
-		deadline := time.Now().Add(r.window_())
-		for time.Now().Before(deadline) {
-			r.qmu.Lock()
-			n := len(r.queue)
-			r.qmu.Unlock()
-			if n >= maxBatch {
-				break
-			}
-			time.Sleep(r.window_() / 4)
+		// Clicks that arrive while a group commits wait for the next group: under load the
+		// groups grow by themselves. An optional Window waits for more before committing.
+		if r.Window > 0 {
+			time.Sleep(r.Window)
 		}
 		r.qmu.Lock()
 		group := r.queue
@@ -270,12 +260,20 @@ func (r *Recorder) commit(group []*clickJob) {
 	for i, j := range group {
 		cs[i] = j.c
 	}
-	err := r.DB.Tx(context.Background(), func(tx *sql.Tx) error { return insertClicks(context.Background(), tx, r.DB.Dialect, cs) })
+	write := func(cs []Click) error {
+		ctx := context.Background()
+		return r.DB.Tx(ctx, func(tx *sql.Tx) error {
+			st, err := r.stmts.in(ctx, r.DB, tx)
+			if err != nil {
+				return err
+			}
+			return insertClicks(ctx, st, cs)
+		})
+	}
+	err := write(cs)
 	if err != nil && len(group) > 1 {
 		for _, j := range group {
-			j.err = r.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-				return insertClicks(context.Background(), tx, r.DB.Dialect, []Click{j.c})
-			})
+			j.err = write([]Click{j.c})
 			close(j.done)
 		}
 		return
@@ -305,21 +303,18 @@ func (r *Recorder) Close(ctx context.Context) error {
 }
 
 // insertClicks appends the raw clicks and adds them to the roll-ups, in tx.
-func insertClicks(ctx context.Context, tx *sql.Tx, dialect db.Dialect, cs []Click) error {
-	rows := make([][]any, len(cs))
-	var ds []delta
-	for i, c := range cs {
+func insertClicks(ctx context.Context, st stmts, cs []Click) error {
+	ds := make([]delta, 0, len(cs))
+	for _, c := range cs {
 		day := Day(c.At)
-		rows[i] = []any{c.Link.Code, c.Link.Officer, c.Link.Item, c.Link.Region, c.At, day, c.Visitor, c.Subnet, c.UAClass, c.Referrer, string(c.Reason)}
+		if _, err := st.click.ExecContext(ctx, c.Link.Code, c.Link.Officer, c.Link.Item, c.Link.Region, c.At, day, c.Visitor, c.Subnet, c.UAClass, c.Referrer, string(c.Reason)); err != nil {
+			return fmt.Errorf("share_clicks: %w", err)
+		}
 		d := delta{Officer: c.Link.Officer, Item: c.Link.Item, Region: c.Link.Region, Day: day}
 		d.Counts[reasonIndex(c.Reason)] = 1
 		ds = append(ds, d)
 	}
-	if err := db.BulkInsert(ctx, tx, dialect, "share_clicks",
-		[]string{"link_code", "officer_id", "item_id", "region_code", "at", "day", "visitor", "subnet", "ua_class", "referrer", "reason"}, rows, ""); err != nil {
-		return err
-	}
-	return addRollups(ctx, tx, ds)
+	return addRollups(ctx, st, ds)
 }
 
 // delta is what one write adds to the roll-ups of an (officer, item, day).
@@ -330,16 +325,75 @@ type delta struct {
 	Counts        [7]int64 // 0 counted, then click.Reasons order
 }
 
+// SQL of the recorder's statements, prepared once per connection (parsing a statement cost as
+// much as running it on SQLite).
+const (
+	insertClickSQL = `INSERT INTO share_clicks (link_code, officer_id, item_id, region_code, at, day, visitor, subnet, ua_class, referrer, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+	upsertDailySQL = `INSERT INTO share_daily (officer_id, item_id, day, region_code, shares, clicks, head, unfurl, bot, datacentre, self, repeat)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (officer_id, item_id, day) DO UPDATE SET shares = share_daily.shares + excluded.shares, clicks = share_daily.clicks + excluded.clicks,
+		head = share_daily.head + excluded.head, unfurl = share_daily.unfurl + excluded.unfurl, bot = share_daily.bot + excluded.bot,
+		datacentre = share_daily.datacentre + excluded.datacentre, self = share_daily.self + excluded.self, repeat = share_daily.repeat + excluded.repeat`
+	upsertOfficerMonthSQL = `INSERT INTO share_officer_months (officer_id, month, region_code, shares, clicks, flagged, points) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (officer_id, month) DO UPDATE SET shares = share_officer_months.shares + excluded.shares,
+		clicks = share_officer_months.clicks + excluded.clicks, flagged = share_officer_months.flagged + excluded.flagged,
+		points = share_officer_months.points + excluded.points
+		RETURNING shares, clicks`
+	upsertRegionMonthSQL = `INSERT INTO share_region_months (region_code, month, shares, clicks, head, unfurl, bot, datacentre, self, repeat, actives)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (month, region_code) DO UPDATE SET shares = share_region_months.shares + excluded.shares, clicks = share_region_months.clicks + excluded.clicks,
+		head = share_region_months.head + excluded.head, unfurl = share_region_months.unfurl + excluded.unfurl, bot = share_region_months.bot + excluded.bot,
+		datacentre = share_region_months.datacentre + excluded.datacentre, self = share_region_months.self + excluded.self,
+		repeat = share_region_months.repeat + excluded.repeat, actives = share_region_months.actives + excluded.actives`
+)
+
+// stmts are the recorder's statements within one transaction.
+type stmts struct {
+	click, daily, month, region *sql.Stmt
+}
+
+// prepared holds the statements prepared on the database (database/sql keeps one prepared
+// copy per connection and reuses it in transactions).
+type prepared struct {
+	once sync.Once
+	s    stmts
+	err  error
+}
+
+func (p *prepared) in(ctx context.Context, d *db.DB, tx *sql.Tx) (stmts, error) {
+	p.once.Do(func() {
+		for _, x := range []struct {
+			dst **sql.Stmt
+			q   string
+		}{{&p.s.click, insertClickSQL}, {&p.s.daily, upsertDailySQL}, {&p.s.month, upsertOfficerMonthSQL}, {&p.s.region, upsertRegionMonthSQL}} {
+			if *x.dst, p.err = d.PrepareContext(context.Background(), x.q); p.err != nil {
+				return
+			}
+		}
+	})
+	if p.err != nil {
+		return stmts{}, p.err
+	}
+	return stmts{click: tx.StmtContext(ctx, p.s.click), daily: tx.StmtContext(ctx, p.s.daily), month: tx.StmtContext(ctx, p.s.month), region: tx.StmtContext(ctx, p.s.region)}, nil
+}
+
 // addRollups adds deltas (any number per key) to share_daily, share_officer_months and
-// share_region_months; an officer-month that gets its first share or counted click adds one
-// to its unit's actives.
-func addRollups(ctx context.Context, tx *sql.Tx, ds []delta) error {
+// share_region_months (keys summed first, one upsert per row); an officer-month that gets its
+// first share or counted click adds one to its unit's actives.
+func addRollups(ctx context.Context, st stmts, ds []delta) error {
 	type dayKey struct {
 		o, i int64
 		day  string
 	}
 	days := map[dayKey]*delta{}
 	var order []dayKey
+	type monthKey struct {
+		o     int64
+		month string
+	}
+	months := map[monthKey]*delta{}
+	var morder []monthKey
 	for _, d := range ds {
 		k := dayKey{d.Officer, d.Item, d.Day}
 		if days[k] == nil {
@@ -348,45 +402,32 @@ func addRollups(ctx context.Context, tx *sql.Tx, ds []delta) error {
 			days[k] = &cp
 			order = append(order, k)
 		}
-		days[k].Shares += d.Shares
-		for i := range d.Counts {
-			days[k].Counts[i] += d.Counts[i]
-		}
-	}
-	type monthKey struct {
-		o     int64
-		month string
-	}
-	months := map[monthKey]*delta{}
-	var morder []monthKey
-	for _, k := range order {
-		d := days[k]
-		_, err := tx.ExecContext(ctx, `INSERT INTO share_daily (officer_id, item_id, day, region_code, shares, clicks, head, unfurl, bot, datacentre, self, repeat)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			ON CONFLICT (officer_id, item_id, day) DO UPDATE SET shares = share_daily.shares + excluded.shares, clicks = share_daily.clicks + excluded.clicks,
-			head = share_daily.head + excluded.head, unfurl = share_daily.unfurl + excluded.unfurl, bot = share_daily.bot + excluded.bot,
-			datacentre = share_daily.datacentre + excluded.datacentre, self = share_daily.self + excluded.self, repeat = share_daily.repeat + excluded.repeat`,
-			d.Officer, d.Item, d.Day, d.Region, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6])
-		if err != nil {
-			return fmt.Errorf("share_daily: %w", err)
-		}
 		mk := monthKey{d.Officer, d.Day[:7]}
 		if months[mk] == nil {
-			cp := *d
+			cp := d
 			cp.Shares, cp.Counts = 0, [7]int64{}
 			months[mk] = &cp
 			morder = append(morder, mk)
 		}
-		months[mk].Shares += d.Shares
-		for i := range d.Counts {
-			months[mk].Counts[i] += d.Counts[i]
+		for _, t := range []*delta{days[k], months[mk]} {
+			t.Shares += d.Shares
+			for i := range d.Counts {
+				t.Counts[i] += d.Counts[i]
+			}
+		}
+	}
+	for _, k := range order {
+		d := days[k]
+		if _, err := st.daily.ExecContext(ctx, d.Officer, d.Item, d.Day, d.Region, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6]); err != nil {
+			return fmt.Errorf("share_daily: %w", err)
 		}
 	}
 	type regionKey struct{ region, month string }
-	regions := map[regionKey]*struct {
+	type regionDelta struct {
 		delta
 		actives int64
-	}{}
+	}
+	regions := map[regionKey]*regionDelta{}
 	var rorder []regionKey
 	for _, mk := range morder {
 		d := months[mk]
@@ -395,20 +436,12 @@ func addRollups(ctx context.Context, tx *sql.Tx, ds []delta) error {
 			flagged += n
 		}
 		var shares, clicks int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO share_officer_months (officer_id, month, region_code, shares, clicks, flagged, points) VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (officer_id, month) DO UPDATE SET shares = share_officer_months.shares + excluded.shares,
-			clicks = share_officer_months.clicks + excluded.clicks, flagged = share_officer_months.flagged + excluded.flagged,
-			points = share_officer_months.points + excluded.points
-			RETURNING shares, clicks`, d.Officer, mk.month, d.Region, d.Shares, d.Counts[0], flagged, Points(d.Shares, d.Counts[0], 0)).Scan(&shares, &clicks)
-		if err != nil {
+		if err := st.month.QueryRowContext(ctx, d.Officer, mk.month, d.Region, d.Shares, d.Counts[0], flagged, Points(d.Shares, d.Counts[0], 0)).Scan(&shares, &clicks); err != nil {
 			return fmt.Errorf("share_officer_months: %w", err)
 		}
 		rk := regionKey{d.Region, mk.month}
 		if regions[rk] == nil {
-			regions[rk] = &struct {
-				delta
-				actives int64
-			}{}
+			regions[rk] = &regionDelta{}
 			rorder = append(rorder, rk)
 		}
 		rd := regions[rk]
@@ -422,14 +455,7 @@ func addRollups(ctx context.Context, tx *sql.Tx, ds []delta) error {
 	}
 	for _, rk := range rorder {
 		d := regions[rk]
-		_, err := tx.ExecContext(ctx, `INSERT INTO share_region_months (region_code, month, shares, clicks, head, unfurl, bot, datacentre, self, repeat, actives)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (month, region_code) DO UPDATE SET shares = share_region_months.shares + excluded.shares, clicks = share_region_months.clicks + excluded.clicks,
-			head = share_region_months.head + excluded.head, unfurl = share_region_months.unfurl + excluded.unfurl, bot = share_region_months.bot + excluded.bot,
-			datacentre = share_region_months.datacentre + excluded.datacentre, self = share_region_months.self + excluded.self,
-			repeat = share_region_months.repeat + excluded.repeat, actives = share_region_months.actives + excluded.actives`,
-			rk.region, rk.month, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6], d.actives)
-		if err != nil {
+		if _, err := st.region.ExecContext(ctx, rk.region, rk.month, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6], d.actives); err != nil {
 			return fmt.Errorf("share_region_months: %w", err)
 		}
 	}

@@ -22,6 +22,7 @@ type Store struct {
 	DB      *db.DB
 	Regions *region.Store
 	Now     func() time.Time // nil: time.Now
+	stmts   prepared
 }
 
 func (s *Store) now() time.Time {
@@ -96,7 +97,11 @@ func (s *Store) TakeLink(ctx context.Context, officer int64, unit string, item i
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
 				created = true
-				return addRollups(ctx, tx, []delta{{Officer: officer, Item: item, Region: unit, Day: Day(l.Created), Shares: 1}})
+				st, err := s.stmts.in(ctx, s.DB, tx)
+				if err != nil {
+					return err
+				}
+				return addRollups(ctx, st, []delta{{Officer: officer, Item: item, Region: unit, Day: Day(l.Created), Shares: 1}})
 			}
 		}
 		return errors.New("no free link code after 5 tries")
