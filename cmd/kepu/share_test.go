@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -141,6 +143,35 @@ func TestShareLinksEndToEnd(t *testing.T) {
 		status, body = off.get("/share")
 		if !strings.Contains(body, "<td>2</td><td>3</td>") {
 			t.Errorf("officer's link row lacks 2 counted, 3 not counted: %s", body)
+		}
+
+		// The database fails: the visitor still gets the item, the failure is logged and counted.
+		var logs syncBuffer
+		broken, err := newSite(ctx, d, siteConfig{Province: "15"}, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(broken.Handler)
+		defer srv.Close()
+		if _, err := d.ExecContext(ctx, `DROP TABLE share_region_months`); err != nil {
+			t.Fatal(err)
+		}
+		bc := newClient(t, srv.URL)
+		req, _ := http.NewRequest("GET", srv.URL+"/s/"+link, nil)
+		req.Header.Set("User-Agent", "Mozilla/5.0 (Android 13) Mobile")
+		resp, err := bc.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != fmt.Sprintf("/content/%d", item) {
+			t.Errorf("with the database failing: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if !strings.Contains(logs.String(), "share click not stored") || !strings.Contains(logs.String(), link) {
+			t.Errorf("failure not logged: %s", logs.String())
+		}
+		if _, body := bc.get("/share/metrics"); !strings.Contains(body, "share_click_failures_total 1") {
+			t.Errorf("failure not in the metrics: %s", body)
 		}
 	})
 }
