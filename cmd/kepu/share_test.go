@@ -178,3 +178,25 @@ func TestShareLinksEndToEnd(t *testing.T) {
 
 // currentMonth is this China calendar month, as the console defaults to.
 func currentMonth() string { return share.Month(time.Now()) }
+
+// The review queue page lists cases in scope, a scan runs from it, and a decision on a case
+// that does not exist is a 404.
+func TestShareReviewPages(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ts := newTestSite(t, d)
+		staff := newClient(t, ts.srv.URL).loginAnd("banner-152502")
+		if status, body := staff.get("/console/share/cases?region=152502"); status != 200 || !strings.Contains(body, `action="/console/share/cases/scan`) {
+			t.Fatalf("cases page: %d", status)
+		}
+		status, body, _ := staff.post("/console/share/cases/scan?region=152502&month=2026-06", "/console/share/cases?region=152502", url.Values{})
+		if status != 200 || !strings.Contains(body, "新列入复核 0 条") {
+			t.Errorf("scan: %d %.300s", status, body)
+		}
+		if status, _, _ := staff.post("/console/share/cases/999/confirm", "/console/share/cases?region=152502", url.Values{"note": {"x"}}); status != http.StatusNotFound {
+			t.Errorf("decide a missing case: %d", status)
+		}
+		if status, _ := staff.get("/console/share/cases?region=152501"); status != http.StatusNotFound {
+			t.Errorf("another banner's queue: %d", status)
+		}
+	})
+}

@@ -115,3 +115,74 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request) error {
 		p.Code, p.CodeFor = code, id
 	})
 }
+
+// CasesPage is the anti-gaming review queue of a unit.
+type CasesPage struct {
+	web.Page
+	Unit, Month, Status string
+	Cases               []Case
+	Scan                *ScanResult
+	Error               string
+}
+
+func (h *Handler) cases(w http.ResponseWriter, r *http.Request) error {
+	return h.renderCases(w, r, http.StatusOK, nil, "")
+}
+
+func (h *Handler) renderCases(w http.ResponseWriter, r *http.Request, status int, scan *ScanResult, problem string) error {
+	unit, month, err := h.unitMonth(r)
+	if err != nil {
+		return err
+	}
+	p := CasesPage{Page: h.Kit.Page(r, "share.cases_title"), Unit: unit, Month: month, Status: r.FormValue("status"), Scan: scan, Error: problem}
+	if p.Cases, err = h.Store.Cases(r.Context(), unit, p.Status); err != nil {
+		return err
+	}
+	for i := range p.Cases {
+		if p.Cases[i].Log, err = h.Store.CaseLog(r.Context(), p.Cases[i].ID); err != nil {
+			return err
+		}
+	}
+	return h.Kit.Render.HTML(w, r, status, "share/cases", p)
+}
+
+// scan runs the detectors on the unit's month and shows the queue.
+func (h *Handler) scan(w http.ResponseWriter, r *http.Request) error {
+	unit, month, err := h.unitMonth(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.Store.Scan(r.Context(), unit, month, h.Officers)
+	if err != nil {
+		return err
+	}
+	return h.renderCases(w, r, http.StatusOK, &res, "")
+}
+
+// decide confirms, dismisses or reopens a case (a note is required to confirm or reopen).
+func (h *Handler) decide(w http.ResponseWriter, r *http.Request) error {
+	pr := account.FromContext(r.Context())
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	action, note := r.PathValue("action"), strings.TrimSpace(r.PostFormValue("note"))
+	if action != "confirm" && action != "dismiss" && action != "reopen" {
+		return web.NotFound(nil)
+	}
+	if note == "" && action != "dismiss" {
+		return h.renderCases(w, r, http.StatusUnprocessableEntity, nil, h.Kit.Messages.T(web.Lang(r), "share.case_note_needed"))
+	}
+	err = h.Store.Decide(r.Context(), pr.Scope(), id, action, note, pr.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound(err)
+	}
+	if errors.Is(err, ErrCaseStep) {
+		return h.renderCases(w, r, http.StatusConflict, nil, h.Kit.Messages.T(web.Lang(r), "share.case_wrong_step"))
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/share/cases?region="+r.FormValue("region")+"&month="+r.FormValue("month"), http.StatusSeeOther)
+	return nil
+}
