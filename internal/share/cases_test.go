@@ -80,14 +80,14 @@ func TestScanAndReview(t *testing.T) {
 		if err := f.store.Decide(ctx, region.NewScope("152501"), burst.ID, "confirm", "脚本", 1); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("another banner decides: %v", err)
 		}
-		before, _, _ := f.store.RegionFigures(ctx, "152502001", "2026-06", nil)
+		before, _, _ := f.store.RegionFigures(ctx, "152502001", "2026-06")
 		if err := f.store.Decide(ctx, banner, burst.ID, "confirm", "同一访客脚本点击", 1); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.store.Decide(ctx, banner, burst.ID, "confirm", "again", 1); !errors.Is(err, ErrCaseStep) {
 			t.Errorf("confirm twice: %v", err)
 		}
-		after, _, _ := f.store.RegionFigures(ctx, "152502001", "2026-06", nil)
+		after, _, _ := f.store.RegionFigures(ctx, "152502001", "2026-06")
 		if after.HeldClicks != 1 || after.HeldShares != 1 || after.Clicks != before.Clicks || after.ClicksShown != before.ClicksShown-1 {
 			t.Errorf("after confirm: held %d/%d, clicks %d→%d shown %d→%d", after.HeldClicks, after.HeldShares, before.Clicks, after.Clicks, before.ClicksShown, after.ClicksShown)
 		}
@@ -100,7 +100,7 @@ func TestScanAndReview(t *testing.T) {
 		if err := f.store.Decide(ctx, banner, burst.ID, "reopen", "复核有误", 2); err != nil {
 			t.Fatal(err)
 		}
-		restored, _, _ := f.store.RegionFigures(ctx, "152502001", "2026-06", nil)
+		restored, _, _ := f.store.RegionFigures(ctx, "152502001", "2026-06")
 		if restored.HeldClicks != 0 || restored.ClicksShown != before.ClicksShown {
 			t.Errorf("after reopen: %+v", restored)
 		}

@@ -1,6 +1,7 @@
 package share
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -32,6 +33,35 @@ type ReportPage struct {
 	CodeFor int64
 	Error   string
 	Notice  string
+	Counted time.Time // when registrations were counted
+}
+
+// RegistrationsTTL is how old the stored registrations may be before a page asks for a new
+// count (made in the background; the page shows the time of the count it used).
+const RegistrationsTTL = time.Hour
+
+// freshRegistrations returns when registrations were counted, counting them now when they
+// never were, and in the background when the count is older than RegistrationsTTL.
+func (h *Handler) freshRegistrations(ctx context.Context) (time.Time, error) {
+	at, err := h.Store.RegistrationsCounted(ctx)
+	if err != nil || h.Registrations == nil {
+		return at, err
+	}
+	if at.IsZero() {
+		if err := h.Store.RefreshRegistrations(ctx, h.Registrations); err != nil {
+			return at, err
+		}
+		return h.Store.RegistrationsCounted(ctx)
+	}
+	if time.Since(at) > RegistrationsTTL && h.refreshing.CompareAndSwap(false, true) {
+		go func() {
+			defer h.refreshing.Store(false)
+			if err := h.Store.RefreshRegistrations(context.Background(), h.Registrations); err != nil {
+				h.Kit.Log.Error("share registrations not counted", "err", err)
+			}
+		}()
+	}
+	return at, nil
 }
 
 // unitMonth reads ?region= and ?month= (defaults: the caller's first root, this month),
@@ -73,7 +103,10 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	p := ReportPage{Page: h.Kit.Page(r, title), Unit: unit, Month: month, Reasons: click.Reasons, By: r.FormValue("by")}
-	if p.Total, p.Rows, err = h.Store.RegionFigures(r.Context(), unit, month, h.Registrations); err != nil {
+	if p.Counted, err = h.freshRegistrations(r.Context()); err != nil {
+		return err
+	}
+	if p.Total, p.Rows, err = h.Store.RegionFigures(r.Context(), unit, month); err != nil {
 		return err
 	}
 	if page == "share/rankings" {

@@ -40,7 +40,7 @@ const (
 // officers' links, one phone signed in as 15 officers, and an officer whose clicks per share
 // are 100 times the banner's.
 func DemoStep() demo.Step {
-	return demo.Step{Name: "share", Work: registry.DemoOfficers / 20_000 * DemoMonths / 2, Run: func(ctx context.Context, g *demo.Generator) error {
+	return demo.Step{Name: "share", Work: registry.DemoOfficers / 20_000 * DemoMonths / 2, Run: func(ctx context.Context, g *demo.Generator) (err error) {
 		regs := &registry.Store{DB: g.DB, Regions: &region.Store{DB: g.DB}}
 		officers, err := regs.OfficerRegistrations(ctx, region.NewScope("150000"), "0000-00-00", "9999-99-99")
 		if err != nil {
@@ -58,6 +58,12 @@ func DemoStep() demo.Step {
 		}
 		r := g.Rand
 		last, _ := time.ParseInLocation("2006-01", DemoLastMonth, China)
+		defer func() {
+			if err == nil {
+				s := &Store{DB: g.DB, Regions: regs.Regions}
+				err = s.RefreshRegistrations(ctx, regs.Counter(&registry.InformationOfficers).Count)
+			}
+		}()
 		return g.DB.Tx(ctx, func(tx *sql.Tx) error {
 			// Monthly roll-ups for the year.
 			type unitMonth struct{ unit, month string }

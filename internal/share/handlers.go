@@ -14,11 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
-	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share/click"
 	"github.com/kepu/kepu/internal/web"
@@ -43,7 +43,8 @@ type Handler struct {
 	Officers *registry.Store
 	// Registrations counts registered officers per code prefix (registry's counter of
 	// information officers); nil leaves registrations out of the rankings.
-	Registrations func(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error)
+	Registrations Counter
+	refreshing    atomic.Bool
 	// Key signs officer session cookies (32 random bytes kept in the database).
 	Key           []byte
 	SecureCookies bool

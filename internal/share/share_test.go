@@ -146,7 +146,7 @@ func TestRecordFiltersAndRollups(t *testing.T) {
 		if ref != "weixin.qq.com" || ua != "wechat" {
 			t.Errorf("referrer %q, ua class %q", ref, ua)
 		}
-		total, rows, err := f.store.RegionFigures(ctx, "152502001", "2026-06", nil)
+		total, rows, err := f.store.RegionFigures(ctx, "152502001", "2026-06")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -101,7 +101,7 @@ CREATE TABLE share_officer_months (
 	PRIMARY KEY (officer_id, month)
 );
 CREATE INDEX share_officer_months_region ON share_officer_months (month, region_code);
-CREATE INDEX share_officer_months_points ON share_officer_months (month, points);
+CREATE INDEX share_officer_months_points ON share_officer_months (month, points, officer_id);
 
 -- Roll-up per (unit, month), at the officers' own units (villages mostly): what region rankings
 -- and monthly figures read. actives counts officers with a share or a click that month;
@@ -122,6 +122,15 @@ CREATE TABLE share_region_months (
 	held_clicks BIGINT NOT NULL DEFAULT 0,
 	held_shares BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (month, region_code)
+);
+
+-- Registered officers per unit as last counted from the registry (share.Store.RefreshRegistrations):
+-- what rankings by registrations and by share of population read, instead of counting 580,000
+-- registry rows on every page.
+CREATE TABLE share_registrations (
+	region_code TEXT PRIMARY KEY REFERENCES regions (code),
+	officers BIGINT NOT NULL,
+	counted_at {{time}} NOT NULL
 );
 
 -- Anti-gaming review queue: what a detector found, with its evidence (JSON), and the decision.
