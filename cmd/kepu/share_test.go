@@ -198,5 +198,23 @@ func TestShareReviewPages(t *testing.T) {
 		if status, _ := staff.get("/console/share/cases?region=152501"); status != http.StatusNotFound {
 			t.Errorf("another banner's queue: %d", status)
 		}
+		// National platform figures: a file with a unit outside scope imports nothing; a good one
+		// shows beside Kepu's own figures.
+		bad := "区划代码,月份,信息员数,分享数,点击数\n152502,2026-06,900,2000,6000\n152501,2026-06,1,1,1\n"
+		if status, body := staff.postMultipart("/console/share/national", "/console/share?region=152502", url.Values{}, map[string][]byte{"file": []byte(bad)}); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "152501 不在您的管辖范围内") {
+			t.Errorf("bad national file: %d", status)
+		}
+		good := "区划代码,月份,信息员数,分享数,点击数\n152502,2026-06,900,2000,6000\n"
+		if status, body := staff.postMultipart("/console/share/national", "/console/share?region=152502", url.Values{}, map[string][]byte{"file": []byte(good)}); status != 200 ||
+			!strings.Contains(body, "已导入国家平台数据 1 行") {
+			t.Errorf("national import: %d", status)
+		}
+		if _, body := staff.get("/console/share?region=152502&month=2026-06"); !strings.Contains(body, "2,000 / 6,000") {
+			t.Errorf("report lacks the national figures beside its own")
+		}
+		if status, _ := staff.get("/console/share/national/template?format=csv"); status != 200 {
+			t.Errorf("template: %d", status)
+		}
 	})
 }

@@ -217,7 +217,7 @@ func (s *Store) Decide(ctx context.Context, scope region.Scope, id int64, action
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO share_case_log (case_id, action, note, account_id, at) VALUES ($1, $2, $3, $4, $5)`, id, action, note, actor, s.now())
+		_, err = tx.ExecContext(ctx, `INSERT INTO share_case_log (case_id, action, note, account_id, at) VALUES ($1, $2, $3, $4, $5)`, id, action, note, nullID(actor), s.now())
 		return err
 	})
 	if err != nil {

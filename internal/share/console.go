@@ -34,6 +34,8 @@ type ReportPage struct {
 	Error   string
 	Notice  string
 	Counted time.Time // when registrations were counted
+	// ImportErrors lists the problems of a refused national-figures file.
+	ImportErrors []string
 }
 
 // RegistrationsTTL is how old the stored registrations may be before a page asks for a new

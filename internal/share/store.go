@@ -47,7 +47,7 @@ func (s *Store) IssueCode(ctx context.Context, officer int64, regionCode string,
 	code := NewCode() + NewCode()[:2]
 	_, err := s.DB.ExecContext(ctx, `INSERT INTO share_officers (officer_id, region_code, code_hash, issued_at, issued_by) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (officer_id) DO UPDATE SET region_code = excluded.region_code, code_hash = excluded.code_hash, issued_at = excluded.issued_at, issued_by = excluded.issued_by`,
-		officer, regionCode, hashCode(code), s.now(), actor)
+		officer, regionCode, hashCode(code), s.now(), nullID(actor))
 	if err != nil {
 		return "", fmt.Errorf("share.IssueCode: %w", db.Map(err))
 	}
