@@ -153,7 +153,7 @@ func TestShareLinksEndToEnd(t *testing.T) {
 		}
 		srv := httptest.NewServer(broken.Handler)
 		defer srv.Close()
-		if _, err := d.ExecContext(ctx, `DROP TABLE share_region_months`); err != nil {
+		if _, err := d.ExecContext(ctx, `DROP TABLE share_clicks`); err != nil {
 			t.Fatal(err)
 		}
 		bc := newClient(t, srv.URL)

@@ -63,6 +63,9 @@ type ScanResult struct {
 // bulk registrations from registry (regs; nil skips them).
 func (s *Store) Scan(ctx context.Context, unit, month string, regs *registry.Store) (ScanResult, error) {
 	res := ScanResult{Found: map[string]int{}}
+	if _, err := s.RollUp(ctx); err != nil {
+		return res, err
+	}
 	from, err := time.ParseInLocation("2006-01", month, China)
 	if err != nil {
 		return res, fmt.Errorf("share.Scan: month %q: %w", month, err)
@@ -77,8 +80,8 @@ func (s *Store) Scan(ctx context.Context, unit, month string, regs *registry.Sto
 		err := r.Scan(&h.Officer, &h.Visitor, &h.Subnet, &h.At, &reg)
 		regionOf[h.Officer] = reg
 		return h, err
-	}, `SELECT officer_id, visitor, subnet, at, region_code FROM share_clicks WHERE at >= $1 AND at < $2 AND reason NOT IN ('head', 'unfurl') AND `+cond,
-		append([]any{from.UTC(), to.UTC()}, args...)...)
+	}, `SELECT officer_id, visitor, subnet, at, region_code FROM share_clicks WHERE day >= $1 AND day < $2 AND reason NOT IN ('head', 'unfurl') AND `+cond,
+		append([]any{Day(from), Day(to)}, args...)...)
 	if err != nil {
 		return res, fmt.Errorf("share.Scan: %w", err)
 	}

@@ -235,7 +235,12 @@ func demoSample(ctx context.Context, tx *sql.Tx, g *demo.Generator, officers []r
 		defer s.Close()
 		*x.dst = s
 	}
-	return addRollups(ctx, st, ds)
+	if err := addRollups(ctx, st, ds); err != nil {
+		return err
+	}
+	// The sample's clicks are in the roll-ups already: move the cursor past them.
+	_, err := tx.ExecContext(ctx, `UPDATE share_rollup_state SET last_click = (SELECT COALESCE(max(id), 0) FROM share_clicks) WHERE id = 1`)
+	return err
 }
 
 // poisson draws from a Poisson distribution of mean lambda (normal approximation above 30).

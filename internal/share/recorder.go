@@ -29,10 +29,16 @@ type Click struct {
 }
 
 // Recorder records clicks durably by group commit: the clicks that arrive while a group is
-// being committed are written next by one goroutine in ONE transaction — the raw rows and their
-// roll-ups together — and each caller returns only after that commit, so a click that got a
-// response is stored (and counted once: raw row and roll-ups commit or fail together). When a
-// group's transaction fails, each click is retried alone so one bad click never fails others.
+// being committed are written next by one goroutine in ONE transaction, and each caller
+// returns only after that commit, so a click that got a response is stored. When a group's
+// transaction fails, each click is retried alone so one bad click never fails others.
+//
+// The roll-ups are not written on the request's path: after each commit a roller adds the
+// new raw clicks to them (Store.RollUp, RollupEvery later at most), moving a cursor in the
+// same transaction, so each stored click is counted exactly once, also after a crash (the next
+// roll-up takes what the cursor has not passed). Click writers are serialized (one writer
+// goroutine per process; on PostgreSQL also an advisory lock across processes), so committed
+// click ids always form a prefix and the cursor never passes a click still being written.
 //
 // The visitor hash salt of the day is kept in share_salts (so that repeat detection survives a
 // restart within the day) and the rows of earlier days are deleted when the day changes.
@@ -54,6 +60,11 @@ type Recorder struct {
 	devices map[string]map[int64]bool // today's visitor → officers signed in or sharing on it
 
 	stmts prepared
+	// RollupEvery is how long the roller waits after a commit to gather more clicks; 0: 50 ms.
+	RollupEvery time.Duration
+	kick        chan struct{}
+	rollOnce    sync.Once
+	closed      atomic.Bool
 
 	qmu     sync.Mutex
 	queue   []*clickJob
@@ -109,7 +120,8 @@ func (r *Recorder) today(ctx context.Context, now time.Time) ([]byte, error) {
 	}
 	// Warm the repeat window from the last hour's counted clicks and today's devices.
 	w := click.Window{}
-	rows, err := r.DB.QueryContext(ctx, `SELECT visitor, link_code, at FROM share_clicks WHERE at >= $1 AND reason = ''`, now.Add(-click.RepeatWindow).UTC())
+	rows, err := r.DB.QueryContext(ctx, `SELECT visitor, link_code, at FROM share_clicks WHERE day IN ($1, $2) AND at >= $3 AND reason = ''`,
+		Day(now.Add(-click.RepeatWindow)), day, now.Add(-click.RepeatWindow).UTC())
 	if err != nil {
 		return nil, fmt.Errorf("share window: %w", err)
 	}
@@ -267,7 +279,7 @@ func (r *Recorder) commit(group []*clickJob) {
 			if err != nil {
 				return err
 			}
-			return insertClicks(ctx, st, cs)
+			return insertClicks(ctx, tx, r.DB.Dialect, st, cs)
 		})
 	}
 	err := write(cs)
@@ -276,11 +288,42 @@ func (r *Recorder) commit(group []*clickJob) {
 			j.err = write([]Click{j.c})
 			close(j.done)
 		}
+		r.wake()
 		return
 	}
 	for _, j := range group {
 		j.err = err
 		close(j.done)
+	}
+	r.wake()
+}
+
+// wake tells the roller that clicks were written.
+func (r *Recorder) wake() {
+	r.rollOnce.Do(func() {
+		r.kick = make(chan struct{}, 1)
+		go r.roller()
+	})
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// roller rolls up new clicks after each wake, at most every RollupEvery.
+func (r *Recorder) roller() {
+	every := r.RollupEvery
+	if every <= 0 {
+		every = 50 * time.Millisecond
+	}
+	for range r.kick {
+		time.Sleep(every)
+		if r.closed.Load() {
+			return // Close rolled up what was written
+		}
+		if _, err := RollUp(context.Background(), r.DB, &r.stmts); err != nil && r.Log != nil {
+			r.Log.Error("share roll-up failed; the clicks stay stored and are rolled up on the next try", "err", err)
+		}
 	}
 }
 
@@ -292,7 +335,9 @@ func (r *Recorder) Close(ctx context.Context) error {
 		idle := !r.running
 		r.qmu.Unlock()
 		if idle {
-			return nil
+			r.closed.Store(true)
+			_, err := RollUp(ctx, r.DB, &r.stmts)
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -302,19 +347,88 @@ func (r *Recorder) Close(ctx context.Context) error {
 	}
 }
 
-// insertClicks appends the raw clicks and adds them to the roll-ups, in tx.
-func insertClicks(ctx context.Context, st stmts, cs []Click) error {
-	ds := make([]delta, 0, len(cs))
+// insertClicks appends the raw clicks in tx (on PostgreSQL after taking the click writers'
+// advisory lock, so that transactions writing clicks commit in the order of their ids).
+func insertClicks(ctx context.Context, tx *sql.Tx, dialect db.Dialect, st stmts, cs []Click) error {
+	if dialect == db.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7006)`); err != nil {
+			return err
+		}
+	}
 	for _, c := range cs {
-		day := Day(c.At)
-		if _, err := st.click.ExecContext(ctx, c.Link.Code, c.Link.Officer, c.Link.Item, c.Link.Region, c.At, day, c.Visitor, c.Subnet, c.UAClass, c.Referrer, string(c.Reason)); err != nil {
+		if _, err := st.click.ExecContext(ctx, c.Link.Code, c.Link.Officer, c.Link.Item, c.Link.Region, c.At, Day(c.At), c.Visitor, c.Subnet, c.UAClass, c.Referrer, string(c.Reason)); err != nil {
 			return fmt.Errorf("share_clicks: %w", err)
 		}
-		d := delta{Officer: c.Link.Officer, Item: c.Link.Item, Region: c.Link.Region, Day: day}
-		d.Counts[reasonIndex(c.Reason)] = 1
-		ds = append(ds, d)
 	}
-	return addRollups(ctx, st, ds)
+	return nil
+}
+
+// RollUpBatch is the most raw clicks one roll-up transaction takes.
+const RollUpBatch = 20_000
+
+// RollUp adds the raw clicks past the cursor to the roll-ups and moves the cursor, in one
+// transaction per RollUpBatch clicks, until none is left; it returns how many it added.
+// Running it twice at once is safe (the cursor row is locked first).
+func RollUp(ctx context.Context, d *db.DB, p *prepared) (int, error) {
+	total := 0
+	for {
+		var cursor, newest int64
+		if err := d.QueryRowContext(ctx, `SELECT last_click, COALESCE((SELECT max(id) FROM share_clicks), 0) FROM share_rollup_state WHERE id = 1`).Scan(&cursor, &newest); err != nil {
+			return total, fmt.Errorf("share.RollUp: %w", err)
+		}
+		if newest <= cursor {
+			return total, nil
+		}
+		n := 0
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE share_rollup_state SET last_click = last_click WHERE id = 1`); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT last_click FROM share_rollup_state WHERE id = 1`).Scan(&cursor); err != nil {
+				return err
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT id, officer_id, item_id, region_code, day, reason FROM share_clicks WHERE id > $1 ORDER BY id LIMIT $2`, cursor, RollUpBatch)
+			if err != nil {
+				return err
+			}
+			var ds []delta
+			last := cursor
+			for rows.Next() {
+				var d delta
+				var reason string
+				if err := rows.Scan(&last, &d.Officer, &d.Item, &d.Region, &d.Day, &reason); err != nil {
+					rows.Close()
+					return err
+				}
+				d.Counts[reasonIndex(click.Reason(reason))] = 1
+				ds = append(ds, d)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			n = len(ds)
+			if n == 0 {
+				return nil
+			}
+			st, err := p.in(ctx, d, tx)
+			if err != nil {
+				return err
+			}
+			if err := addRollups(ctx, st, ds); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE share_rollup_state SET last_click = $1 WHERE id = 1`, last)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("share.RollUp: %w", db.Map(err))
+		}
+		total += n
+		if n < RollUpBatch {
+			return total, nil
+		}
+	}
 }
 
 // delta is what one write adds to the roll-ups of an (officer, item, day).

@@ -130,6 +130,9 @@ type LinkStats struct {
 
 // OfficerLinks returns an officer's links, newest first, at most limit.
 func (s *Store) OfficerLinks(ctx context.Context, officer int64, limit int) ([]LinkStats, error) {
+	if _, err := s.RollUp(ctx); err != nil {
+		return nil, err
+	}
 	return db.QueryAll(ctx, s.DB, func(r db.Scanner) (LinkStats, error) {
 		var l LinkStats
 		err := r.Scan(&l.Code, &l.Item, &l.Region, &l.Created, &l.Clicks, &l.Flagged)
@@ -159,6 +162,9 @@ type Standing struct {
 // Standing computes an officer's engagement on today (a China date).
 func (s *Store) Standing(ctx context.Context, officer int64, today string) (Standing, error) {
 	var st Standing
+	if _, err := s.RollUp(ctx); err != nil {
+		return st, err
+	}
 	err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(sum(shares), 0), COALESCE(sum(clicks), 0) FROM share_officer_months WHERE officer_id = $1 AND held = 0`, officer).Scan(&st.Shares, &st.Clicks)
 	if err != nil {
 		return st, fmt.Errorf("share.Standing: %w", err)
@@ -223,10 +229,17 @@ func childCode(prefix string) string {
 	return prefix
 }
 
+// RollUp brings the roll-ups up to date with the stored clicks (see Recorder); reports call it
+// first, so that they are exact. It returns how many clicks it added.
+func (s *Store) RollUp(ctx context.Context) (int, error) { return RollUp(ctx, s.DB, &s.stmts) }
+
 // RegionFigures returns the month's figures of each unit one level below parent (and of
 // parent itself, first), from share_region_months, with registrations from the last
 // RefreshRegistrations.
 func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figures, []Figures, error) {
+	if _, err := s.RollUp(ctx); err != nil {
+		return Figures{}, nil, err
+	}
 	n := childLen(parent)
 	cond, args := region.NewScope(parent).Where("region_code", 2)
 	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(shares), sum(clicks), sum(head), sum(unfurl), sum(bot), sum(datacentre), sum(self), sum(repeat),
@@ -421,6 +434,9 @@ type OfficerRank struct {
 // limit rows of the subtree (a sort of 200,000 officer-months otherwise, 160 ms on SQLite);
 // for a banner and below the (month, region_code) range is small (a few thousand rows) and is used.
 func (s *Store) TopOfficers(ctx context.Context, unit, month string, limit int) ([]OfficerRank, error) {
+	if _, err := s.RollUp(ctx); err != nil {
+		return nil, err
+	}
 	cond, args := region.NewScope(unit).Where("region_code", 2)
 	if l := region.LevelOf(unit); l <= region.LevelLeague {
 		p := region.Prefix(unit)

@@ -43,7 +43,15 @@ CREATE TABLE share_clicks (
 	reason TEXT NOT NULL
 );
 CREATE INDEX share_clicks_day ON share_clicks (day, visitor);
-CREATE INDEX share_clicks_at ON share_clicks (at);
+
+-- The roll-up cursor: every raw click with an id up to last_click is in the roll-ups below.
+-- Clicks are written by group commit and rolled up right after (share.Store.RollUp), the
+-- cursor moving in the same transaction as the roll-ups, so each click is counted once.
+CREATE TABLE share_rollup_state (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	last_click BIGINT NOT NULL
+);
+INSERT INTO share_rollup_state (id, last_click) VALUES (1, 0);
 
 -- The salt of the current day's visitor hashes; rows of past days are deleted (share.Recorder).
 CREATE TABLE share_salts (
@@ -68,7 +76,7 @@ CREATE TABLE share_checkins (
 );
 
 -- Roll-up per (officer, item, day), with the officer's unit: shares, counted clicks and the
--- clicks not counted by reason. Written in the same transaction as the raw clicks.
+-- clicks not counted by reason. Shares are added when a link is taken, clicks by the roll-up.
 CREATE TABLE share_daily (
 	officer_id BIGINT NOT NULL,
 	item_id BIGINT NOT NULL,
