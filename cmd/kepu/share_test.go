@@ -216,5 +216,18 @@ func TestShareReviewPages(t *testing.T) {
 		if status, _ := staff.get("/console/share/national/template?format=csv"); status != 200 {
 			t.Errorf("template: %d", status)
 		}
+		// Data-centre ranges: region admins only, checked, applied at once.
+		if status, _, _ := staff.post("/console/share/datacentres", "/console/share", url.Values{"ranges": {"10.0.0.0/8"}}); status != http.StatusForbidden {
+			t.Errorf("a banner sets data-centre ranges: %d", status)
+		}
+		admin := newClient(t, ts.srv.URL).loginAnd("admin")
+		if status, body, _ := admin.post("/console/share/datacentres", "/console/share", url.Values{"ranges": {"47.92.0.0/14\nnot-a-range"}}); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "地址段写得不对") {
+			t.Errorf("bad ranges: %d", status)
+		}
+		if status, body, _ := admin.post("/console/share/datacentres", "/console/share", url.Values{"ranges": {"47.92.0.0/14\n39.96.0.0/13"}}); status != 200 ||
+			!strings.Contains(body, "已保存 2 个数据中心地址段") || !strings.Contains(body, "47.92.0.0/14,39.96.0.0/13") {
+			t.Errorf("save ranges: %d", status)
+		}
 	})
 }

@@ -3,6 +3,7 @@ package share
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share/click"
 	"github.com/kepu/kepu/internal/web"
@@ -36,6 +38,9 @@ type ReportPage struct {
 	Counted time.Time // when registrations were counted
 	// ImportErrors lists the problems of a refused national-figures file.
 	ImportErrors []string
+	// DataCentres is the configured ranges as typed (region admins edit them here).
+	DataCentres  string
+	CanConfigure bool
 }
 
 // RegistrationsTTL is how old the stored registrations may be before a page asks for a new
@@ -115,6 +120,12 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 		p.Rows = Rank(p.Rows, p.By)
 		if p.Top, err = h.Store.TopOfficers(r.Context(), unit, month, 20); err != nil {
 			return err
+		}
+	}
+	if pr := account.FromContext(r.Context()); pr.Holds(region.LevelRegion, unit) {
+		p.CanConfigure = true
+		if v, err := h.Store.DB.Setting(r.Context(), DataCentreSetting); err == nil {
+			p.DataCentres = v
 		}
 	}
 	fill(&p)
@@ -220,4 +231,52 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/console/share/cases?region="+r.FormValue("region")+"&month="+r.FormValue("month"), http.StatusSeeOther)
 	return nil
+}
+
+// DataCentreSetting is the settings row of the data-centre ranges (CIDR, comma-separated)
+// whose clicks are not counted.
+const DataCentreSetting = "share_datacentre_ranges"
+
+// LoadDataCentres reads the configured data-centre ranges into the recorder at start.
+func (h *Handler) LoadDataCentres(ctx context.Context) error {
+	v, err := h.Store.DB.Setting(ctx, DataCentreSetting)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ps, err := web.ParsePrefixes(v)
+	if err != nil {
+		return fmt.Errorf("setting %s: %w", DataCentreSetting, err)
+	}
+	h.Recorder.SetDataCentres(ps)
+	return nil
+}
+
+// setDataCentres stores the data-centre ranges (region admins only) and applies them at once.
+func (h *Handler) setDataCentres(w http.ResponseWriter, r *http.Request) error {
+	pr := account.FromContext(r.Context())
+	unit, _, err := h.unitMonth(r)
+	if err != nil {
+		return err
+	}
+	if !pr.Holds(region.LevelRegion, unit) {
+		return web.Forbidden(nil)
+	}
+	v := strings.Join(strings.Fields(strings.ReplaceAll(r.PostFormValue("ranges"), "\n", ",")), ",")
+	ps, perr := web.ParsePrefixes(v)
+	if err = perr; err != nil {
+		return h.renderReport(w, r, http.StatusUnprocessableEntity, "share.report_title", "share/report", func(p *ReportPage) {
+			p.Error = p.T("share.datacentres_bad", err.Error())
+			p.DataCentres = r.PostFormValue("ranges")
+		})
+	}
+	if err := h.Store.DB.SetSetting(r.Context(), DataCentreSetting, v); err != nil {
+		return err
+	}
+	h.Recorder.SetDataCentres(ps)
+	return h.renderReport(w, r, http.StatusOK, "share.report_title", "share/report", func(p *ReportPage) {
+		p.Notice = p.T("share.datacentres_saved", len(ps))
+	})
 }

@@ -47,7 +47,8 @@ type Click struct {
 type Recorder struct {
 	DB  *db.DB
 	Log *slog.Logger
-	// DataCentres are the configured data-centre ranges whose clicks are not counted.
+	// DataCentres are the configured data-centre ranges whose clicks are not counted (set
+	// before the first click, or later with SetDataCentres).
 	DataCentres []netip.Prefix
 	Window      time.Duration    // wait before each group commit; 0: none (groups form while the previous one commits)
 	MaxBatch    int              // 0: 2,000 clicks
@@ -155,6 +156,13 @@ func (r *Recorder) today(ctx context.Context, now time.Time) ([]byte, error) {
 	drows.Close()
 	r.day, r.salt, r.window, r.devices = day, salt, w, devices
 	return salt, nil
+}
+
+// SetDataCentres replaces the data-centre ranges of the clicks that follow.
+func (r *Recorder) SetDataCentres(ps []netip.Prefix) {
+	r.mu.Lock()
+	r.DataCentres = ps
+	r.mu.Unlock()
 }
 
 // Visitor returns today's visitor hash of an address and User-Agent.

@@ -30,6 +30,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/share", h.Kit.H(account.Staff(h.report)))
 	mux.Handle("GET /console/share/rankings", h.Kit.H(account.Staff(h.rankings)))
 	mux.Handle("POST /console/share/codes", h.Kit.H(account.Staff(h.issueCode)))
+	mux.Handle("POST /console/share/datacentres", h.Kit.H(account.Staff(h.setDataCentres)))
 	mux.Handle("POST /console/share/national", h.Kit.H(account.Staff(h.importNational)))
 	mux.Handle("GET /console/share/national/template", h.Kit.H(account.Staff(h.nationalTemplate)))
 	mux.Handle("GET /console/share/cases", h.Kit.H(account.Staff(h.cases)))
