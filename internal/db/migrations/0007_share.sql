@@ -131,6 +131,9 @@ CREATE TABLE share_region_months (
 	held_shares BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (month, region_code)
 );
+-- Covering: a unit's month is summed from the index alone (no table lookups, about 13,600 villages).
+CREATE INDEX share_region_months_cover ON share_region_months (month, region_code, shares, clicks, head, unfurl, bot, datacentre, self, repeat,
+	actives, held_clicks, held_shares);
 
 -- Registered officers per unit as last counted from the registry (share.Store.RefreshRegistrations):
 -- what rankings by registrations and by share of population read, instead of counting 580,000
@@ -140,6 +143,7 @@ CREATE TABLE share_registrations (
 	officers BIGINT NOT NULL,
 	counted_at {{time}} NOT NULL
 );
+CREATE INDEX share_registrations_cover ON share_registrations (region_code, officers);
 
 -- Anti-gaming review queue: what a detector found, with its evidence (JSON), and the decision.
 CREATE TABLE share_cases (
