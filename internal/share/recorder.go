@@ -61,9 +61,12 @@ type Recorder struct {
 	devices map[string]map[int64]bool // today's visitor → officers signed in or sharing on it
 
 	stmts prepared
-	// RollupEvery is how long the roller waits after a commit to gather more clicks; 0: 50 ms.
+	// RollupEvery is how long the roller waits after a commit to gather more clicks; 0: 1 s (a roll-up holds SQLite's one write lock, so it runs seldom and large; reports roll up first).
 	RollupEvery time.Duration
 	kick        chan struct{}
+	// writing is held by the click writer and the roller while they write, so that they never
+	// meet on SQLite's write lock (whose busy handler sleeps 1–100 ms at a time).
+	writing sync.Mutex
 	rollOnce    sync.Once
 	closed      atomic.Bool
 
@@ -280,6 +283,8 @@ func (r *Recorder) commit(group []*clickJob) {
 	for i, j := range group {
 		cs[i] = j.c
 	}
+	r.writing.Lock()
+	defer r.writing.Unlock()
 	write := func(cs []Click) error {
 		ctx := context.Background()
 		return r.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -322,14 +327,17 @@ func (r *Recorder) wake() {
 func (r *Recorder) roller() {
 	every := r.RollupEvery
 	if every <= 0 {
-		every = 50 * time.Millisecond
+		every = time.Second
 	}
 	for range r.kick {
 		time.Sleep(every)
 		if r.closed.Load() {
 			return // Close rolled up what was written
 		}
-		if _, err := RollUp(context.Background(), r.DB, &r.stmts); err != nil && r.Log != nil {
+		r.writing.Lock()
+		_, err := RollUp(context.Background(), r.DB, &r.stmts)
+		r.writing.Unlock()
+		if err != nil && r.Log != nil {
 			r.Log.Error("share roll-up failed; the clicks stay stored and are rolled up on the next try", "err", err)
 		}
 	}
