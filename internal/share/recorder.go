@@ -371,12 +371,18 @@ func insertClicks(ctx context.Context, tx *sql.Tx, dialect db.Dialect, st stmts,
 			return err
 		}
 	}
-	for _, c := range cs {
+	if len(cs) == 1 {
+		c := cs[0]
 		if _, err := st.click.ExecContext(ctx, c.Link.Code, c.Link.Officer, c.Link.Item, c.Link.Region, c.At, Day(c.At), c.Visitor, c.Subnet, c.UAClass, c.Referrer, string(c.Reason)); err != nil {
 			return fmt.Errorf("share_clicks: %w", err)
 		}
+		return nil
 	}
-	return nil
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		rows[i] = []any{c.Link.Code, c.Link.Officer, c.Link.Item, c.Link.Region, c.At, Day(c.At), c.Visitor, c.Subnet, c.UAClass, c.Referrer, string(c.Reason)}
+	}
+	return db.BulkInsert(ctx, tx, dialect, "share_clicks", []string{"link_code", "officer_id", "item_id", "region_code", "at", "day", "visitor", "subnet", "ua_class", "referrer", "reason"}, rows, "")
 }
 
 // RollUpBatch is the most raw clicks one roll-up transaction takes.
