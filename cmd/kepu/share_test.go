@@ -77,6 +77,15 @@ func TestShareLinksEndToEnd(t *testing.T) {
 		if status, _, _ := off.post("/share/signin", "/share", url.Values{"officer": {fmt.Sprint(officer)}, "code": {code}}); status != http.StatusSeeOther {
 			t.Fatalf("sign in: %d", status)
 		}
+		// Guessing codes: after 10 failures the number is refused for a while, right code or not.
+		guesser := newClient(t, ts.srv.URL)
+		for range 10 {
+			guesser.post("/share/signin", "/share", url.Values{"officer": {"999999"}, "code": {"guess"}})
+		}
+		if status, body, _ := guesser.post("/share/signin", "/share", url.Values{"officer": {"999999"}, "code": {"guess"}}); status != http.StatusTooManyRequests ||
+			!strings.Contains(body, "登录失败次数过多") {
+			t.Errorf("11th guess: %d", status)
+		}
 		status, body = off.get("/share")
 		if status != 200 || !strings.Contains(body, "草原防火知识") || !strings.Contains(body, `action="/share/links"`) {
 			t.Fatalf("officer page: %d %.300s", status, body)
@@ -134,8 +143,8 @@ func TestShareLinksEndToEnd(t *testing.T) {
 			t.Errorf("another banner reads the township: %d", status)
 		}
 		status, body = staff.get("/console/share/rankings?region=152502&by=clicks&month=" + currentMonth())
-		if status != 200 || !strings.Contains(body, fmt.Sprintf("<td>%d</td>", officer)) {
-			t.Errorf("rankings: %d", status)
+		if status != 200 || !strings.Contains(body, fmt.Sprintf("<td>%d 其其格</td>", officer)) {
+			t.Errorf("rankings lack the officer and name: %d", status)
 		}
 		if status, body := anon.get("/share/metrics"); status != 200 || !strings.Contains(body, `share_clicks_total{reason="counted"} 2`) || !strings.Contains(body, `share_clicks_total{reason="self"} 1`) {
 			t.Errorf("metrics: %d %s", status, body)

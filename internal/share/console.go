@@ -121,6 +121,12 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 		if p.Top, err = h.Store.TopOfficers(r.Context(), unit, month, 20); err != nil {
 			return err
 		}
+		scope := account.FromContext(r.Context()).Scope()
+		for i := range p.Top {
+			if rec, err := h.Officers.Get(r.Context(), &registry.InformationOfficers, scope, p.Top[i].Officer); err == nil {
+				p.Top[i].Name = rec.Values.Str("name")
+			}
+		}
 	}
 	if pr := account.FromContext(r.Context()); pr.Holds(region.LevelRegion, unit) {
 		p.CanConfigure = true

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/registry"
@@ -51,6 +52,10 @@ type Handler struct {
 
 	mu    sync.Mutex
 	links map[string]cachedLink
+	// signIns limits failed officer sign-ins per officer number and per address (10 in 15
+	// minutes each); nil: made on first use.
+	signIns     *account.Limiter
+	signInsOnce sync.Once
 }
 
 type cachedLink struct {
@@ -214,6 +219,18 @@ func (h *Handler) renderOfficer(w http.ResponseWriter, r *http.Request, p HomePa
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	p := HomePage{Page: h.Kit.Page(r, "share.title")}
 	p.Form.Officer = strings.TrimSpace(r.PostFormValue("officer"))
+	h.signInsOnce.Do(func() {
+		if h.signIns == nil {
+			h.signIns = account.NewLimiter(10, 15*time.Minute)
+		}
+	})
+	keys := []string{"officer:" + p.Form.Officer, "addr:" + remoteAddr(r).String()}
+	for _, k := range keys {
+		if blocked, _ := h.signIns.Blocked(k); blocked {
+			p.Error = p.T("share.signin_blocked")
+			return h.Kit.Render.HTML(w, r, http.StatusTooManyRequests, "share/home", p)
+		}
+	}
 	id, err := strconv.ParseInt(p.Form.Officer, 10, 64)
 	if err == nil {
 		_, err = h.Store.SignIn(r.Context(), id, r.PostFormValue("code"))
@@ -221,6 +238,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		if err != ErrSignIn && !errors.Is(err, strconv.ErrSyntax) && !errors.Is(err, strconv.ErrRange) {
 			return err
+		}
+		for _, k := range keys {
+			h.signIns.Fail(k)
 		}
 		p.Error = p.T("share.signin_wrong")
 		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "share/home", p)

@@ -66,9 +66,9 @@ type Recorder struct {
 	kick        chan struct{}
 	// writing is held by the click writer and the roller while they write, so that they never
 	// meet on SQLite's write lock (whose busy handler sleeps 1–100 ms at a time).
-	writing sync.Mutex
-	rollOnce    sync.Once
-	closed      atomic.Bool
+	writing  sync.Mutex
+	rollOnce sync.Once
+	closed   atomic.Bool
 
 	qmu     sync.Mutex
 	queue   []*clickJob

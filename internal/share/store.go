@@ -419,6 +419,7 @@ func Rank(fs []Figures, by string) []Figures {
 // OfficerRank is an officer's month in a leaderboard.
 type OfficerRank struct {
 	Officer        int64
+	Name           string // from the registry, filled by the handler ("" if not readable)
 	Region         string
 	Shares, Clicks int64
 	Points         int64
