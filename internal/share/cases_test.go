@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share/click"
 )
 
@@ -107,6 +109,41 @@ func TestScanAndReview(t *testing.T) {
 		log, _ := f.store.CaseLog(ctx, burst.ID)
 		if len(log) != 2 || log[0].Action != "confirm" || log[1].Action != "reopen" || log[1].Account != 2 || log[1].Note != "复核有误" {
 			t.Errorf("log %+v", log)
+		}
+	})
+}
+
+// Officers keyed in by one account on one day in a batch of BulkBatch are queued as bulk
+// registrations, read through registry.OfficerRegistrations.
+func TestScanBulkRegistrations(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, 0)
+		regs := &registry.Store{DB: d, Regions: f.store.Regions}
+		for i := range BulkBatch {
+			_, err := regs.Create(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, registry.Values{"name": fmt.Sprint("批量", i),
+				"phone": fmt.Sprintf("1360000%04d", i), "region_code": "152502001001", "registered_on": "2026-06-03"})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A few registered on other days by the same account are not a batch.
+		for i := range 5 {
+			if _, err := regs.Create(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, registry.Values{"name": fmt.Sprint("零散", i),
+				"phone": fmt.Sprintf("1350000%04d", i), "region_code": "152502001001", "registered_on": fmt.Sprintf("2026-06-%02d", 10+i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := f.store.Scan(ctx, "152502", "2026-06", regs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Found[click.KindBulkRegistration] != BulkBatch || res.New != BulkBatch {
+			t.Errorf("bulk registrations: %+v", res)
+		}
+		cases, _ := f.store.Cases(ctx, "152502", CaseOpen)
+		if len(cases) == 0 || !strings.Contains(cases[0].Evidence, "登记了 200 名信息员") {
+			t.Errorf("evidence: %+v", cases)
 		}
 	})
 }
