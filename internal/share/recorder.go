@@ -336,6 +336,10 @@ func (r *Recorder) roller() {
 		}
 		r.writing.Lock()
 		_, err := RollUp(context.Background(), r.DB, &r.stmts)
+		if err == nil {
+			// A past day's salt goes even when no click came today yet.
+			_, err = r.DB.ExecContext(context.Background(), `DELETE FROM share_salts WHERE day < $1`, Day(r.now()))
+		}
 		r.writing.Unlock()
 		if err != nil && r.Log != nil {
 			r.Log.Error("share roll-up failed; the clicks stay stored and are rolled up on the next try", "err", err)
