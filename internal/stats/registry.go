@@ -13,6 +13,7 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/survey"
 )
 
@@ -25,6 +26,7 @@ type Deps struct {
 	Activity *activity.Store
 	Content  *content.Store
 	Survey   *survey.Store // nil: literacy figures unknown
+	Share    *share.Store  // nil: sharing figures unknown
 }
 
 // Registry holds every indicator and computes their values. It is safe for concurrent use.
