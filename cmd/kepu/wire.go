@@ -20,6 +20,7 @@ import (
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/stats/forms"
 	"github.com/kepu/kepu/internal/survey"
@@ -28,12 +29,12 @@ import (
 
 // siteTemplates lists every domain's page templates (the tests check each page is rendered).
 func siteTemplates() []web.Templates {
-	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), survey.Templates(), stats.Templates(), forms.Templates()}
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates(), survey.Templates(), stats.Templates(), forms.Templates()}
 }
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep(), forms.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), stats.DemoStep(), forms.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -106,12 +107,24 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
-	sh := &survey.Handler{Kit: kit, Store: &survey.Store{DB: d, Regions: regions}, Regions: regions}
-	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs})
+	surveys := &survey.Store{DB: d, Regions: regions}
+	svh := &survey.Handler{Kit: kit, Store: surveys, Regions: regions}
+	shareKey, err := secretKey(ctx, d, "share_key")
+	if err != nil {
+		return nil, err
+	}
+	clicks := &share.Recorder{DB: d, Log: log}
+	sh := &share.Handler{Kit: kit, Store: &share.Store{DB: d, Regions: regions}, Recorder: clicks, Items: cs, Officers: records,
+		Registrations: records.Counter(&registry.InformationOfficers).Count, Key: shareKey, SecureCookies: secureCookies}
+	if err := sh.LoadDataCentres(ctx); err != nil {
+		return nil, err
+	}
+	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store})
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
-	formsH := &forms.Handler{Kit: kit, Store: &forms.Store{DB: d, Regions: regions, Registry: records, Prefill: forms.PrefillFrom(figures)}, AccountNames: accounts.Usernames}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, fh, formsH, acc)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: ch.Views.Close}, nil
+	formsH := &forms.Handler{Kit: kit, Store: &forms.Store{DB: d, Regions: regions, Registry: records, Prefill: forms.PrefillFrom(figures), Log: log}, AccountNames: accounts.Usernames}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, fh, formsH)
+	closeAll := func(ctx context.Context) error { return errors.Join(ch.Views.Close(ctx), clicks.Close(ctx)) }
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: closeAll}, nil
 }
 
 // secretKey returns one of the installation's 32-byte keys (csrf_key, ticket_key), creating

@@ -13,6 +13,8 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
+	"github.com/kepu/kepu/internal/survey"
 )
 
 // Deps are the stores the indicators read through (each domain's exported functions only) and
@@ -23,6 +25,8 @@ type Deps struct {
 	Registry *registry.Store
 	Activity *activity.Store
 	Content  *content.Store
+	Survey   *survey.Store // nil: literacy figures unknown
+	Share    *share.Store  // nil: sharing figures unknown
 }
 
 // Registry holds every indicator and computes their values. It is safe for concurrent use.

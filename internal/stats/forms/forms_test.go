@@ -326,3 +326,25 @@ func TestXLSXRoundTripAndImport(t *testing.T) {
 		}
 	})
 }
+
+// A pre-fill source that fails for part of the form leaves those lines blank and opens the form
+// with the rest; one that gives nothing at all stops the opening.
+func TestPrefillPartialFailure(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newStore(d)
+		s.Prefill = func(ctx context.Context, code string, year int, inds []string) (map[string]int64, error) {
+			return map[string]int64{"KR02": 4}, errors.New("funds source down")
+		}
+		f, err := s.Open(ctx, unit(t, s, "152502"), 2025, 0)
+		if err != nil || f.Figures["KR02"] != 4 || f.Prefilled["KR02"] != 4 {
+			t.Errorf("partial pre-fill: %+v %v", f.Figures, err)
+		}
+		s.Prefill = func(ctx context.Context, code string, year int, inds []string) (map[string]int64, error) {
+			return nil, errors.New("registry down")
+		}
+		if _, err := s.Open(ctx, unit(t, s, "152501"), 2025, 0); err == nil {
+			t.Error("a form opened although its pre-fill failed outright")
+		}
+	})
+}

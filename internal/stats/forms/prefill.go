@@ -2,6 +2,8 @@ package forms
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 
 	"github.com/kepu/kepu/internal/region"
@@ -13,7 +15,8 @@ import (
 // "本级" part), so that a township's activities are in the township's form and not again in
 // its banner's, and a summary of forms adds each record once. Values are rounded to whole
 // units (money to whole yuan); indicators the registry does not know, or knows nothing of for
-// the unit, are left out (the line stays for hand entry).
+// the unit, are left out (the line stays for hand entry). A section whose source fails is left
+// out too, and its error is returned beside the rest (see Store.Open).
 func PrefillFrom(reg *stats.Registry) Prefill {
 	return func(ctx context.Context, code string, year int, indicators []string) (map[string]int64, error) {
 		var known []string
@@ -26,15 +29,29 @@ func PrefillFrom(reg *stats.Registry) Prefill {
 		if len(known) == 0 {
 			return out, nil
 		}
-		vals, err := reg.Own(ctx, stats.Query{Unit: code, Year: year, Scope: region.NewScope(code)}, known...)
-		if err != nil {
-			return nil, err
+		// One query per section, so that one failing source leaves the other sections filled.
+		bySection := map[string][]string{}
+		var sections []string
+		for _, c := range known {
+			ind, _ := reg.Get(c)
+			if bySection[ind.Section] == nil {
+				sections = append(sections, ind.Section)
+			}
+			bySection[ind.Section] = append(bySection[ind.Section], c)
 		}
-		for _, v := range vals {
-			if v.Known {
-				out[v.Code] = int64(math.Round(v.Value))
+		var errs []error
+		for _, sec := range sections {
+			vals, err := reg.Own(ctx, stats.Query{Unit: code, Year: year, Scope: region.NewScope(code)}, bySection[sec]...)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("forms: pre-fill of %s %d, section %s: %w", code, year, sec, err))
+				continue
+			}
+			for _, v := range vals {
+				if v.Known {
+					out[v.Code] = int64(math.Round(v.Value))
+				}
 			}
 		}
-		return out, nil
+		return out, errors.Join(errs...)
 	}
 }

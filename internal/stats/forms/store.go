@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,7 +93,8 @@ func (f Form) Editable() bool { return f.Status == Draft || f.Status == Returned
 
 // Prefill returns the figures recorded at a division unit itself (its subtree minus its child
 // units') for a year, by indicator code; codes it does not know are left out. It is the stats
-// indicator registry seen from here (wired in cmd/kepu).
+// indicator registry seen from here (wired in cmd/kepu: PrefillFrom). It may return figures
+// and an error together: what it could compute, and what failed.
 type Prefill func(ctx context.Context, code string, year int, indicators []string) (map[string]int64, error)
 
 // Store keeps the forms.
@@ -100,7 +102,8 @@ type Store struct {
 	DB       *db.DB
 	Regions  *region.Store
 	Registry *registry.Store
-	Prefill  Prefill // nil: association forms start blank
+	Prefill  Prefill      // nil: association forms start blank
+	Log      *slog.Logger // where a failed pre-fill is logged (nil: slog.Default)
 	Now      func() time.Time
 }
 
@@ -315,8 +318,17 @@ func (s *Store) Prefilled(ctx context.Context, u Unit, year int) (Figures, error
 		}
 	}
 	vals, err := s.Prefill(ctx, u.Region, year, codes)
-	if err != nil {
+	if err != nil && vals == nil {
 		return nil, err
+	}
+	if err != nil {
+		// Pre-filling is a help to the filer: a failing source leaves its lines for hand
+		// entry rather than blocking a statutory form. The failure is logged once, here.
+		log := s.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Error("forms: pre-fill incomplete", "unit", u.Key, "year", year, "err", err)
 	}
 	for _, f := range Fields() {
 		if v, ok := vals[f.Indicator]; ok && f.Indicator != "" {
