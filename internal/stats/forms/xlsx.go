@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -170,7 +171,8 @@ func ReadXLSX(r io.Reader, maxBytes int64) ([]Sheet, error) {
 	if int64(len(b)) > maxBytes {
 		return nil, ImportErrors{{Msg: fmt.Sprintf("文件超过 %d MB", maxBytes>>20)}}
 	}
-	x, err := excelize.OpenReader(strings.NewReader(string(b)))
+	// The unzipped size is bounded too, so that a small file cannot expand without limit.
+	x, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: 16 * maxBytes, UnzipXMLSizeLimit: 16 * maxBytes})
 	if err != nil {
 		return nil, ImportErrors{{Msg: "无法读取文件：请上传按本表格式填写的 .xlsx 文件"}}
 	}
