@@ -275,7 +275,7 @@ func TestXLSXRoundTripAndImport(t *testing.T) {
 		// A damaged workbook: every problem named by sheet, row, column and field; nothing written.
 		x, _ := excelize.OpenReader(bytes.NewReader(good))
 		name := x.GetSheetList()[0]
-		x.SetCellValue(name, "D8", "十二")  // KR02 (row 6 heading, 7 KR00, 8 KR02)
+		x.SetCellValue(name, "D8", "十二")   // KR02 (row 6 heading, 7 KR00, 8 KR02)
 		x.SetCellValue(name, "A9", "KR99") // an unknown code
 		x.SetCellValue(name, "B3", "2030")
 		var bad bytes.Buffer

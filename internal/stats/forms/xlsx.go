@@ -39,7 +39,7 @@ type Sheet struct {
 	Status    string // Chinese status label, for the reader
 	Figures   Figures
 	Remarks   map[string]string
-	ExtraRows [][]string // written after the form (e.g. a summary's missing units)
+	ExtraRows [][]string     // written after the form (e.g. a summary's missing units)
 	rows      map[string]int // on reading: field code → its row
 }
 
