@@ -119,6 +119,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store})
+	figures.MaxAge = 10 * time.Minute // figures reused from stats_snapshots for 10 minutes; the ledger forgets its own
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, fh)
 	closeAll := func(ctx context.Context) error { return errors.Join(ch.Views.Close(ctx), clicks.Close(ctx)) }
