@@ -279,11 +279,12 @@ func (f *Funds) List(ctx context.Context, ff FundFilter) ([]FundEntry, error) {
 // groupLen is its whole canonical code's first groupLen digits, as region.Prefix pads).
 func (f *Funds) Totals(ctx context.Context, ff FundFilter, groupLen int) (map[string]map[string]int64, error) {
 	w, args := ff.where(1)
-	key := "''"
+	key, group := "''", "category"
 	if groupLen > 0 {
 		key = fmt.Sprintf("substr(region_code, 1, %d)", groupLen)
+		group = key + ", category"
 	}
-	rows, err := f.DB.QueryContext(ctx, `SELECT `+key+`, category, SUM(amount_fen) FROM stats_fund_entries WHERE `+w+` GROUP BY `+key+`, category`, args...)
+	rows, err := f.DB.QueryContext(ctx, `SELECT `+key+`, category, SUM(amount_fen) FROM stats_fund_entries WHERE `+w+` GROUP BY `+group, args...)
 	if err != nil {
 		return nil, fmt.Errorf("stats.Funds.Totals: %w", db.Map(err))
 	}
