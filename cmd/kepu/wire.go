@@ -19,13 +19,14 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/quiz"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/web"
 )
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), quiz.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -35,6 +36,7 @@ type site struct {
 	Regions  *region.Store
 	Registry *registry.Store
 	Activity *activity.Store
+	Quiz     *quiz.Store
 	Root     region.Unit
 	// Close writes what the site keeps in memory between writes (content view counts).
 	Close func(ctx context.Context) error
@@ -72,7 +74,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates())
+	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), quiz.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +99,10 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, acc)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root, Close: ch.Views.Close}, nil
+	qs := &quiz.Store{DB: d, Regions: regions}
+	qh := &quiz.Handler{Kit: kit, Store: qs, Regions: regions, Log: log}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, qh, acc)
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Quiz: qs, Root: root, Close: ch.Views.Close}, nil
 }
 
 // secretKey returns one of the installation's 32-byte keys (csrf_key, ticket_key), creating

@@ -218,3 +218,19 @@ func (c *boardCache) get(contest int64, level region.Level, now time.Time, load 
 	return rows, nil
 }
 
+// Seconds is the entry's total time in seconds, one decimal.
+func (e Entry) Seconds() string { return Seconds(e.MS) }
+
+// RateText is participants per 10,000 residents with two decimals ("–" without a population).
+func (r RegionRow) RateText() string {
+	if r.Population == 0 {
+		return "–"
+	}
+	return Rate(r.PerTenK)
+}
+
+// AvgText is the average best score with two decimals.
+func (r RegionRow) AvgText() string { return Avg(r.AvgScore) }
+
+// LevelKey is the message key naming the board.
+func (r Rank) LevelKey() string { return "quiz.level." + r.Level }

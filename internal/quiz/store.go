@@ -460,3 +460,15 @@ func idList(ids []int64) string {
 }
 
 var _ = fmt.Sprintf
+
+// Seconds is the attempt's total time in seconds, one decimal.
+func (a Attempt) Seconds() string { return Seconds(a.TotalMS) }
+
+// Of is how many questions the attempt has.
+func (a Attempt) Of() int { return len(a.QuestionIDs) }
+
+// BestSeconds is the best attempt's total time in seconds, one decimal.
+func (p Participant) BestSeconds() string { return Seconds(p.BestMS) }
+
+// Seconds is the answer's time in seconds, one decimal.
+func (a Answer) Seconds() string { return Seconds(a.MS) }
