@@ -115,13 +115,18 @@ type Outcome struct {
 // answers' primary key and the attempt's current position); when a group fails as a whole,
 // each step is retried alone.
 type Writer struct {
-	Store    *Store
-	Window   time.Duration // 0: 2 ms
-	MaxSteps int           // 0: 1,000
+	Store *Store
+	// Window is how long the writer waits for more steps before committing; 0 commits at once
+	// what is queued (steps that arrive during a commit form the next group by themselves).
+	Window   time.Duration
+	MaxSteps int // a group's most steps; 0: 1,000
 
 	mu      sync.Mutex
 	queue   []*stepJob
 	running bool
+
+	conn     *sql.Conn // the writer goroutine's own connection (one goroutine runs at a time)
+	prepared map[string]*sql.Stmt
 }
 
 type stepJob struct {
@@ -155,9 +160,6 @@ func (w *Writer) Do(ctx context.Context, st Step) (Outcome, error) {
 
 func (w *Writer) run() {
 	window := w.Window
-	if window <= 0 {
-		window = 2 * time.Millisecond
-	}
 	maxSteps := w.MaxSteps
 	if maxSteps <= 0 {
 		maxSteps = 1000
@@ -175,7 +177,11 @@ func (w *Writer) run() {
 		}
 		w.mu.Lock()
 		group := w.queue
-		w.queue = nil
+		if len(group) > maxSteps {
+			group, w.queue = group[:maxSteps:maxSteps], group[maxSteps:]
+		} else {
+			w.queue = nil
+		}
 		if len(group) == 0 {
 			w.running = false
 			w.mu.Unlock()
@@ -199,14 +205,10 @@ func (w *Writer) commit(group []*stepJob) {
 	if len(live) == 0 {
 		return
 	}
-	err := w.Store.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-		return w.Store.runSteps(context.Background(), tx, live)
-	})
+	err := w.tx(live)
 	if err != nil && len(live) > 1 {
 		for _, j := range live {
-			if err := w.Store.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-				return w.Store.runSteps(context.Background(), tx, []*stepJob{j})
-			}); err != nil {
+			if err := w.tx([]*stepJob{j}); err != nil {
 				j.err = fmt.Errorf("quiz.Writer: %w", err)
 			}
 			close(j.done)
@@ -221,12 +223,46 @@ func (w *Writer) commit(group []*stepJob) {
 	}
 }
 
+// tx runs jobs in one transaction on the writer's own connection, where the answer path's
+// statements stay prepared (stmts). A connection that fails is given back and a new one
+// taken next time.
+func (w *Writer) tx(jobs []*stepJob) error {
+	ctx := context.Background() // a caller that hangs up does not cancel the group
+	if w.conn == nil {
+		c, err := w.Store.DB.Conn(ctx)
+		if err != nil {
+			return db.Map(err)
+		}
+		w.conn = c
+		if w.prepared == nil {
+			w.prepared = map[string]*sql.Stmt{}
+		}
+	}
+	fail := func(err error) error {
+		w.conn.Close()
+		w.conn = nil
+		return err
+	}
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(db.Map(err))
+	}
+	if err := w.Store.runSteps(ctx, tx, &stmts{db: w.Store.DB, tx: tx, cache: w.prepared}, jobs); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(db.Map(err))
+	}
+	return nil
+}
+
 // stepError fails one step of a group without failing the group.
 type stepError struct{ err error }
 
 // runSteps judges and writes a group of steps in tx. A step's own refusal goes to its job;
 // a database failure is returned and fails the group.
-func (s *Store) runSteps(ctx context.Context, tx *sql.Tx, jobs []*stepJob) error {
+func (s *Store) runSteps(ctx context.Context, tx *sql.Tx, st *stmts, jobs []*stepJob) error {
 	// Read every attempt of the group at once.
 	ids := map[int64]bool{}
 	var list []int64
@@ -237,13 +273,16 @@ func (s *Store) runSteps(ctx context.Context, tx *sql.Tx, jobs []*stepJob) error
 			list = append(list, j.step.AttemptID)
 		}
 	}
-	rows, err := db.QueryAll(ctx, tx, scanAttempt, attemptSelect+` WHERE id IN (`+idList(list)+`)`)
-	if err != nil {
-		return err
-	}
 	attempts := map[int64]*Attempt{}
-	for i := range rows {
-		attempts[rows[i].ID] = &rows[i]
+	for _, id := range list {
+		a, err := scanAttempt(st.queryRow(ctx, tx, attemptSelect+` WHERE id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return db.Map(err)
+		}
+		attempts[id] = &a
 	}
 	changed := map[int64]bool{}
 	var answers [][]any
@@ -279,10 +318,10 @@ func (s *Store) runSteps(ctx context.Context, tx *sql.Tx, jobs []*stepJob) error
 		out.Attempt = *a
 		j.out = out
 	}
-	if len(answers) > 0 {
-		if err := db.BulkInsert(ctx, tx, s.DB.Dialect, "quiz_answers",
-			[]string{"attempt_id", "seq", "question_id", "choice", "correct", "ms", "flag", "served_at", "answered_at", "ip"}, answers, ""); err != nil {
-			return err
+	for _, row := range answers {
+		if _, err := st.exec(ctx, tx, `INSERT INTO quiz_answers (attempt_id, seq, question_id, choice, correct, ms, flag, served_at, answered_at, ip)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, row...); err != nil {
+			return db.Map(err)
 		}
 	}
 	for _, id := range list {
@@ -290,14 +329,14 @@ func (s *Store) runSteps(ctx context.Context, tx *sql.Tx, jobs []*stepJob) error
 			continue
 		}
 		a := attempts[id]
-		if _, err := tx.ExecContext(ctx, `UPDATE quiz_attempts SET current = $1, served_at = $2, score = $3, total_ms = $4, flagged = $5, finished_at = $6 WHERE id = $7`,
+		if _, err := st.exec(ctx, tx, `UPDATE quiz_attempts SET current = $1, served_at = $2, score = $3, total_ms = $4, flagged = $5, finished_at = $6 WHERE id = $7`,
 			a.Current, a.ServedAt, a.Score, a.TotalMS, a.Flagged, a.FinishedAt, a.ID); err != nil {
 			return db.Map(err)
 		}
 	}
 	for _, a := range finished {
 		if !a.Practice {
-			if err := s.keepBest(ctx, tx, a); err != nil {
+			if err := s.keepBest(ctx, tx, st, a); err != nil {
 				return err
 			}
 		}
@@ -379,11 +418,11 @@ func (e *stepError) Unwrap() error { return e.err }
 // keepBest makes a finished counted attempt the participant's best when it beats the best so
 // far (more correct answers, or as many in less total time), and moves the participant between
 // leaderboard buckets (whole contest, league, banner).
-func (s *Store) keepBest(ctx context.Context, tx *sql.Tx, a *Attempt) error {
+func (s *Store) keepBest(ctx context.Context, tx *sql.Tx, st *stmts, a *Attempt) error {
 	var best, sec int
 	var bestMS int64
 	var league, banner string
-	if err := tx.QueryRowContext(ctx, `SELECT best_score, best_sec, best_ms, league_code, banner_code FROM quiz_participants WHERE id = $1`, a.ParticipantID).
+	if err := st.queryRow(ctx, tx, `SELECT best_score, best_sec, best_ms, league_code, banner_code FROM quiz_participants WHERE id = $1`, a.ParticipantID).
 		Scan(&best, &sec, &bestMS, &league, &banner); err != nil {
 		return db.Map(err)
 	}
@@ -391,19 +430,27 @@ func (s *Store) keepBest(ctx context.Context, tx *sql.Tx, a *Attempt) error {
 		return nil
 	}
 	newSec := int(a.TotalMS / 1000)
-	if _, err := tx.ExecContext(ctx, `UPDATE quiz_participants SET best_score = $1, best_sec = $2, best_ms = $3, best_attempt_id = $4 WHERE id = $5`,
+	if _, err := st.exec(ctx, tx, `UPDATE quiz_participants SET best_score = $1, best_sec = $2, best_ms = $3, best_attempt_id = $4 WHERE id = $5`,
 		a.Score, newSec, a.TotalMS, a.ID, a.ParticipantID); err != nil {
 		return db.Map(err)
 	}
 	for _, scope := range []string{"", league, banner} {
 		if best >= 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE quiz_board_buckets SET n = n - 1 WHERE contest_id = $1 AND scope = $2 AND score = $3 AND sec = $4`,
+			if _, err := st.exec(ctx, tx, `UPDATE quiz_board_buckets SET n = n - 1 WHERE contest_id = $1 AND scope = $2 AND score = $3 AND sec = $4`,
 				a.ContestID, scope, best, sec); err != nil {
 				return db.Map(err)
 			}
+			if _, err := st.exec(ctx, tx, `UPDATE quiz_board_scores SET n = n - 1 WHERE contest_id = $1 AND scope = $2 AND score = $3`,
+				a.ContestID, scope, best); err != nil {
+				return db.Map(err)
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO quiz_board_buckets (contest_id, scope, score, sec, n) VALUES ($1, $2, $3, $4, 1)
+		if _, err := st.exec(ctx, tx, `INSERT INTO quiz_board_buckets (contest_id, scope, score, sec, n) VALUES ($1, $2, $3, $4, 1)
 			ON CONFLICT (contest_id, scope, score, sec) DO UPDATE SET n = quiz_board_buckets.n + 1`, a.ContestID, scope, a.Score, newSec); err != nil {
+			return db.Map(err)
+		}
+		if _, err := st.exec(ctx, tx, `INSERT INTO quiz_board_scores (contest_id, scope, score, n) VALUES ($1, $2, $3, 1)
+			ON CONFLICT (contest_id, scope, score) DO UPDATE SET n = quiz_board_scores.n + 1`, a.ContestID, scope, a.Score); err != nil {
 			return db.Map(err)
 		}
 	}
@@ -419,3 +466,48 @@ func IsRefusal(err error) bool {
 	}
 	return false
 }
+
+// stmts runs the answer path's statements prepared once on the writer's connection and bound
+// to the group's transaction (tx.StmtContext reuses a preparation made on the same
+// connection): SQLite spends more time parsing a short statement than running it.
+type stmts struct {
+	db    *db.DB
+	tx    *sql.Tx
+	cache map[string]*sql.Stmt
+}
+
+func (s *stmts) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	st, ok := s.cache[q]
+	if !ok {
+		var err error
+		// Prepared on the database, not on the connection: tx.StmtContext re-prepares a
+		// connection's own statement every time, but reuses a database statement's
+		// preparation on the connection it made before.
+		if st, err = s.db.PrepareContext(ctx, q); err != nil {
+			return nil, db.Map(err)
+		}
+		s.cache[q] = st
+	}
+	return s.tx.StmtContext(ctx, st), nil
+}
+
+func (s *stmts) exec(ctx context.Context, _ *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := s.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// queryRow runs a one-row query; a failed prepare comes back from Scan.
+func (s *stmts) queryRow(ctx context.Context, _ *sql.Tx, q string, args ...any) interface{ Scan(...any) error } {
+	st, err := s.get(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }

@@ -28,10 +28,10 @@ type Rank struct {
 
 // Ranks returns a participant's ranks in the contest, their league and their banner (nil when
 // they have no finished counted attempt yet). Order: more correct answers first, then less
-// total time, then who signed up first. Each rank is the participants in better buckets of
-// quiz_board_buckets (a sum over at most scores × seconds rows) plus those ahead inside the
-// participant's own bucket (same score, same whole second), so it costs the same among 480,000
-// as among 480.
+// total time, then who signed up first. Each rank is a sum over quiz_board_scores (the scores
+// above, at most questions + 1 rows), a sum over quiz_board_buckets (the whole seconds below
+// at the same score) and a count of those ahead inside the participant's own bucket (same
+// score, same whole second), so it costs about the same among 480,000 as among 480.
 func (s *Store) Ranks(ctx context.Context, p Participant) ([]Rank, error) {
 	if !p.Ranked() {
 		return nil, nil
@@ -40,8 +40,10 @@ func (s *Store) Ranks(ctx context.Context, p Participant) ([]Rank, error) {
 	var out []Rank
 	for _, lv := range []struct{ level, code, col string }{{BoardContest, "", ""}, {BoardLeague, p.LeagueCode, "league_code"}, {BoardBanner, p.BannerCode, "banner_code"}} {
 		var ahead, total, inBucket int64
-		err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN score > $3 OR (score = $3 AND sec < $4) THEN n ELSE 0 END), 0), COALESCE(SUM(n), 0)
-			FROM quiz_board_buckets WHERE contest_id = $1 AND scope = $2`, p.ContestID, lv.code, p.BestScore, sec).Scan(&ahead, &total)
+		err := s.DB.QueryRowContext(ctx, `SELECT
+			(SELECT COALESCE(SUM(n), 0) FROM quiz_board_scores WHERE contest_id = $1 AND scope = $2 AND score > $3)
+			+ (SELECT COALESCE(SUM(n), 0) FROM quiz_board_buckets WHERE contest_id = $1 AND scope = $2 AND score = $3 AND sec < $4),
+			(SELECT COALESCE(SUM(n), 0) FROM quiz_board_scores WHERE contest_id = $1 AND scope = $2)`, p.ContestID, lv.code, p.BestScore, sec).Scan(&ahead, &total)
 		if err != nil {
 			return nil, db.Map(err)
 		}

@@ -254,7 +254,7 @@ func CertificatePNG(w io.Writer, c Certificate, regionName, verifyURL string) er
 		for len([]rune(l)) > 0 { // wrap long lines at the page width
 			r := []rune(l)
 			cut := len(r)
-			for cut > 1 && textWidth(string(r[:cut]), scale) > W-200 {
+			for cut > 1 && textWidth(string(r[:cut]), scale) > W-120 {
 				cut--
 			}
 			center(y, string(r[:cut]), scale, ink)

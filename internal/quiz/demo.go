@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
@@ -239,8 +240,18 @@ func FillContest(ctx context.Context, tx *sql.Tx, dialect db.Dialect, c Contest,
 		return err
 	}
 	rows := make([][]any, 0, len(buckets))
+	scores := map[bucket]int64{}
 	for b, n := range buckets {
 		rows = append(rows, []any{c.ID, b.scope, b.score, b.sec, n})
+		scores[bucket{b.scope, b.score, 0}] += n
+	}
+	srows := make([][]any, 0, len(scores))
+	for b, n := range scores {
+		srows = append(srows, []any{c.ID, b.scope, b.score, n})
+	}
+	if err := db.BulkInsert(ctx, tx, dialect, "quiz_board_scores", []string{"contest_id", "scope", "score", "n"}, srows,
+		"ON CONFLICT (contest_id, scope, score) DO UPDATE SET n = quiz_board_scores.n + excluded.n"); err != nil {
+		return err
 	}
 	if err := db.BulkInsert(ctx, tx, dialect, "quiz_board_buckets", []string{"contest_id", "scope", "score", "sec", "n"}, rows,
 		"ON CONFLICT (contest_id, scope, score, sec) DO UPDATE SET n = quiz_board_buckets.n + excluded.n"); err != nil {
@@ -252,4 +263,54 @@ func FillContest(ctx context.Context, tx *sql.Tx, dialect db.Dialect, c Contest,
 		}
 	}
 	return nil
+}
+
+// loadBankCSV is a bank of n single-choice questions over 6 topics.
+func loadBankCSV(n int) string {
+	var b strings.Builder
+	b.WriteString("题型,主题,题目,选项,答案\n")
+	for i := range n {
+		fmt.Fprintf(&b, "单选题,主题%d,第 %d 题：下列哪项正确？,甲|乙|丙|丁,%c\n", i%6, i+1, 'A'+rune(i%4))
+	}
+	return b.String()
+}
+
+// LoadTestContest makes the benchmarks' and load tests' contest: 10 questions drawn from a
+// bank of 60 (600 s each, so that no answer of a load run is late; nothing flagged too fast),
+// open from an hour ago for two days, held by the region (150000), filled with n participants
+// in townships of Inner Mongolia picked at random (seeded), by FillContest without answer rows.
+func LoadTestContest(ctx context.Context, s *Store, n int) (Contest, error) {
+	all := region.NewScope("150000")
+	bank, err := s.CreateBank(ctx, all, 0, "150000", "压力测试题库")
+	if err != nil {
+		return Contest{}, err
+	}
+	if _, err := s.ImportQuestions(ctx, all, bank, strings.NewReader(loadBankCSV(60))); err != nil {
+		return Contest{}, err
+	}
+	now := time.Now().UTC()
+	c := Contest{RegionCode: "150000", BankID: bank, Title: "压力测试", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(48 * time.Hour),
+		Questions: 10, SecondsPerQuestion: 600, AttemptsPerDay: 3, Stratified: true, Practice: true, MinAnswerMS: 0, Winners: 100}
+	if c.ID, err = s.CreateContest(ctx, all, 0, c); err != nil {
+		return Contest{}, err
+	}
+	towns, err := s.Regions.UnitsAt(ctx, region.LevelTownship)
+	if err != nil {
+		return Contest{}, err
+	}
+	var in []string
+	for _, t := range towns {
+		if strings.HasPrefix(t.Code, "15") {
+			in = append(in, t.Code)
+		}
+	}
+	pool, err := s.Questions(ctx, bank)
+	if err != nil {
+		return Contest{}, err
+	}
+	r := rand.New(rand.NewPCG(9, 9))
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		return FillContest(ctx, tx, s.DB.Dialect, c, pool, n, r, func(r *rand.Rand) string { return in[r.IntN(len(in))] }, 0, nil)
+	})
+	return c, err
 }

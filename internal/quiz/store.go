@@ -31,6 +31,7 @@ type Store struct {
 
 	questions sync.Map // id → Question
 	contests  sync.Map // id → Contest
+	tokens    tokenCache
 	boards    boardCache
 }
 
@@ -272,11 +273,44 @@ func (s *Store) ParticipantByToken(ctx context.Context, contestID int64, token s
 	if token == "" {
 		return Participant{}, ErrNotParticipant
 	}
+	if id, contest, ok := s.tokens.get(token); ok && (contestID == 0 || contest == contestID) {
+		// The answer path needs only who it is; pages read the participant afresh.
+		if contestID == 0 {
+			return Participant{ID: id, ContestID: contest}, nil
+		}
+	}
 	p, err := scanParticipant(s.DB.QueryRowContext(ctx, participantSelect+` WHERE token_hash = $1`, hashToken(token)))
 	if err != nil || (contestID != 0 && p.ContestID != contestID) {
 		return Participant{}, ErrNotParticipant
 	}
+	s.tokens.put(token, p.ID, p.ContestID)
 	return p, nil
+}
+
+// tokenCache remembers which participant holds a token (tokens never change hands), so that
+// the answer path does not hash and look up the token on every request. It forgets everything
+// when it holds maxTokens.
+type tokenCache struct {
+	mu sync.RWMutex
+	m  map[string][2]int64
+}
+
+const maxTokens = 500_000
+
+func (c *tokenCache) get(token string) (int64, int64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[token]
+	return v[0], v[1], ok
+}
+
+func (c *tokenCache) put(token string, id, contest int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxTokens {
+		c.m = map[string][2]int64{}
+	}
+	c.m[token] = [2]int64{id, contest}
 }
 
 // Participant returns one participant by id; db.ErrNotFound.

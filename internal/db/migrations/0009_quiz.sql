@@ -6,7 +6,8 @@
 -- Times are UTC. A participant's best attempt is kept on the participant row (best_score -1
 -- until one counted attempt is finished); quiz_board_buckets counts ranked participants by
 -- (scope, score, whole seconds of total time) so that a rank among hundreds of thousands is
--- a sum over a few thousand bucket rows plus a count inside one bucket.
+-- a sum over the score rows above, the bucket rows of the same score below, and a count inside
+-- one bucket (a few hundred index entries at most).
 
 CREATE TABLE quiz_banks (
 	id {{id}},
@@ -133,6 +134,18 @@ CREATE TABLE quiz_board_buckets (
 	n BIGINT NOT NULL,
 	PRIMARY KEY (contest_id, scope, score, sec)
 );
+CREATE INDEX quiz_board_buckets_n ON quiz_board_buckets (contest_id, scope, score, sec, n);
+
+-- The same counts by score alone (sec = -1 in no row): how many are ahead on score is a sum
+-- over at most (questions + 1) rows.
+CREATE TABLE quiz_board_scores (
+	contest_id BIGINT NOT NULL REFERENCES quiz_contests (id),
+	scope TEXT NOT NULL,
+	score INTEGER NOT NULL,
+	n BIGINT NOT NULL,
+	PRIMARY KEY (contest_id, scope, score)
+);
+CREATE INDEX quiz_board_scores_n ON quiz_board_scores (contest_id, scope, score, n);
 
 CREATE TABLE quiz_certificates (
 	code TEXT PRIMARY KEY,
