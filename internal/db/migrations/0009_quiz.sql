@@ -75,9 +75,9 @@ CREATE TABLE quiz_participants (
 	best_sec INTEGER NOT NULL DEFAULT 0,
 	best_ms BIGINT NOT NULL DEFAULT 0,
 	best_attempt_id BIGINT,
-	UNIQUE (contest_id, phone),
-	UNIQUE (contest_id, invitation)
+	UNIQUE (contest_id, phone)
 );
+CREATE UNIQUE INDEX quiz_participants_invitation ON quiz_participants (contest_id, invitation) WHERE invitation IS NOT NULL;
 CREATE INDEX quiz_participants_board ON quiz_participants (contest_id, best_score DESC, best_sec, best_ms, id);
 CREATE INDEX quiz_participants_league ON quiz_participants (contest_id, league_code, best_score DESC, best_sec, best_ms, id);
 CREATE INDEX quiz_participants_banner ON quiz_participants (contest_id, banner_code, best_score DESC, best_sec, best_ms, id);
@@ -111,7 +111,8 @@ CREATE INDEX quiz_attempts_participant ON quiz_attempts (participant_id, day);
 CREATE INDEX quiz_attempts_contest ON quiz_attempts (contest_id, id);
 
 -- Every answer given, kept for audit: flag '' (in time), 'too_fast' (scored, flagged for
--- review), 'late' (after the time limit: refused, scored 0), 'timeout' (never answered).
+-- review) or 'late' (after the time limit: refused, scored 0). A question shown and never
+-- answered has no row; its attempt stays unfinished and does not count.
 CREATE TABLE quiz_answers (
 	attempt_id BIGINT NOT NULL REFERENCES quiz_attempts (id),
 	seq INTEGER NOT NULL,
