@@ -18,8 +18,8 @@ import (
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/demo"
-	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/quiz"
+	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/web"
 )
