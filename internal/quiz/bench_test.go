@@ -2,9 +2,12 @@ package quiz
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kepu/kepu/internal/db"
@@ -77,5 +80,73 @@ func BenchmarkBoards(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/board")
 			})
 		}
+	})
+}
+
+// BenchmarkWriter submits b.N answers through the group-commit writer alone (no HTTP), from
+// 64 goroutines, by b.N/10 participants who joined the contest's 480,000, each answering their
+// 10 questions in turn; every answer is committed before Do returns.
+//
+//	go test -run xxx -bench Writer -benchtime 20000x ./internal/quiz/
+func BenchmarkWriter(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		s, c := BenchContest(b, d, BenchParticipants)
+		ctx := context.Background()
+		if d.Dialect == db.SQLite {
+			d.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		}
+		w := &Writer{Store: s}
+		m := (b.N + c.Questions - 1) / c.Questions
+		type player struct{ pid, aid, qid int64 }
+		players := make([]player, m)
+		for i := range players {
+			pid, _, err := s.Register(ctx, c.ID, SignUp{Name: "压测", Phone: fmt.Sprintf("17%09d", i), RegionCode: "152502001"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			a, err := s.Start(ctx, Participant{ID: pid, ContestID: c.ID}, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out, err := w.Do(ctx, Step{AttemptID: a.ID, ParticipantID: pid, Serve: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			players[i] = player{pid, a.ID, out.Next.Question.ID}
+		}
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		b.ResetTimer()
+		for range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(players) {
+						return
+					}
+					p := players[i]
+					for seq := 1; seq <= c.Questions; seq++ {
+						out, err := w.Do(ctx, Step{AttemptID: p.aid, ParticipantID: p.pid, Answer: &AnswerInput{Seq: seq, QuestionID: p.qid, Choice: "A", Next: seq < c.Questions}})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						if out.Next != nil {
+							p.qid = out.Next.Question.ID
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		b.StopTimer()
+		var stored int
+		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM quiz_answers`).Scan(&stored)
+		if stored != m*c.Questions {
+			b.Fatalf("stored %d answers, want %d", stored, m*c.Questions)
+		}
+		b.ReportMetric(float64(stored)/b.Elapsed().Seconds(), "answers/s")
 	})
 }
