@@ -97,8 +97,8 @@ func TestContentWorkflowAndPublicPages(t *testing.T) {
 			t.Fatalf("submit: %d", status)
 		}
 		status, body, _ := editor.post(console+"/publish", console, url.Values{})
-		if status != http.StatusConflict || !strings.Contains(body, "最后编辑者以外的人员") {
-			t.Errorf("the editor publishes own item: %d", status)
+		if status != http.StatusConflict || !strings.Contains(body, "没有审核权限") {
+			t.Errorf("the banner's editor, no reviewer, publishes: %d", status)
 		}
 		reviewer := newClient(t, ts.srv.URL).loginAnd("league-152500")
 		if status, body := reviewer.get(console); status != 200 || !strings.Contains(body, `action="/console/content/`+fmt.Sprint(id)+`/publish"`) {

@@ -17,8 +17,6 @@ import (
 	"testing"
 
 	"github.com/kepu/kepu/internal/account"
-	"github.com/kepu/kepu/internal/activity"
-	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
@@ -32,7 +30,7 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" {
-		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates())
+		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, siteTemplates()...)
 		if err != nil {
 			fmt.Println(err)
 			os.Exit(1)
@@ -142,8 +140,14 @@ func newTestSite(t *testing.T, d *db.DB) *testSite {
 	}{{"admin", account.RegionAdmin, "150000"}, {"league-152500", account.LeagueAdmin, "152500"},
 		{"banner-152502", account.BannerAdmin, "152502"}, {"banner-152501", account.BannerAdmin, "152501"},
 		{"township-152502001", account.TownshipOperator, "152502001"}} {
+		grants := []account.Grant{{Role: a.role, RegionCode: a.code}}
+		if a.role == account.RegionAdmin || a.role == account.LeagueAdmin {
+			// The region's and the league's staff also review content (科普内容审核); banner
+			// and township staff edit it.
+			grants = append(grants, account.Grant{Role: account.ContentReviewer, RegionCode: a.code})
+		}
 		id, err := s.Accounts.Create(ctx, account.NewAccount{Username: a.user, DisplayName: "名" + a.code, Phone: "13912345678", Password: pw,
-			Grants: []account.Grant{{Role: a.role, RegionCode: a.code}}})
+			Grants: grants})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,8 +15,10 @@ import (
 	"github.com/kepu/kepu/internal/web"
 )
 
-// Role is a staff role; each is bound to a unit of one level of the division tree and covers
-// that unit's subtree.
+// Role is a role an account holds over a unit of the division tree and its subtree. The four
+// staff roles are each bound to a unit of one level and give the account that subtree as its
+// Scope; the content roles (ContentRoles) may be bound to a unit of any level and give no scope
+// outside the content hub's editorial workflow.
 type Role string
 
 // The staff roles. An account with no role is a public user.
@@ -30,7 +32,22 @@ const (
 // Roles lists the staff roles from the top of the tree down.
 var Roles = []Role{RegionAdmin, LeagueAdmin, BannerAdmin, TownshipOperator}
 
-// Level is the tree level of the units a role is bound to.
+// The content roles of the content hub's editorial workflow (GLOSSARY: editor, reviewer). A
+// grant of one covers the content items of its unit's subtree and nothing else: not the
+// registry, not activities, not accounts.
+const (
+	ContentEditor   Role = "content_editor"   // 科普内容编辑: writes, edits and submits items
+	ContentReviewer Role = "content_reviewer" // 科普内容审核: publishes, returns and withdraws items
+)
+
+// ContentRoles lists the content roles.
+var ContentRoles = []Role{ContentEditor, ContentReviewer}
+
+// IsContentRole reports whether r is one of ContentRoles.
+func (r Role) IsContentRole() bool { return r == ContentEditor || r == ContentReviewer }
+
+// Level is the tree level of the units a staff role is bound to; 0 for a content role (bound
+// to a unit of any level) and for an unknown role.
 func (r Role) Level() region.Level {
 	switch r {
 	case RegionAdmin:
@@ -45,14 +62,15 @@ func (r Role) Level() region.Level {
 	return 0
 }
 
-// ParseRole accepts a role's English name ("banner_admin"; "banner-admin" too).
+// ParseRole accepts a role's English name ("banner_admin"; "banner-admin" too), staff or
+// content role.
 func ParseRole(s string) (Role, error) {
-	for _, r := range Roles {
+	for _, r := range append(Roles[:len(Roles):len(Roles)], ContentRoles...) {
 		if string(r) == s || string(r) == replaceDash(s) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q; use one of region_admin, league_admin, banner_admin, township_operator", s)
+	return "", fmt.Errorf("unknown role %q; use one of region_admin, league_admin, banner_admin, township_operator, content_editor, content_reviewer", s)
 }
 
 func replaceDash(s string) string {
@@ -72,6 +90,9 @@ type Grant struct {
 	RegionName string // filled when read back
 }
 
+// RoleName is the grant's role in Chinese (see RoleName), for pages.
+func (g Grant) RoleName() string { return RoleName(g.Role) }
+
 // Principal is a signed-in account with its grants. It implements web.Identity.
 type Principal struct {
 	ID       int64
@@ -89,14 +110,34 @@ const (
 	Change
 )
 
-// Scope returns the union of the subtrees of the principal's grants.
+// Scope returns the union of the subtrees of the principal's staff grants (content roles
+// excluded: they open the content hub only, through ScopeFor).
 func (p *Principal) Scope() region.Scope {
 	if p == nil {
 		return region.Scope{}
 	}
 	var roots []string
 	for _, g := range p.Grants {
-		roots = append(roots, g.RegionCode)
+		if g.Role.Level() != 0 {
+			roots = append(roots, g.RegionCode)
+		}
+	}
+	return region.NewScope(roots...)
+}
+
+// ScopeFor returns the union of the subtrees of the principal's grants of the given roles, e.g.
+// ScopeFor(ContentReviewer) for the items an account may publish. Empty for a nil principal.
+func (p *Principal) ScopeFor(roles ...Role) region.Scope {
+	if p == nil {
+		return region.Scope{}
+	}
+	var roots []string
+	for _, g := range p.Grants {
+		for _, r := range roles {
+			if g.Role == r {
+				roots = append(roots, g.RegionCode)
+			}
+		}
 	}
 	return region.NewScope(roots...)
 }
@@ -121,7 +162,7 @@ func (p *Principal) Holds(maxLevel region.Level, code string) bool {
 		return false
 	}
 	for _, g := range p.Grants {
-		if g.Role.Level() <= maxLevel && region.Within(code, g.RegionCode) {
+		if lvl := g.Role.Level(); lvl != 0 && lvl <= maxLevel && region.Within(code, g.RegionCode) {
 			return true
 		}
 	}
@@ -131,7 +172,9 @@ func (p *Principal) Holds(maxLevel region.Level, code string) bool {
 // DisplayName implements web.Identity.
 func (p *Principal) DisplayName() string { return p.Name }
 
-// IsStaff reports whether the account holds any staff role.
+// IsStaff reports whether the account holds any role, staff or content: it may open the
+// console, where each domain limits it to its own scope (empty for a content-only account
+// outside the content hub).
 func (p *Principal) IsStaff() bool { return p != nil && len(p.Grants) > 0 }
 
 // RoleSummary lists the grants as "unit name · role" in Chinese, for the console.
@@ -155,6 +198,10 @@ func RoleName(r Role) string {
 		return "旗县级管理员"
 	case TownshipOperator:
 		return "苏木乡镇操作员"
+	case ContentEditor:
+		return "科普内容编辑"
+	case ContentReviewer:
+		return "科普内容审核"
 	}
 	return string(r)
 }

@@ -360,3 +360,32 @@ func BenchmarkHashPassword(b *testing.B) {
 		}
 	}
 }
+
+// A content role opens no staff scope: not Scope, not Can, not Holds; ScopeFor gives it.
+func TestContentRolesGiveNoStaffScope(t *testing.T) {
+	p := &account.Principal{Grants: []account.Grant{{Role: account.ContentReviewer, RegionCode: "150000"},
+		{Role: account.ContentEditor, RegionCode: "152502"}, {Role: account.TownshipOperator, RegionCode: "152502001"}}}
+	if roots := p.Scope().Roots(); len(roots) != 1 || roots[0] != "152502001" {
+		t.Errorf("Scope = %v, want the township operator's unit only", roots)
+	}
+	if p.Can(account.View, "152501") || p.Can(account.Change, "152502") {
+		t.Error("a content role lets the account see registry records")
+	}
+	for _, lvl := range []region.Level{region.LevelRegion, region.LevelLeague, region.LevelBanner, region.LevelTownship} {
+		if p.Holds(lvl, "152501") {
+			t.Errorf("Holds(%v, 152501) through a content role", lvl)
+		}
+	}
+	if !p.Holds(region.LevelTownship, "152502001") {
+		t.Error("the township operator's grant is lost")
+	}
+	if !p.ScopeFor(account.ContentReviewer).Contains("152501") || p.ScopeFor(account.ContentEditor).Contains("152501") ||
+		!p.ScopeFor(account.ContentEditor).Contains("152502001") {
+		t.Error("ScopeFor mixes the content roles up")
+	}
+	for _, r := range account.ContentRoles {
+		if got, err := account.ParseRole(string(r)); err != nil || got != r {
+			t.Errorf("ParseRole(%s) = %v, %v", r, got, err)
+		}
+	}
+}

@@ -63,6 +63,11 @@ func DemoStep() demo.Step {
 			}
 			accounts = append(accounts, []any{id, username, demo.PersonName(g.Rand), demo.Phone(g.Rand), hash, now})
 			grants = append(grants, []any{id, string(role), u.code, now})
+			if u.level <= 2 {
+				// The region's and the leagues' staff review content (科普内容审核); banner
+				// and township staff edit it through their staff role.
+				grants = append(grants, []any{id, string(ContentReviewer), u.code, now})
+			}
 		}
 		return g.DB.Tx(ctx, func(tx *sql.Tx) error {
 			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "accounts", []string{"id", "username", "display_name", "phone", "password_hash", "created_at"}, accounts, ""); err != nil {

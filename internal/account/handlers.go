@@ -330,6 +330,17 @@ func (h *Handler) roleOptions(p *Principal) []RoleOption {
 			out = append(out, RoleOption{Value: string(r), Label: RoleName(r)})
 		}
 	}
+	if len(p.Scope().Roots()) > 0 {
+		out = append(out, contentRoleOptions()...)
+	}
+	return out
+}
+
+func contentRoleOptions() []RoleOption {
+	var out []RoleOption
+	for _, r := range ContentRoles {
+		out = append(out, RoleOption{Value: string(r), Label: RoleName(r)})
+	}
 	return out
 }
 
@@ -381,31 +392,124 @@ type UserPage struct {
 	Account     *Principal
 	PhoneMasked string
 	Roles       []string
+	// Revocable lists the account's content-role grants that the viewer may take back;
+	// GrantRoles the content roles the viewer may give (empty when the viewer holds no staff
+	// scope), with the form's values and problems.
+	Revocable  []Grant
+	GrantRoles []RoleOption
+	Form       GrantForm
+	Errors     map[string]string
 }
 
-// userDetail shows an account that holds a grant inside the viewer's scope (or the viewer's
-// own); any other id is 404, exactly as if it did not exist.
-func (h *Handler) userDetail(w http.ResponseWriter, r *http.Request) error {
+// GrantForm is the form that gives an account a content role over a unit.
+type GrantForm struct {
+	Role, Region string
+}
+
+// visibleAccount reads the account of the {id} path value if it holds a grant inside the
+// viewer's scope or is the viewer's own; any other id is 404, exactly as if it did not exist.
+func (h *Handler) visibleAccount(r *http.Request) (*Principal, error) {
 	viewer := FromContext(r.Context())
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := web.PathID(r, "id")
 	if err != nil {
-		return web.NotFound(err)
+		return nil, err
 	}
 	acc, err := h.Store.Principal(r.Context(), id)
 	if err != nil {
-		return web.NotFound(err)
+		return nil, web.NotFound(err)
 	}
 	visible := acc.ID == viewer.ID
 	for _, g := range acc.Grants {
 		visible = visible || viewer.Can(View, g.RegionCode)
 	}
 	if !visible {
-		return web.NotFound(fmt.Errorf("account %d outside the scope of %s", id, viewer.Username))
+		return nil, web.NotFound(fmt.Errorf("account %d outside the scope of %s", id, viewer.Username))
 	}
+	return acc, nil
+}
+
+func (h *Handler) userDetail(w http.ResponseWriter, r *http.Request) error {
+	acc, err := h.visibleAccount(r)
+	if err != nil {
+		return err
+	}
+	return h.userPage(w, r, acc, http.StatusOK, GrantForm{}, nil)
+}
+
+func (h *Handler) userPage(w http.ResponseWriter, r *http.Request, acc *Principal, status int, f GrantForm, errs map[string]string) error {
+	viewer := FromContext(r.Context())
 	var phone string
-	h.Store.DB.QueryRowContext(r.Context(), `SELECT phone FROM accounts WHERE id = $1`, id).Scan(&phone)
-	page := UserPage{Page: h.Kit.Page(r, "users.detail", acc.Username), Account: acc, PhoneMasked: mask.Phone(phone), Roles: acc.RoleSummary()}
-	return h.Kit.Render.HTML(w, r, http.StatusOK, "account/user", page)
+	h.Store.DB.QueryRowContext(r.Context(), `SELECT phone FROM accounts WHERE id = $1`, acc.ID).Scan(&phone)
+	page := UserPage{Page: h.Kit.Page(r, "users.detail", acc.Username), Account: acc, PhoneMasked: mask.Phone(phone),
+		Roles: acc.RoleSummary(), Form: f, Errors: errs}
+	if len(viewer.Scope().Roots()) > 0 {
+		page.GrantRoles = contentRoleOptions()
+	}
+	for _, g := range acc.Grants {
+		if g.Role.IsContentRole() && viewer.Can(Change, g.RegionCode) {
+			page.Revocable = append(page.Revocable, g)
+		}
+	}
+	return h.Kit.Render.HTML(w, r, status, "account/user", page)
+}
+
+// grantRole gives the account a content role over a unit inside the viewer's staff scope
+// (a unit outside it: 403, nothing written); problems with the form re-render the page (422).
+func (h *Handler) grantRole(w http.ResponseWriter, r *http.Request) error {
+	viewer := FromContext(r.Context())
+	acc, err := h.visibleAccount(r)
+	if err != nil {
+		return err
+	}
+	f := GrantForm{Role: r.PostFormValue("role"), Region: strings.TrimSpace(r.PostFormValue("region"))}
+	p := h.Kit.Page(r, "users.detail", acc.Username)
+	role, err := ParseRole(f.Role)
+	if err != nil || !role.IsContentRole() {
+		return h.userPage(w, r, acc, http.StatusUnprocessableEntity, f, map[string]string{"role": p.T("account.err.content_role")})
+	}
+	code, err := region.Normalize(f.Region)
+	if err != nil {
+		return h.userPage(w, r, acc, http.StatusUnprocessableEntity, f, map[string]string{"region": p.T("account.err.region_format")})
+	}
+	if !viewer.Can(Change, code) {
+		return web.Forbidden(fmt.Errorf("%s may not grant roles at %s", viewer.Username, code))
+	}
+	if err := h.Store.GrantRole(r.Context(), viewer.ID, acc.ID, Grant{Role: role, RegionCode: code}); err != nil {
+		if msgs, ok := fieldMessages(p, err); ok {
+			return h.userPage(w, r, acc, http.StatusUnprocessableEntity, f, msgs)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/users/%d", acc.ID), http.StatusSeeOther)
+	return nil
+}
+
+// revokeRole takes a content role back; the unit must lie inside the viewer's staff scope.
+func (h *Handler) revokeRole(w http.ResponseWriter, r *http.Request) error {
+	viewer := FromContext(r.Context())
+	acc, err := h.visibleAccount(r)
+	if err != nil {
+		return err
+	}
+	role, err := ParseRole(r.PostFormValue("role"))
+	if err != nil || !role.IsContentRole() {
+		return &web.Error{Status: http.StatusBadRequest, Key: "account.err.content_role", Err: fmt.Errorf("no content role %q", r.PostFormValue("role"))}
+	}
+	code, err := region.Normalize(r.PostFormValue("region"))
+	if err != nil {
+		return &web.Error{Status: http.StatusBadRequest, Key: "account.err.region_format", Err: err}
+	}
+	if !viewer.Can(Change, code) {
+		return web.Forbidden(fmt.Errorf("%s may not revoke roles at %s", viewer.Username, code))
+	}
+	if err := h.Store.RevokeRole(r.Context(), viewer.ID, acc.ID, Grant{Role: role, RegionCode: code}); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound(err)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/console/users/%d", acc.ID), http.StatusSeeOther)
+	return nil
 }
 
 // MeJSON is the body of GET /api/v1/me.

@@ -26,6 +26,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/users/new", h.Kit.H(Staff(h.newUserForm)))
 	mux.Handle("POST /console/users", h.Kit.H(Staff(h.createUser)))
 	mux.Handle("GET /console/users/{id}", h.Kit.H(Staff(h.userDetail)))
+	mux.Handle("POST /console/users/{id}/roles", h.Kit.H(Staff(h.grantRole)))
+	mux.Handle("POST /console/users/{id}/roles/revoke", h.Kit.H(Staff(h.revokeRole)))
 	mux.Handle("GET /api/v1/me", h.Kit.H(h.apiMe))
 }
 

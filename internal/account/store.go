@@ -54,8 +54,8 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
 
-// ValidateNew checks a new account's fields and grants (role level must match the unit's
-// level; the unit must exist). It returns a *FieldError for the first problem.
+// ValidateNew checks a new account's fields and grants (a staff role's level must match the
+// unit's level, a content role may be bound to any level; the unit must exist). It returns a *FieldError for the first problem.
 func (s *Store) ValidateNew(ctx context.Context, a *NewAccount) error {
 	a.Username = strings.ToLower(strings.TrimSpace(a.Username))
 	a.DisplayName = strings.TrimSpace(a.DisplayName)
@@ -75,25 +75,99 @@ func (s *Store) ValidateNew(ctx context.Context, a *NewAccount) error {
 	if a.PasswordHash == "" && (len([]rune(a.Password)) < MinPasswordLen || strings.TrimSpace(a.Password) == "") {
 		return &FieldError{Field: "password", Key: "account.err.password", Args: []any{MinPasswordLen}, Msg: fmt.Sprintf("at least %d characters", MinPasswordLen)}
 	}
-	for i, g := range a.Grants {
-		if g.Role.Level() == 0 {
-			return &FieldError{Field: "role", Key: "account.err.role", Msg: fmt.Sprintf("unknown role %q", g.Role)}
-		}
-		u, err := s.Regions.Get(ctx, g.RegionCode)
-		if err != nil {
-			if errors.Is(err, db.ErrNotFound) {
-				return &FieldError{Field: "region", Key: "account.err.region_unknown", Args: []any{g.RegionCode}, Msg: fmt.Sprintf("unknown region code %s", g.RegionCode)}
-			}
+	for i := range a.Grants {
+		if err := s.checkGrant(ctx, &a.Grants[i]); err != nil {
 			return err
 		}
-		if u.Level != g.Role.Level() {
-			return &FieldError{Field: "region", Key: "account.err.region_level", Args: []any{u.Code, u.Name, RoleName(g.Role)},
-				Msg: fmt.Sprintf("%s %s is a %s-level unit; %s needs a %s-level unit", u.Code, u.Name, u.Level, g.Role, g.Role.Level())}
-		}
-		a.Grants[i].RegionCode = u.Code
-		a.Grants[i].RegionName = u.Name
 	}
 	return nil
+}
+
+// checkGrant checks one grant (known role; existing unit; for a staff role, a unit of the
+// role's level) and fills its canonical code and the unit's name.
+func (s *Store) checkGrant(ctx context.Context, g *Grant) error {
+	if g.Role.Level() == 0 && !g.Role.IsContentRole() {
+		return &FieldError{Field: "role", Key: "account.err.role", Msg: fmt.Sprintf("unknown role %q", g.Role)}
+	}
+	u, err := s.Regions.Get(ctx, g.RegionCode)
+	if err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return &FieldError{Field: "region", Key: "account.err.region_unknown", Args: []any{g.RegionCode}, Msg: fmt.Sprintf("unknown region code %s", g.RegionCode)}
+		}
+		return err
+	}
+	if !g.Role.IsContentRole() && u.Level != g.Role.Level() {
+		return &FieldError{Field: "region", Key: "account.err.region_level", Args: []any{u.Code, u.Name, RoleName(g.Role)},
+			Msg: fmt.Sprintf("%s %s is a %s-level unit; %s needs a %s-level unit", u.Code, u.Name, u.Level, g.Role, g.Role.Level())}
+	}
+	g.RegionCode, g.RegionName = u.Code, u.Name
+	return nil
+}
+
+// ErrStaffRole is returned by GrantRole and RevokeRole for a staff role: staff roles are given
+// when an account is created and are not added to or taken from an existing account here.
+var ErrStaffRole = errors.New("only content roles (content_editor, content_reviewer) are granted to or revoked from an existing account")
+
+// GrantRole gives an existing account a content role over a unit of any level, and writes
+// the audit log (action "account.grant", detail "role@code"), in one transaction. Granting a
+// role the account already holds there is no error and writes nothing. by is the granting
+// account (0 from the command line); the caller has checked that by may change records of
+// the unit. Errors: *FieldError (unknown role or unit), ErrStaffRole, db.ErrNotFound (no such
+// account).
+func (s *Store) GrantRole(ctx context.Context, by, accountID int64, g Grant) error {
+	if err := s.checkGrant(ctx, &g); err != nil {
+		return err
+	}
+	if !g.Role.IsContentRole() {
+		return ErrStaffRole
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		username, err := usernameOf(ctx, tx, accountID)
+		if err != nil {
+			return fmt.Errorf("account.GrantRole: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO role_grants (account_id, role, region_code, granted_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (account_id, role, region_code) DO NOTHING`, accountID, string(g.Role), g.RegionCode, s.now())
+		if err != nil {
+			return fmt.Errorf("account.GrantRole: %w", db.Map(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return audit(ctx, tx, s.now(), by, "account.grant", username, grantsText([]Grant{g}), "")
+	})
+}
+
+// RevokeRole takes a content role over a unit from an account and writes the audit log
+// ("account.revoke") in one transaction. Errors: ErrStaffRole, db.ErrNotFound when the
+// account does not hold that grant.
+func (s *Store) RevokeRole(ctx context.Context, by, accountID int64, g Grant) error {
+	if !g.Role.IsContentRole() {
+		return ErrStaffRole
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		username, err := usernameOf(ctx, tx, accountID)
+		if err != nil {
+			return fmt.Errorf("account.RevokeRole: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM role_grants WHERE account_id = $1 AND role = $2 AND region_code = $3`,
+			accountID, string(g.Role), g.RegionCode)
+		if err != nil {
+			return fmt.Errorf("account.RevokeRole: %w", db.Map(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("account.RevokeRole: %s holds no %s at %s: %w", username, g.Role, g.RegionCode, db.ErrNotFound)
+		}
+		return audit(ctx, tx, s.now(), by, "account.revoke", username, grantsText([]Grant{g}), "")
+	})
+}
+
+func usernameOf(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var username string
+	if err := tx.QueryRowContext(ctx, `SELECT username FROM accounts WHERE id = $1`, id).Scan(&username); err != nil {
+		return "", fmt.Errorf("account %d: %w", id, db.Map(err))
+	}
+	return username, nil
 }
 
 // Create validates and inserts an account with its grants in one transaction. A taken

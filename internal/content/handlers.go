@@ -68,7 +68,7 @@ type ListPage struct {
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := Filter{Scope: account.ScopeOf(r.Context()), Kind: q.Get("kind"), Status: q.Get("status"), Topic: strings.TrimSpace(q.Get("topic")),
+	f := Filter{Scope: ViewScope(account.FromContext(r.Context())), Kind: q.Get("kind"), Status: q.Get("status"), Topic: strings.TrimSpace(q.Get("topic")),
 		Emergency: q.Get("emergency") != ""}
 	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
 	page, err := h.Store.List(r.Context(), f)
@@ -229,7 +229,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return h.saveErr(w, r, 0, v, false, errs)
 	}
-	id, err := h.Store.Create(r.Context(), p.Scope(), p.ID, in, ct, poster)
+	id, err := h.Store.Create(r.Context(), EditScope(p), p.ID, in, ct, poster)
 	if err != nil {
 		return h.saveErr(w, r, 0, v, false, err)
 	}
@@ -243,7 +243,7 @@ func (h *Handler) record(r *http.Request) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	it, err := h.Store.Get(r.Context(), account.ScopeOf(r.Context()), id)
+	it, err := h.Store.Get(r.Context(), ViewScope(account.FromContext(r.Context())), id)
 	if errors.Is(err, db.ErrNotFound) {
 		return it, web.NotFound(err)
 	}
@@ -272,7 +272,10 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return h.saveErr(w, r, it.ID, v, it.HasPoster, errs)
 	}
-	if err := h.Store.Update(r.Context(), p.Scope(), p.ID, it.ID, in, ct, poster); err != nil {
+	if !EditScope(p).Contains(it.RegionCode) {
+		return h.detailPage(w, r, it, ErrNotEditor.Error())
+	}
+	if err := h.Store.Update(r.Context(), EditScope(p), p.ID, it.ID, in, ct, poster); err != nil {
 		if errors.Is(err, ErrLocked) {
 			return h.detailPage(w, r, it, err.Error())
 		}
@@ -285,11 +288,15 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 // DetailPage is the data of an item's console page.
 type DetailPage struct {
 	web.Page
-	It                  Row
-	GroupLabels         []string
-	Steps               []Step
-	Names               map[int64]string
-	Problem             string
+	It          Row
+	GroupLabels []string
+	Steps       []Step
+	Names       map[int64]string
+	Problem     string
+	// CanEdit: the caller may edit, submit and reopen the item (EditScope); CanReview: it may
+	// publish, return and withdraw it (ReviewScope); CanPublish: CanReview and not its last
+	// editor.
+	CanEdit, CanReview  bool
 	CanPublish, OwnEdit bool
 	PublicURL           string
 }
@@ -311,7 +318,9 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, it Item, pr
 	}
 	now := h.Store.now()
 	d := DetailPage{Page: h.Kit.Page(r, "content.console"), It: rowOf(it, now), Steps: steps, Problem: problem,
-		CanPublish: it.Status == Review && it.EditedBy != p.ID, OwnEdit: it.Status == Review && it.EditedBy == p.ID}
+		CanEdit: EditScope(p).Contains(it.RegionCode), CanReview: ReviewScope(p).Contains(it.RegionCode)}
+	d.CanPublish = d.CanReview && it.Status == Review && it.EditedBy != p.ID
+	d.OwnEdit = d.CanReview && it.Status == Review && it.EditedBy == p.ID
 	d.Title = it.Zh.Title
 	if it.Public(now) {
 		d.PublicURL = fmt.Sprintf("/content/%d", it.ID)
@@ -347,11 +356,18 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	p := account.FromContext(ctx)
-	err = h.Store.Act(ctx, p.Scope(), p.ID, it.ID, action, r.PostFormValue("note"))
+	scope, refusal := EditScope(p), ErrNotEditor
+	if ReviewAction(action) {
+		scope, refusal = ReviewScope(p), ErrNotReviewer
+	}
+	if !scope.Contains(it.RegionCode) {
+		return h.detailPage(w, r, it, refusal.Error())
+	}
+	err = h.Store.Act(ctx, scope, p.ID, it.ID, action, r.PostFormValue("note"))
 	var ve ValidationError
 	switch {
 	case errors.Is(err, ErrWrongStep), errors.Is(err, ErrOwnEdit), errors.Is(err, ErrNoReason), errors.As(err, &ve):
-		it, _ = h.Store.Get(ctx, p.Scope(), it.ID)
+		it, _ = h.Store.Get(ctx, ViewScope(p), it.ID)
 		return h.detailPage(w, r, it, err.Error())
 	case err != nil:
 		return err
@@ -381,7 +397,7 @@ func (h *Handler) poster(w http.ResponseWriter, r *http.Request, id int64, publi
 			return web.Errorf(http.StatusBadRequest, "content.bad_poster_size")
 		}
 	}
-	ct, data, err := h.Store.Poster(r.Context(), account.ScopeOf(r.Context()), public, id)
+	ct, data, err := h.Store.Poster(r.Context(), ViewScope(account.FromContext(r.Context())), public, id)
 	if errors.Is(err, db.ErrNotFound) {
 		return web.NotFound(err)
 	}

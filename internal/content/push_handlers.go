@@ -59,12 +59,12 @@ func (h *Handler) pushPage(r *http.Request, v PushInput, imp ReachInput) (PushPa
 	if ChannelLabel(ch) == "" {
 		ch = ""
 	}
-	pushes, err := h.Store.Pushes(r.Context(), PushFilter{Scope: p.Scope(), Channel: ch})
+	pushes, err := h.Store.Pushes(r.Context(), PushFilter{Scope: ViewScope(p), Channel: ch})
 	if err != nil {
 		return PushPage{}, err
 	}
 	pg := PushPage{Page: h.Kit.Page(r, "push.title"), Channel: ch, V: v, ImportForm: imp}
-	if roots := p.Scope().Roots(); len(roots) > 0 {
+	if roots := ViewScope(p).Roots(); len(roots) > 0 {
 		if pg.V.RegionCode == "" {
 			pg.V.RegionCode = roots[0]
 		}
@@ -82,7 +82,7 @@ func (h *Handler) pushPage(r *http.Request, v PushInput, imp ReachInput) (PushPa
 		pg.ItemID = strconv.FormatInt(v.ItemID, 10)
 	}
 	pg.Channels, pg.ImpChannels = channelOptions(pg.V.Channel), channelOptions(pg.ImportForm.Channel)
-	imports, err := h.Store.Imports(r.Context(), p.Scope(), 20)
+	imports, err := h.Store.Imports(r.Context(), ViewScope(p), 20)
 	if err != nil {
 		return PushPage{}, err
 	}
@@ -117,7 +117,7 @@ func (h *Handler) recordPush(w http.ResponseWriter, r *http.Request) error {
 		Title: r.PostFormValue("title"), RegionCode: strings.TrimSpace(r.PostFormValue("region_code"))}
 	raw := strings.TrimSpace(r.PostFormValue("item_id"))
 	in.ItemID, _ = strconv.ParseInt(raw, 10, 64)
-	_, err := h.Store.RecordPush(r.Context(), p.Scope(), p.ID, in)
+	_, err := h.Store.RecordPush(r.Context(), ViewScope(p), p.ID, in)
 	var ve ValidationError
 	if errors.As(err, &ve) {
 		pg, perr := h.pushPage(r, in, ReachInput{})
@@ -158,7 +158,7 @@ func (h *Handler) importReach(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer file.Close()
 	in.FileName = hdr.Filename
-	id, err := h.Store.ImportReach(r.Context(), p.Scope(), p.ID, in, file)
+	id, err := h.Store.ImportReach(r.Context(), ViewScope(p), p.ID, in, file)
 	var ve ValidationError
 	var se sheet.Errors
 	switch {
@@ -191,7 +191,7 @@ func (h *Handler) reachImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	im, err := h.Store.Import(r.Context(), account.ScopeOf(r.Context()), id)
+	im, err := h.Store.Import(r.Context(), ViewScope(account.FromContext(r.Context())), id)
 	if errors.Is(err, db.ErrNotFound) {
 		return web.NotFound(err)
 	}

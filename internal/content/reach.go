@@ -234,7 +234,7 @@ type ReachPage struct {
 func (h *Handler) reachQuery(r *http.Request) (ReachQuery, string) {
 	v := r.URL.Query()
 	today := h.Store.now().In(China)
-	q := ReachQuery{Scope: account.ScopeOf(r.Context()), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), By: v.Get("by"),
+	q := ReachQuery{Scope: ViewScope(account.FromContext(r.Context())), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), By: v.Get("by"),
 		Channel: v.Get("channel"), Region: strings.TrimSpace(v.Get("region")), Day: strings.TrimSpace(v.Get("day")), Emergency: v.Get("emergency") == "1"}
 	if q.From == "" {
 		q.From = today.AddDate(0, 0, -29).Format(time.DateOnly)

@@ -45,7 +45,7 @@ func (h *Handler) runSearch(r *http.Request, p *SearchPage, public bool) (int, e
 	}
 	sq := SearchQuery{Terms: terms, Public: public, Limit: 50}
 	if !public {
-		sq.Scope = account.ScopeOf(r.Context())
+		sq.Scope = ViewScope(account.FromContext(r.Context()))
 	}
 	res, err := h.Store.Search(r.Context(), sq)
 	if err != nil {

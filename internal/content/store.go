@@ -56,13 +56,17 @@ func (s *Store) now() time.Time {
 
 // Workflow errors, in Chinese: each says why an action was refused.
 var (
-	ErrLocked     = errors.New("只有草稿可以修改；待审核的内容请先退回，已发布的请先撤回再重新编辑")
-	ErrWrongStep  = errors.New("内容不在这一步，无法办理")
-	ErrOwnEdit    = errors.New("发布须由最后编辑者以外的人员审核办理：请另一位工作人员审核发布")
-	ErrNoReason   = errors.New("请填写理由（退回或撤回时必填）")
-	ErrPoster     = errors.New("封面图片无法保存")
-	ErrPosterType = fmt.Errorf("%w：只收 JPEG、PNG 或 WebP 图片", ErrPoster)
-	ErrPosterSize = fmt.Errorf("%w：不超过 %d MB", ErrPoster, MaxPosterBytes>>20)
+	ErrLocked    = errors.New("只有草稿可以修改；待审核的内容请先退回，已发布的请先撤回再重新编辑")
+	ErrWrongStep = errors.New("内容不在这一步，无法办理")
+	ErrOwnEdit   = errors.New("发布须由最后编辑者以外的人员审核办理：请另一位工作人员审核发布")
+	ErrNoReason  = errors.New("请填写理由（退回或撤回时必填）")
+	// ErrNotEditor and ErrNotReviewer refuse a step to an account without the content role
+	// it needs over the item's unit (see EditScope and ReviewScope).
+	ErrNotEditor   = errors.New("您在该单位没有编辑权限：撰写、修改、提交和重新编辑内容须由本级工作人员或“科普内容编辑”办理")
+	ErrNotReviewer = errors.New("您在该单位没有审核权限：发布、退回和撤回内容须由具有“科普内容审核”角色的人员办理")
+	ErrPoster      = errors.New("封面图片无法保存")
+	ErrPosterType  = fmt.Errorf("%w：只收 JPEG、PNG 或 WebP 图片", ErrPoster)
+	ErrPosterSize  = fmt.Errorf("%w：不超过 %d MB", ErrPoster, MaxPosterBytes>>20)
 )
 
 // MaxPosterBytes bounds a video's poster image.

@@ -88,7 +88,7 @@ func mayWrite(p *account.Principal, k *Kind) bool {
 		return true
 	}
 	for _, g := range p.Grants {
-		if g.Role.Level() <= k.WriteLevel {
+		if lvl := g.Role.Level(); lvl != 0 && lvl <= k.WriteLevel { // content roles (level 0) never write the registry
 			return true
 		}
 	}
