@@ -13,6 +13,7 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/demo"
+	"github.com/kepu/kepu/internal/quiz"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
@@ -79,7 +80,7 @@ func BenchmarkHeadlineRegionYear(b *testing.B) {
 		return
 	}
 	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
-		steps := []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), stats.DemoStep()}
+		steps := []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), quiz.DemoStep(), stats.DemoStep()}
 		if _, err := demo.Run(ctx, d, 1, benchScale(), steps, nil); err != nil {
 			b.Fatal(err)
 		}

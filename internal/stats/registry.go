@@ -11,6 +11,7 @@ import (
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/quiz"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
@@ -27,6 +28,7 @@ type Deps struct {
 	Content  *content.Store
 	Survey   *survey.Store // nil: literacy figures unknown
 	Share    *share.Store  // nil: sharing figures unknown
+	Quiz     *quiz.Store   // nil: quiz figures unknown
 }
 
 // Registry holds every indicator and computes their values. It is safe for concurrent use.
