@@ -31,6 +31,7 @@ func (r *Registry) define() []*Indicator {
 	add(r.fundIndicators()...)
 	add(r.surveyIndicators()...)
 	add(r.shareIndicators()...)
+	add(r.quizIndicators()...)
 	add(r.unrecordedIndicators()...)
 	add(r.ratioIndicators()...)
 	// Sections in display order, definition order within a section.

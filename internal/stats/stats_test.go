@@ -6,11 +6,13 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/quiz"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
@@ -24,7 +26,7 @@ func newRegistry(d *db.DB) *stats.Registry {
 	regions := &region.Store{DB: d}
 	return stats.New(stats.Deps{DB: d, Regions: regions, Registry: &registry.Store{DB: d, Regions: regions},
 		Activity: &activity.Store{DB: d, Regions: regions}, Content: &content.Store{DB: d, Regions: regions},
-		Survey: &survey.Store{DB: d, Regions: regions}, Share: &share.Store{DB: d, Regions: regions}})
+		Survey: &survey.Store{DB: d, Regions: regions}, Share: &share.Store{DB: d, Regions: regions}, Quiz: &quiz.Store{DB: d, Regions: regions}})
 }
 
 // Every indicator computes on an empty network: zeros (or unknown) and no error.
@@ -79,7 +81,7 @@ func TestSeedFiguresCovered(t *testing.T) {
 	for _, row := range rows[1:] {
 		name := row[1]
 		inFile[name] = true
-		if strings.HasPrefix(name, "awards:") || strings.HasPrefix(name, "change ") || pendingQuiz[name] {
+		if strings.HasPrefix(name, "awards:") || strings.HasPrefix(name, "change ") {
 			continue
 		}
 		ind := bySeed[name]
@@ -121,5 +123,65 @@ func TestIndicatorDefinitions(t *testing.T) {
 	}
 }
 
-// pendingQuiz are the seed figures the quiz package (issue 9) will give once it is merged.
-var pendingQuiz = map[string]bool{"science knowledge quiz campaigns on TV and mobile": true, "quiz participants": true}
+// With MaxAge set, figures come from stats_snapshots until they expire; a funds-ledger entry
+// forgets the funds snapshots of its unit and the units above it at once.
+func TestSnapshots(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		r := newRegistry(d)
+		now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+		r.Now = func() time.Time { return now }
+		r.MaxAge = 10 * time.Minute
+		q := stats.Query{Unit: "150000", Year: 2026, Scope: everyone}
+		value := func(code string) int64 {
+			t.Helper()
+			v, err := r.Value(ctx, code, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v.Exact
+		}
+		if value("KC01") != 0 || value("KJ01") != 0 {
+			t.Fatal("not empty")
+		}
+		regions := &region.Store{DB: d}
+		reg := &registry.Store{DB: d, Regions: regions}
+		if _, err := reg.Create(ctx, kindOf(t, "museums"), everyone, 0, registry.Values{"name": "锡林郭勒盟科技馆", "region_code": "152500", "tier": "league"}); err != nil {
+			t.Fatal(err)
+		}
+		if value("KC01") != 0 {
+			t.Error("a fresh snapshot was not reused")
+		}
+		e, errs := stats.FundInput{RegionCode: "152502", Category: "donation", Amount: "10.01", BookedOn: "2026-05-04"}.Validate(everyone)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if _, err := r.Funds.Add(ctx, everyone, 0, e); err != nil {
+			t.Fatal(err)
+		}
+		if got := value("KJ01"); got != 1001 {
+			t.Errorf("KJ01 after an entry = %d fen, want 1001 (the ledger forgets its snapshots)", got)
+		}
+		now = now.Add(11 * time.Minute)
+		if value("KC01") != 1 {
+			t.Error("an expired snapshot was reused")
+		}
+		kids, err := r.Children(ctx, "KJ04", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range kids {
+			if (k.Unit == "152500") != (k.Exact == 1001) {
+				t.Errorf("child %s: %d", k.Unit, k.Exact)
+			}
+		}
+	})
+}
+
+func kindOf(t *testing.T, slug string) *registry.Kind {
+	k, ok := registry.KindBySlug(slug)
+	if !ok {
+		t.Fatal(slug)
+	}
+	return k
+}
