@@ -20,12 +20,13 @@ import (
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/stats/assess"
 	"github.com/kepu/kepu/internal/web"
 )
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), assess.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -72,7 +73,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates())
+	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), assess.Templates())
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +98,10 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, acc)
+	// Assessment (issue 8): indicator systems scored from the activity and registry records.
+	asH := &assess.Handler{Kit: kit, Store: &assess.Store{DB: d, Regions: regions}, Regions: regions,
+		Engine: &assess.Engine{Source: &assess.Records{Regions: regions, Activity: acts, Registry: records}}}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, asH, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Root: root, Close: ch.Views.Close}, nil
 }
 
