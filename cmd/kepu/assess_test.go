@@ -14,8 +14,8 @@ import (
 
 func assessForm(name, level, root string) url.Values {
 	return url.Values{"name": {name}, "year": {"2026"}, "level": {level}, "root": {root}, "award": {""},
-		"code_0": {"act.sessions"}, "weight_0": {"60"}, "norm_0": {"minmax"}, "min_0": {""},
-		"code_1": {"reg.officers"}, "weight_1": {"40"}, "norm_1": {"per10k"}, "min_1": {""}}
+		"code_0": {"KH02"}, "weight_0": {"60"}, "norm_0": {"minmax"}, "min_0": {""},
+		"code_1": {"KR11"}, "weight_1": {"40"}, "norm_1": {"per10k"}, "min_1": {""}}
 }
 
 func TestAssessPages(t *testing.T) {
@@ -29,7 +29,7 @@ func TestAssessPages(t *testing.T) {
 			t.Fatalf("index: %d", status)
 		}
 		status, body = league.get("/console/stats/assess/new")
-		if status != 200 || !strings.Contains(body, "act.sessions") || !strings.Contains(body, "同级极差标准化") {
+		if status != 200 || !strings.Contains(body, "KH02") || !strings.Contains(body, "同级极差标准化") {
 			t.Fatalf("form: %d", status)
 		}
 		// Every problem at once, values kept.
@@ -57,7 +57,7 @@ func TestAssessPages(t *testing.T) {
 			t.Fatalf("ranking: %d", status)
 		}
 		// Every banner of the league is ranked; each figure links to its records.
-		if !strings.Contains(body, "/console/activities?") || !strings.Contains(body, "/console/registry/officers?within=152502") {
+		if !strings.Contains(body, "/console/activities?") || !strings.Contains(body, "/console/registry/officers") {
 			t.Error("ranking figures do not link to their records")
 		}
 		// A banner admin sees the system, ranked inside its own banner only.

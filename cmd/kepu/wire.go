@@ -110,9 +110,9 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	sh := &survey.Handler{Kit: kit, Store: surveys, Regions: regions}
 	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys})
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
-	// Assessment (issue 8): indicator systems scored from the activity and registry records.
+	// Assessment (issue 8): units scored on the indicator registry, venues on their own records.
 	asH := &assess.Handler{Kit: kit, Store: &assess.Store{DB: d, Regions: regions}, Regions: regions,
-		Engine: &assess.Engine{Source: &assess.Records{Regions: regions, Activity: acts, Registry: records}}}
+		Engine: &assess.Engine{Source: &assess.Indicators{Stats: figures, Records: &assess.Records{Regions: regions, Activity: acts, Registry: records}}}}
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, fh, asH, acc)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: ch.Views.Close}, nil
 }

@@ -8,11 +8,13 @@ import (
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/activity"
+	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/stats"
 )
 
 // TestDemoRankings runs the demo at a small scale and checks the five demo systems: every
@@ -27,7 +29,8 @@ func TestDemoRankings(t *testing.T) {
 		regions := &region.Store{DB: d}
 		acts := &activity.Store{DB: d, Regions: regions}
 		recs := &registry.Store{DB: d, Regions: regions}
-		eng := &Engine{Source: &Records{Regions: regions, Activity: acts, Registry: recs}}
+		figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: recs, Activity: acts, Content: &content.Store{DB: d, Regions: regions}})
+		eng := &Engine{Source: &Indicators{Stats: figures, Records: &Records{Regions: regions, Activity: acts, Registry: recs}}}
 		st := &Store{DB: d, Regions: regions}
 		all := region.NewScope("150000")
 		list, err := st.List(ctx, all)
@@ -66,11 +69,11 @@ func TestDemoRankings(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := *top.Figures["act.sessions"].Value; got != float64(roll.Total.Sessions) || got == 0 {
+				if got := *top.Figures["KH02"].Value; got != float64(roll.Total.Sessions) || got == 0 {
 					t.Errorf("%s sessions %v, roll-up %d", top.Name, got, roll.Total.Sessions)
 				}
-				if !strings.Contains(top.Figures["act.sessions"].Records, "region="+top.Row.Key) {
-					t.Errorf("records link %q", top.Figures["act.sessions"].Records)
+				if !strings.Contains(top.Figures["KH02"].Records, "region="+top.Row.Key) {
+					t.Errorf("records link %q", top.Figures["KH02"].Records)
 				}
 				// A banner admin ranks no leagues.
 				rb, err := eng.Rank(ctx, region.NewScope("152502"), sys)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/kepu/kepu/internal/activity"
@@ -37,7 +36,7 @@ type Figure struct {
 	Records string   // URL of the records' list ("" when none is listable)
 }
 
-// Subjects are the units or venues of a system with their figures.
+// Row is one unit or venue of a system with its figures.
 type Row struct {
 	Key        string // division code, or "<kind>-<registry id>" for a venue
 	Name       string
@@ -406,8 +405,8 @@ type Ranked struct {
 	Result
 }
 
-// Ranking is a system's scored subjects in rank order, and the indicators of its items and of
-// its evidence (every indicator of the level, for award shortlists).
+// Ranking is a system's scored subjects in rank order, the indicators of its items, and for
+// venue levels the evidence indicators (every figure of the kind).
 type Ranking struct {
 	System   System
 	Items    []Indicator // one per System.Items
@@ -445,19 +444,27 @@ func (e *Engine) Known(level, code string) bool {
 // scored and ranked, among themselves (min–max scales and ranks too), so a banner admin ranks
 // only inside its subtree.
 func (e *Engine) Rank(ctx context.Context, scope region.Scope, sys System) (Ranking, error) {
-	out := Ranking{System: sys, Evidence: e.Catalogue(sys.Level)}
+	out := Ranking{System: sys}
 	byCode := map[string]Indicator{}
-	var codes []string
-	for _, ind := range out.Evidence {
+	for _, ind := range e.Catalogue(sys.Level) {
 		byCode[ind.Code] = ind
-		codes = append(codes, ind.Code)
 	}
+	var codes []string
 	for _, it := range sys.Items {
 		ind, ok := byCode[it.Code]
 		if !ok {
 			ind = Indicator{Code: it.Code, Name: it.Code}
 		}
 		out.Items = append(out.Items, ind)
+		codes = append(codes, it.Code)
+	}
+	if IsVenue(sys.Level) {
+		// Venues' evidence is every figure of their kind (a handful, computed together).
+		out.Evidence = e.Catalogue(sys.Level)
+		codes = codes[:0]
+		for _, ind := range out.Evidence {
+			codes = append(codes, ind.Code)
+		}
 	}
 	rows, err := e.Source.Rows(ctx, scope, sys, codes)
 	if err != nil {
@@ -490,9 +497,4 @@ func (r Ranking) Shortlist(n int) []Ranked {
 		out = append(out, x)
 	}
 	return out
-}
-
-// sortIndicators orders indicators by code (stable catalogue display).
-func sortIndicators(list []Indicator) {
-	sort.SliceStable(list, func(i, j int) bool { return list[i].Code < list[j].Code })
 }
