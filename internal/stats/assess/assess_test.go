@@ -93,6 +93,39 @@ func TestDemoRankings(t *testing.T) {
 						t.Errorf("league admin ranks %s", r.Row.Key)
 					}
 				}
+			case LevelMuseum:
+				// A banner admin's shortlist holds only the museums of its banner.
+				code := ""
+				for _, r := range rk.Rows {
+					if region.LevelOf(r.Region) == region.LevelBanner {
+						code = r.Region
+						break
+					}
+				}
+				rb, err := eng.Rank(ctx, region.NewScope(code), sys)
+				if err != nil || len(rb.Rows) == 0 {
+					t.Fatalf("banner %s: %d museums (%v)", code, len(rb.Rows), err)
+				}
+				for _, r := range rb.Rows {
+					if !strings.HasPrefix(r.Region, code) {
+						t.Errorf("banner %s ranks a museum of %s", code, r.Region)
+					}
+				}
+				// The evidence counts equal the activity roll-up of the records the link lists.
+				top := rk.Rows[0]
+				roll, err := acts.Rollup(ctx, activity.Filter{Scope: all, Region: top.Region, Query: top.Name, From: "2026-01-01", To: "2026-12-31"}, activity.ByType)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var sessions int64
+				for _, r := range roll.Rows {
+					if r.Key == "exhibition" || r.Key == "competition" || r.Key == "joint" {
+						sessions += r.Sessions
+					}
+				}
+				if got := *top.Figures["museum.sessions"].Value; got != float64(sessions) || sessions == 0 {
+					t.Errorf("%s: sessions %v, roll-up %d", top.Name, got, sessions)
+				}
 			case LevelCaravan:
 				// The top caravan's trips equal a direct count of its trip records in the year.
 				top := rk.Rows[0]

@@ -106,3 +106,21 @@ func TestScoreBreakdown(t *testing.T) {
 		t.Errorf("y: %+v", y)
 	}
 }
+
+func TestShortlist(t *testing.T) {
+	item := []Item{{Code: "a", Weight: 1, Norm: Raw, Minimum: f(1)}}
+	var subjects []Subject
+	for i, v := range []float64{9, 8, 8, 7, 0} {
+		subjects = append(subjects, Subject{Key: string(rune('a' + i)), Values: map[string]*float64{"a": f(v)}})
+	}
+	var rk Ranking
+	for _, r := range Score(item, subjects) {
+		rk.Rows = append(rk.Rows, Ranked{Result: r})
+	}
+	// Ties at the cut stay in; the unqualified never enter.
+	for n, want := range map[int]int{1: 1, 2: 3, 3: 3, 4: 4, 10: 4, 0: 4} {
+		if got := len(rk.Shortlist(n)); got != want {
+			t.Errorf("top %d: %d rows, want %d", n, got, want)
+		}
+	}
+}
