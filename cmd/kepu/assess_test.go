@@ -99,6 +99,25 @@ func TestAssessPages(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "入围名单") || !strings.Contains(body, "前 20 名") {
 			t.Fatalf("award page: %d", status)
 		}
+		// Editing: the form comes back filled; a banner admin may not edit.
+		status, body = league.get(page + "/edit")
+		if status != 200 || !strings.Contains(body, `value="旗县考核"`) || !strings.Contains(body, `value="60"`) {
+			t.Fatalf("edit form: %d", status)
+		}
+		if status, _ := banner.get(page + "/edit"); status != http.StatusForbidden {
+			t.Fatalf("banner admin edit form: %d", status)
+		}
+		changed := assessForm("旗县考核（修订）", "banner", "152500")
+		changed.Set("min_0", "5")
+		status, _, hdr = league.post(page, page+"/edit", changed)
+		if status != http.StatusSeeOther || hdr.Get("Location") != page {
+			t.Fatalf("update: %d %s", status, hdr.Get("Location"))
+		}
+		// No banner has 5 sessions in the test network: all are listed below the threshold.
+		status, body = league.get(page)
+		if status != 200 || !strings.Contains(body, "旗县考核（修订）") || !strings.Contains(body, "未达到门槛") {
+			t.Fatalf("after update: %d", status)
+		}
 		status, _, hdr = league.post(page+"/delete", page, url.Values{})
 		if status != http.StatusSeeOther {
 			t.Fatalf("delete: %d", status)

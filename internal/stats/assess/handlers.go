@@ -68,6 +68,7 @@ type ItemLine struct {
 // FormPage is the system form.
 type FormPage struct {
 	web.Page
+	ID                     int64 // 0 for a new system
 	Name, Year, Root, TopN string
 	Levels, Awards         []Option
 	Lines                  []ItemLine
@@ -162,11 +163,71 @@ func parseForm(v url.Values) (System, web.FieldErrors) {
 	return sys, errs
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
+// valuesOf fills the form from a saved system.
+func valuesOf(sys System) url.Values {
+	v := url.Values{"name": {sys.Name}, "year": {strconv.Itoa(sys.Year)}, "level": {sys.Level}, "root": {sys.Root}, "award": {sys.Award}}
+	if sys.TopN > 0 {
+		v.Set("top_n", strconv.Itoa(sys.TopN))
+	}
+	for i, it := range sys.Items {
+		n := strconv.Itoa(i)
+		v.Set("code_"+n, it.Code)
+		v.Set("weight_"+n, strconv.FormatFloat(it.Weight, 'f', -1, 64))
+		v.Set("norm_"+n, string(it.Norm))
+		if it.Minimum != nil {
+			v.Set("min_"+n, strconv.FormatFloat(*it.Minimum, 'f', -1, 64))
+		}
+	}
+	return v
+}
+
+// editable loads a system the caller may change (its root inside the caller's scope).
+func (h *Handler) editable(r *http.Request) (System, error) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return System{}, err
+	}
+	scope := account.ScopeOf(r.Context())
+	sys, err := h.Store.Get(r.Context(), scope, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return sys, web.NotFound(err)
+	}
+	if err != nil {
+		return sys, err
+	}
+	if !scope.Contains(sys.Root) {
+		return sys, web.Forbidden(ErrOutOfScope)
+	}
+	return sys, nil
+}
+
+func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) error {
+	sys, err := h.editable(r)
+	if err != nil {
+		return err
+	}
+	p := h.form(r, valuesOf(sys), nil)
+	p.ID = sys.ID
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "assess/form", p)
+}
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
+	sys, err := h.editable(r)
+	if err != nil {
+		return err
+	}
+	return h.save(w, r, sys.ID)
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) error { return h.save(w, r, 0) }
+
+// save creates (id 0) or replaces a system from the posted form.
+func (h *Handler) save(w http.ResponseWriter, r *http.Request, id int64) error {
 	if err := r.ParseForm(); err != nil {
 		return web.Errorf(http.StatusBadRequest, "assess.err.form")
 	}
 	sys, errs := parseForm(r.PostForm)
+	sys.ID = id
 	for k, m := range sys.Validate(h.Engine.Known) {
 		if _, ok := errs[k]; !ok {
 			errs[k] = m
@@ -194,13 +255,18 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 			shown[k] = m
 		}
 	}
+	refuse := func() error {
+		p := h.form(r, r.PostForm, shown)
+		p.ID = id
+		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "assess/form", p)
+	}
 	if len(shown) > 0 {
-		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "assess/form", h.form(r, r.PostForm, shown))
+		return refuse()
 	}
 	id, err := h.Store.Save(r.Context(), scope, account.FromContext(r.Context()).ID, sys)
 	if errors.Is(err, db.ErrConflict) {
 		shown["name"] = "该范围和年度已有同名的指标体系"
-		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "assess/form", h.form(r, r.PostForm, shown))
+		return refuse()
 	}
 	if err != nil {
 		return err

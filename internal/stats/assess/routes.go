@@ -29,6 +29,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/stats/assess/new", h.Kit.H(account.Staff(h.newForm)))
 	mux.Handle("POST /console/stats/assess", h.Kit.H(account.Staff(h.create)))
 	mux.Handle("GET /console/stats/assess/{id}", h.Kit.H(account.Staff(h.ranking)))
+	mux.Handle("GET /console/stats/assess/{id}/edit", h.Kit.H(account.Staff(h.editForm)))
+	mux.Handle("POST /console/stats/assess/{id}", h.Kit.H(account.Staff(h.update)))
 	mux.Handle("GET /console/stats/assess/{id}/export", h.Kit.H(account.Staff(h.export)))
 	mux.Handle("POST /console/stats/assess/{id}/delete", h.Kit.H(account.Staff(h.remove)))
 }
