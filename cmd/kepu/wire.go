@@ -20,6 +20,7 @@ import (
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/stats/assess"
 	"github.com/kepu/kepu/internal/survey"
@@ -28,12 +29,12 @@ import (
 
 // siteTemplates lists every domain's page templates (the tests check each page is rendered).
 func siteTemplates() []web.Templates {
-	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), survey.Templates(), stats.Templates(), assess.Templates()}
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates(), survey.Templates(), stats.Templates(), assess.Templates()}
 }
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep(), stats.DemoStep(), assess.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), stats.DemoStep(), assess.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -107,14 +108,26 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
 	surveys := &survey.Store{DB: d, Regions: regions}
-	sh := &survey.Handler{Kit: kit, Store: surveys, Regions: regions}
-	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys})
+	svh := &survey.Handler{Kit: kit, Store: surveys, Regions: regions}
+	shareKey, err := secretKey(ctx, d, "share_key")
+	if err != nil {
+		return nil, err
+	}
+	clicks := &share.Recorder{DB: d, Log: log}
+	sh := &share.Handler{Kit: kit, Store: &share.Store{DB: d, Regions: regions}, Recorder: clicks, Items: cs, Officers: records,
+		Registrations: records.Counter(&registry.InformationOfficers).Count, Key: shareKey, SecureCookies: secureCookies}
+	if err := sh.LoadDataCentres(ctx); err != nil {
+		return nil, err
+	}
+	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store})
+	figures.MaxAge = 10 * time.Minute // figures reused from stats_snapshots for 10 minutes; the ledger forgets its own
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
 	// Assessment (issue 8): units scored on the indicator registry, venues on their own records.
 	asH := &assess.Handler{Kit: kit, Store: &assess.Store{DB: d, Regions: regions}, Regions: regions,
 		Engine: &assess.Engine{Source: &assess.Indicators{Stats: figures, Records: &assess.Records{Regions: regions, Activity: acts, Registry: records}}}}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, fh, asH, acc)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: ch.Views.Close}, nil
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, fh, asH)
+	closeAll := func(ctx context.Context) error { return errors.Join(ch.Views.Close(ctx), clicks.Close(ctx)) }
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: closeAll}, nil
 }
 
 // secretKey returns one of the installation's 32-byte keys (csrf_key, ticket_key), creating

@@ -30,6 +30,7 @@ func (r *Registry) define() []*Indicator {
 	add(r.contentIndicators()...)
 	add(r.fundIndicators()...)
 	add(r.surveyIndicators()...)
+	add(r.shareIndicators()...)
 	add(r.unrecordedIndicators()...)
 	add(r.ratioIndicators()...)
 	// Sections in display order, definition order within a section.
