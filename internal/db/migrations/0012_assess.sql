@@ -23,7 +23,7 @@ CREATE TABLE assess_items (
 	position INTEGER NOT NULL,
 	code TEXT NOT NULL,
 	weight DOUBLE PRECISION NOT NULL CHECK (weight > 0),
-	norm TEXT NOT NULL CHECK (norm IN ('raw', 'capita', 'per10k', 'minmax')),
+	norm TEXT NOT NULL CHECK (norm IN ('raw', 'capita', 'per10k', 'minmax', 'per10k_minmax')),
 	minimum DOUBLE PRECISION,
 	PRIMARY KEY (system_id, position)
 );

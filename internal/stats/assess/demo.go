@@ -23,11 +23,11 @@ func one(v float64) *float64 { return &v }
 func DemoSystems(root string) []System {
 	return []System{
 		{Name: fmt.Sprintf("%d年盟市科普工作考核", DemoYear), Year: DemoYear, Level: LevelLeague, Root: root, Items: []Item{
-			{Code: "KH02", Weight: 30, Norm: MinMax}, {Code: "KH03", Weight: 30, Norm: Per10k},
+			{Code: "KH02", Weight: 30, Norm: MinMax}, {Code: "KH03", Weight: 30, Norm: Per10kMinMax},
 			{Code: "KC07", Weight: 20, Norm: MinMax}, {Code: "KR05", Weight: 20, Norm: MinMax}}},
 		{Name: fmt.Sprintf("%d年旗县科普工作考核", DemoYear), Year: DemoYear, Level: LevelBanner, Root: root, Items: []Item{
 			{Code: "KH02", Weight: 40, Norm: MinMax, Minimum: one(1)}, {Code: "KH03", Weight: 30, Norm: MinMax},
-			{Code: "KR11", Weight: 30, Norm: Per10k}}},
+			{Code: "KR11", Weight: 30, Norm: Per10kMinMax}}},
 		{Name: fmt.Sprintf("%d年二十佳科技馆评选", DemoYear), Year: DemoYear, Level: LevelMuseum, Root: root, Award: "museums20", TopN: 20, Items: []Item{
 			{Code: "museum.sessions", Weight: 40, Norm: MinMax, Minimum: one(1)}, {Code: "museum.visitors", Weight: 40, Norm: MinMax},
 			{Code: "museum.competition", Weight: 10, Norm: MinMax}, {Code: "museum.exhibits", Weight: 10, Norm: MinMax}}},

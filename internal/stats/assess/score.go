@@ -10,14 +10,23 @@ type Normalization string
 
 // The normalizations an indicator system may use.
 const (
-	Raw       Normalization = "raw"    // the value as it is
-	PerCapita Normalization = "capita" // value ÷ resident population
-	Per10k    Normalization = "per10k" // value ÷ resident population × 10,000
-	MinMax    Normalization = "minmax" // (v − min) ÷ (max − min) × 100 among the units ranked together
+	Raw          Normalization = "raw"           // the value as it is
+	PerCapita    Normalization = "capita"        // value ÷ resident population
+	Per10k       Normalization = "per10k"        // value ÷ resident population × 10,000
+	MinMax       Normalization = "minmax"        // (v − min) ÷ (max − min) × 100 among the units ranked together
+	Per10kMinMax Normalization = "per10k_minmax" // per 10,000 population first, then MinMax on those rates
 )
 
+// perPopulation reports whether a normalization divides by population.
+func (n Normalization) perPopulation() bool {
+	return n == PerCapita || n == Per10k || n == Per10kMinMax
+}
+
+// scaled reports whether a normalization rescales among the units ranked together.
+func (n Normalization) scaled() bool { return n == MinMax || n == Per10kMinMax }
+
 // Normalizations lists them in the order forms show them.
-var Normalizations = []Normalization{Raw, PerCapita, Per10k, MinMax}
+var Normalizations = []Normalization{Raw, PerCapita, Per10k, MinMax, Per10kMinMax}
 
 // Item is one indicator of a system as the scoring sees it.
 type Item struct {
@@ -61,8 +70,9 @@ type Result struct {
 // Rules (each is tested in score_test.go):
 //   - Missing values count as 0 in the score, are flagged Missing in the breakdown, and are
 //     left out of the min and max of a MinMax item (a missing value does not move the scale).
-//   - PerCapita and Per10k need a population above 0; without one the value is Missing.
-//   - MinMax: when every present value is equal, each present value normalizes to 100 if it is
+//   - PerCapita, Per10k and Per10kMinMax need a population above 0; without one the value is
+//     Missing.
+//   - MinMax and Per10kMinMax (on the rates): when every present value is equal, each present value normalizes to 100 if it is
 //     above 0 and to 0 otherwise (equal zeroes earn nothing; equal achievements earn full marks).
 //   - Weights are relative: a system of weights 30/30/40 and one of 3/3/4 give the same scores.
 //     Items with weight ≤ 0 are ignored. No items (or all weights ≤ 0): every score is 0.
@@ -100,24 +110,23 @@ func Score(items []Item, subjects []Subject) []Result {
 				p.BelowMinimum = true
 			}
 			if !p.Missing {
-				switch it.Norm {
-				case PerCapita, Per10k:
+				p.Normalized = p.Raw
+				if it.Norm.perPopulation() {
 					if s.Population <= 0 {
-						p.Missing = true
+						p.Missing, p.Normalized = true, 0
 					} else {
 						p.Normalized = p.Raw / float64(s.Population)
-						if it.Norm == Per10k {
+						if it.Norm != PerCapita {
 							p.Normalized *= 10000
 						}
 					}
-				case MinMax:
+				}
+				if it.Norm.scaled() && !p.Missing {
 					sc := &scales[ii]
 					if !sc.any {
-						sc.lo, sc.hi, sc.any = p.Raw, p.Raw, true
+						sc.lo, sc.hi, sc.any = p.Normalized, p.Normalized, true
 					}
-					sc.lo, sc.hi = math.Min(sc.lo, p.Raw), math.Max(sc.hi, p.Raw)
-				default:
-					p.Normalized = p.Raw
+					sc.lo, sc.hi = math.Min(sc.lo, p.Normalized), math.Max(sc.hi, p.Normalized)
 				}
 			}
 			pre[si][ii] = p
@@ -133,12 +142,12 @@ func Score(items []Item, subjects []Subject) []Result {
 			}
 			if p.Missing {
 				p.Normalized = 0
-			} else if it.Norm == MinMax {
-				sc := scales[ii]
+			} else if it.Norm.scaled() {
+				sc, x := scales[ii], p.Normalized
 				switch {
 				case sc.hi > sc.lo:
-					p.Normalized = (p.Raw - sc.lo) / (sc.hi - sc.lo) * 100
-				case p.Raw > 0:
+					p.Normalized = (x - sc.lo) / (sc.hi - sc.lo) * 100
+				case x > 0:
 					p.Normalized = 100
 				default:
 					p.Normalized = 0

@@ -50,6 +50,12 @@ func TestScore(t *testing.T) {
 			[]Subject{{Key: "x", Values: map[string]*float64{"a": f(30)}, Population: 20000}, {Key: "y", Values: map[string]*float64{"a": f(30)}, Population: 0},
 				{Key: "z", Values: map[string]*float64{"a": f(10)}, Population: 10000}},
 			[]want{{"x", 15, 1}, {"z", 10, 2}, {"y", 0, 3}}},
+		{"per 10,000 then min-max among the rates",
+			[]Item{{Code: "a", Weight: 1, Norm: Per10kMinMax}},
+			[]Subject{{Key: "x", Values: map[string]*float64{"a": f(30)}, Population: 20000}, {Key: "y", Values: map[string]*float64{"a": f(10)}, Population: 5000},
+				{Key: "z", Values: map[string]*float64{"a": f(100)}, Population: 1000000}, {Key: "w", Values: map[string]*float64{"a": f(5)}}},
+			// rates 15, 20, 1: (15−1)/19, 1, 0; w has no population
+			[]want{{"y", 100, 1}, {"x", 1400.0 / 19, 2}, {"w", 0, 3}, {"z", 0, 3}}},
 		{"per capita",
 			[]Item{{Code: "a", Weight: 2, Norm: PerCapita}},
 			[]Subject{{Key: "x", Values: map[string]*float64{"a": f(50)}, Population: 100}},

@@ -151,7 +151,7 @@ func (s *System) Validate(known func(level, code string) bool) web.FieldErrors {
 			errs[key] = fmt.Sprintf("第 %d 项：权重应为大于 0 的数", i+1)
 		case normLabel(it.Norm) == "":
 			errs[key] = fmt.Sprintf("第 %d 项：请选择标准化方法", i+1)
-		case IsVenue(s.Level) && (it.Norm == PerCapita || it.Norm == Per10k):
+		case IsVenue(s.Level) && it.Norm.perPopulation():
 			errs[key] = fmt.Sprintf("第 %d 项：场馆没有人口数，不能按人均或每万人标准化", i+1)
 		case it.Minimum != nil && (math.IsNaN(*it.Minimum) || math.IsInf(*it.Minimum, 0)):
 			errs[key] = fmt.Sprintf("第 %d 项：最低要求应为数字", i+1)
@@ -175,6 +175,8 @@ func normLabel(n Normalization) string {
 		return "每万人"
 	case MinMax:
 		return "同级极差标准化（0–100）"
+	case Per10kMinMax:
+		return "每万人后同级极差标准化（0–100）"
 	}
 	return ""
 }
