@@ -400,7 +400,11 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 			if !x.Qualified {
 				q = "否"
 			}
-			row := []any{int64(x.Rank), x.Name, x.Region, x.RegionName, round2(x.Score), q}
+			var rank any // blank for a unit below a threshold (not ranked)
+			if x.Rank > 0 {
+				rank = int64(x.Rank)
+			}
+			row := []any{rank, x.Name, x.Region, x.RegionName, round2(x.Score), q}
 			for _, p := range x.Parts {
 				var raw any
 				if !p.Missing {
