@@ -1,0 +1,123 @@
+package stats
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/kepu/kepu/internal/content"
+)
+
+// contentFetcher reads content reach (content.Store.Reach: counted views on Kepu's pages and
+// the e-station kiosks, the latest imported figures of pushes to outside platforms) for the
+// period, and published item counts (content.Store.List totals; stocks as of today). Keys:
+// "views", "views:<channel>", "platform_views" (every push channel), "likes", "shares",
+// "emergency_views", "items", "items:<kind>", "emergency_items", "emergency_videos".
+func (r *Registry) contentFetcher() *fetcher {
+	f := &fetcher{name: "content"}
+	reach := func(ctx context.Context, q Query, by string) ([]content.ReachLine, content.ReachLine, content.ReachQuery, error) {
+		from, to := q.Bounds()
+		rq := content.ReachQuery{Scope: q.Scope, From: from, To: to, Region: q.Unit, By: by}
+		lines, total, err := r.deps.Content.Reach(ctx, rq)
+		return lines, total, rq, err
+	}
+	link := func(rq content.ReachQuery, set map[string]string) string {
+		v := url.Values{"from": {rq.From}, "to": {rq.To}, "region": {rq.Region}}
+		for k, s := range set {
+			v.Set(k, s)
+		}
+		return "/console/reach/records?" + v.Encode()
+	}
+	figures := func(out map[string]cell, total content.ReachLine, rq content.ReachQuery) {
+		out["views"] = cell{exact: total.Views, known: true, records: link(rq, nil)}
+		var platform int64
+		for _, ch := range content.ReachChannels() {
+			out["views:"+ch.Slug] = cell{exact: total.ByChannel[ch.Slug], known: true, records: link(rq, map[string]string{"channel": ch.Slug})}
+		}
+		for _, ch := range content.PushChannels {
+			platform += total.ByChannel[ch.Slug]
+		}
+		out["platform_views"] = cell{exact: platform, known: true, records: link(rq, nil)}
+		out["likes"] = cell{exact: total.Likes, known: true, records: link(rq, nil)}
+		out["shares"] = cell{exact: total.Shares, known: true, records: link(rq, nil)}
+	}
+	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
+		out := map[string]cell{}
+		_, total, rq, err := reach(ctx, q, "channel")
+		if err != nil {
+			return nil, err
+		}
+		figures(out, total, rq)
+		rq.Emergency = true
+		_, em, err := r.deps.Content.Reach(ctx, rq)
+		if err != nil {
+			return nil, err
+		}
+		out["emergency_views"] = cell{exact: em.Views, known: true, records: link(rq, map[string]string{"emergency": "1"})}
+		today := r.today()
+		sc := q.Scope.Narrow(q.Unit)
+		for _, c := range []struct {
+			key, kind string
+			emergency bool
+		}{{"items", "", false}, {"items:video", "video", false}, {"items:article", "article", false}, {"emergency_items", "", true}, {"emergency_videos", "video", true}} {
+			p, err := r.deps.Content.List(ctx, content.Filter{Scope: sc, Kind: c.kind, Status: content.Published, Emergency: c.emergency, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			v := url.Values{"status": {content.Published}}
+			if c.kind != "" {
+				v.Set("kind", c.kind)
+			}
+			if c.emergency {
+				v.Set("emergency", "1")
+			}
+			out[c.key] = cell{exact: int64(p.Total), known: true, asOf: today, records: "/console/content?" + v.Encode()}
+		}
+		return out, nil
+	}
+	f.own = func(ctx context.Context, q Query) (map[string]cell, error) {
+		lines, _, _, err := reach(ctx, q, "region")
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]cell{}
+		for _, ln := range lines {
+			if ln.Key == q.Unit {
+				figures(out, ln, content.ReachQuery{})
+			}
+		}
+		return out, nil
+	}
+	return f
+}
+
+func (r *Registry) contentIndicators() []*Indicator {
+	f := r.contentFetcher()
+	con := func(d def, basis Basis, period PeriodKind, key string) *Indicator {
+		d.agg, d.basis, d.period = Sum, basis, period
+		return d.ind(f, key, "content")
+	}
+	return []*Indicator{
+		con(def{code: "KM01", zh: "科普e站点击量", en: "clicks on science e-stations", unit: "次", unitEn: "clicks", section: SectionInformatization, headline: true,
+			seed: "clicks on science e-stations", definition: "科普e站终端上计数的浏览量（每访客每条每日一次）"}, Verified, Flow, "views:"+content.ChannelEStation),
+		con(def{code: "KM02", zh: "科普平台点击量", en: "clicks on the regional science platform", unit: "次", unitEn: "clicks", section: SectionInformatization, headline: true,
+			seed: "clicks on the regional science platform", definition: "本站网页计数的浏览量（每访客每条每日一次）"}, Verified, Flow, "views:"+content.ChannelWeb),
+		con(def{code: "KM03", zh: "短视频和新闻平台点击量", en: "clicks on short-video and news platforms", unit: "次", unitEn: "clicks", section: SectionInformatization,
+			seed: "clicks on short-video and news platforms", definition: "推送到外部平台的内容最新导入的阅读量之和（平台申报）"}, Declared, Flow, "platform_views"),
+		con(def{code: "KM04", zh: "科普平台推送内容", en: "items pushed through the regional science platform", unit: "条", unitEn: "items", section: SectionInformatization,
+			seed: "items pushed through the regional science platform", definition: "已发布的内容条数（截至今日）"}, Verified, Stock, "items"),
+		con(def{code: "KM05", zh: "科普视频", en: "science videos published", unit: "条", unitEn: "items", section: SectionMedia,
+			definition: "已发布的视频条数（截至今日）"}, Verified, Stock, "items:video"),
+		con(def{code: "KM06", zh: "科普图文", en: "graphic articles published", unit: "条", unitEn: "items", section: SectionMedia,
+			definition: "已发布的图文条数（截至今日）"}, Verified, Stock, "items:article"),
+		con(def{code: "KM07", zh: "内容总点击量", en: "clicks on all channels", unit: "次", unitEn: "clicks", section: SectionMedia,
+			definition: "本站、e站计数的浏览量与外部平台导入阅读量之和"}, Declared, Flow, "views"),
+		con(def{code: "KM08", zh: "外部平台转发", en: "shares on outside platforms", unit: "次", unitEn: "shares", section: SectionMedia,
+			definition: "外部平台导入的转发数之和"}, Declared, Flow, "shares"),
+		con(def{code: "KM09", zh: "应急科普作品", en: "emergency science communication items published", unit: "条", unitEn: "items", section: SectionActivities,
+			seed: "epidemic-prevention items published on mobile platforms", definition: "标记为应急科普、已发布的内容条数（截至今日）"}, Verified, Stock, "emergency_items"),
+		con(def{code: "KM10", zh: "应急科普视频", en: "emergency science videos produced", unit: "条", unitEn: "items", section: SectionActivities,
+			seed: "epidemic-prevention science videos produced", definition: "标记为应急科普、已发布的视频条数（截至今日）"}, Verified, Stock, "emergency_videos"),
+		con(def{code: "KM11", zh: "应急科普点击量", en: "clicks on emergency science communication items", unit: "次", unitEn: "clicks", section: SectionActivities,
+			seed: "clicks on those items", definition: "应急科普内容在各渠道的浏览量之和"}, Declared, Flow, "emergency_views"),
+	}
+}
