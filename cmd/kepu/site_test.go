@@ -17,8 +17,6 @@ import (
 	"testing"
 
 	"github.com/kepu/kepu/internal/account"
-	"github.com/kepu/kepu/internal/activity"
-	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
@@ -32,7 +30,7 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" {
-		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates())
+		kit, err := web.NewKit(slog.New(slog.NewTextHandler(io.Discard, nil)), false, siteTemplates()...)
 		if err != nil {
 			fmt.Println(err)
 			os.Exit(1)

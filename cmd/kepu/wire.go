@@ -23,12 +23,19 @@ import (
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/stats/dashboard"
 	"github.com/kepu/kepu/internal/stats/report"
+	"github.com/kepu/kepu/internal/survey"
 	"github.com/kepu/kepu/internal/web"
 )
 
+// siteTemplates lists every domain's page templates (the tests check each page is rendered).
+func siteTemplates() []web.Templates {
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), survey.Templates(), stats.Templates(),
+		dashboard.Templates(), report.Templates()}
+}
+
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -76,8 +83,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
-	kit, err := web.NewKit(log, dev, account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), stats.Templates(),
-		dashboard.Templates(), report.Templates())
+	kit, err := web.NewKit(log, dev, siteTemplates()...)
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +108,13 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
+	sh := &survey.Handler{Kit: kit, Store: &survey.Store{DB: d, Regions: regions}, Regions: regions}
 	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs})
-	sh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
+	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
 	// The dashboard and the annual report read the same indicator registry.
 	dh := &dashboard.Handler{Kit: kit, Stats: figures, Regions: regions, Boundaries: &dashboard.Boundaries{DB: d}, Root: root.Code}
 	rph := &report.Handler{Kit: kit, Stats: figures, Regions: regions, Ranks: &report.Ranks{DB: d}}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, acc, dh, rph)
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, fh, acc, dh, rph)
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: ch.Views.Close}, nil
 }
 
