@@ -20,12 +20,12 @@ import (
 type page struct {
 	web.Page
 	*Data
-	Years    []int
-	Up       string // link to the parent's dashboard ("" at the top of the scope)
-	HasMap   bool
-	Chart    chartData
-	CanMap   bool
-	Region   string
+	Years  []int
+	Up     string // link to the parent's dashboard ("" at the top of the scope)
+	HasMap bool
+	Chart  chartData
+	CanMap bool
+	Region string
 }
 
 // chartData is what stats-dashboard.js draws, embedded in the page as JSON.

@@ -44,17 +44,17 @@ type Sentence []Part
 // Figure is one indicator's value as the report states it.
 type Figure struct {
 	Code, Name, Unit, Definition, Section, Basis string
-	Value     float64 // the figure (yuan for money, percent for shares)
-	Exact     int64   // the exact count (fen for money); 0 for ratios
-	Text      string  // as written in the sentences: Approx of the count, or the share with 2 decimals
-	Floor     int64   // what Text states before 多 (counts)
-	Known     bool
-	Prev      *stats.Value // the year before (nil when not known)
-	Change    string       // "较2020年增长12.5%" etc.; "" without a comparable year
-	Rank      int          // national rank entered by the operator; 0 = none
-	Records   string       // URL of the records behind the figure
-	IsCount   bool         // Exact is the figure (counts and money)
-	indicator *stats.Indicator
+	Value                                        float64 // the figure (yuan for money, percent for shares)
+	Exact                                        int64   // the exact count (fen for money); 0 for ratios
+	Text                                         string  // as written in the sentences: Approx of the count, or the share with 2 decimals
+	Floor                                        int64   // what Text states before 多 (counts)
+	Known                                        bool
+	Prev                                         *stats.Value // the year before (nil when not known)
+	Change                                       string       // "较2020年增长12.5%" etc.; "" without a comparable year
+	Rank                                         int          // national rank entered by the operator; 0 = none
+	Records                                      string       // URL of the records behind the figure
+	IsCount                                      bool         // Exact is the figure (counts and money)
+	indicator                                    *stats.Indicator
 }
 
 // Section is one section of the report.
