@@ -140,3 +140,34 @@ func thousands(n int64) string {
 	}
 	return string(out)
 }
+
+// benchSite is a test site on the demo network at the seed's scale (scale 1), with an admin
+// signed in.
+func benchSite(b *testing.B, d *db.DB) (*testSite, *client) {
+	b.Helper()
+	if _, err := demo.Run(context.Background(), d, 1, 1, []demo.Step{registry.DemoStep(), activity.DemoStep(), content.DemoStep()}, nil); err != nil {
+		b.Fatal(err)
+	}
+	t := &testing.T{}
+	ts := newTestSite(t, d)
+	c := newClient(t, ts.srv.URL)
+	c.login("admin", pw)
+	return ts, c
+}
+
+// BenchmarkDashboardRegion serves the dashboard of the whole region for the demo year at the
+// seed's scale: every headline figure, the year before, ranks, 12 months of trends and the 12
+// leagues. Issue #8's target: under 200 ms server time on SQLite.
+//
+//	go test -run xxx -bench DashboardRegion -benchtime 20x ./cmd/kepu/
+func BenchmarkDashboardRegion(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		_, c := benchSite(b, d)
+		b.ResetTimer()
+		for range b.N {
+			if status, body := c.get("/console/stats/dashboard?region=150000&year=2026"); status != 200 {
+				b.Fatalf("%d %s", status, body)
+			}
+		}
+	})
+}

@@ -121,3 +121,20 @@ func TestCLIReport(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkReportRegion serves the full annual report of the region for the demo year at the
+// seed's scale (every figure, the year before, five years of trends, the appendix table).
+// Issue #8's target: under 2 s.
+//
+//	go test -run xxx -bench ReportRegion -benchtime 10x ./cmd/kepu/
+func BenchmarkReportRegion(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		_, c := benchSite(b, d)
+		b.ResetTimer()
+		for range b.N {
+			if status, body := c.get("/console/stats/report?region=150000&year=2026"); status != 200 {
+				b.Fatalf("%d %s", status, body)
+			}
+		}
+	})
+}

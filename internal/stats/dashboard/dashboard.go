@@ -13,8 +13,10 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
@@ -125,21 +127,61 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 	for i, ind := range inds {
 		codes[i] = ind.Code
 	}
-	cur, err := reg.Values(ctx, q, codes...)
-	if err != nil {
-		return nil, fmt.Errorf("dashboard.Build: %w", err)
-	}
-	pq := q
-	pq.Year--
-	prev, err := reg.Values(ctx, pq, codes...)
-	if err != nil {
-		return nil, fmt.Errorf("dashboard.Build: year before: %w", err)
-	}
 	u, err := regions.Get(ctx, q.Unit)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard.Build: %w", err)
 	}
-	d := &Data{Unit: u, Year: q.Year, Codes: codes}
+	var flows []int
+	var flowCodes []string
+	for i, ind := range inds {
+		if ind.Period == stats.Flow {
+			flows = append(flows, i)
+			flowCodes = append(flowCodes, ind.Code)
+		}
+	}
+	// The batches are independent: run them side by side (the registry is safe for concurrent
+	// use; SQLite in WAL mode and PostgreSQL serve readers in parallel), at most parallel at once.
+	var (
+		cur, prev  []stats.Value
+		sibs, kids [][]stats.Value
+		months     [12][]stats.Value
+		parent     *region.Unit
+	)
+	pq := q
+	pq.Year--
+	jobs := []func() error{
+		func() (err error) { cur, err = reg.Values(ctx, q, codes...); return },
+		func() (err error) { prev, err = reg.Values(ctx, pq, codes...); return },
+		func() (err error) { kids, err = reg.ChildrenValues(ctx, q, codes...); return },
+	}
+	// Ranks among siblings: only when the caller may see the parent's other children.
+	if u.ParentCode != "" && q.Scope.Contains(u.ParentCode) {
+		jobs = append(jobs, func() error {
+			p, err := regions.Get(ctx, u.ParentCode)
+			if err != nil {
+				return err
+			}
+			parent = &p
+			sq := q
+			sq.Unit = p.Code
+			sibs, err = reg.ChildrenValues(ctx, sq, codes...)
+			return err
+		})
+	}
+	if len(flowCodes) > 0 {
+		for m := 1; m <= 12; m++ {
+			jobs = append(jobs, func() (err error) {
+				mq := q
+				mq.Month = m
+				months[m-1], err = reg.Values(ctx, mq, flowCodes...)
+				return
+			})
+		}
+	}
+	if err := runAll(jobs); err != nil {
+		return nil, fmt.Errorf("dashboard.Build: %w", err)
+	}
+	d := &Data{Unit: u, Year: q.Year, Codes: codes, Parent: parent}
 	rows := make([]*Row, len(inds))
 	for i, ind := range inds {
 		r := &Row{Ind: ind, Cur: cur[i], Prev: prev[i]}
@@ -150,28 +192,10 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 				r.Percent, r.HasPct = (c-p)/p*100, true
 			}
 		}
-		rows[i] = r
-	}
-	// Ranks among siblings: only when the caller may see the parent's other children.
-	if u.ParentCode != "" && q.Scope.Contains(u.ParentCode) {
-		parent, err := regions.Get(ctx, u.ParentCode)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard.Build: %w", err)
-		}
-		d.Parent = &parent
-		sq := q
-		sq.Unit = parent.Code
-		sibs, err := reg.ChildrenValues(ctx, sq, codes...)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard.Build: siblings: %w", err)
-		}
-		for i, r := range rows {
+		if parent != nil {
 			r.Rank, r.Siblings = rank(sibs, i, u.Code)
 		}
-	}
-	kids, err := reg.ChildrenValues(ctx, q, codes...)
-	if err != nil {
-		return nil, fmt.Errorf("dashboard.Build: children: %w", err)
+		rows[i] = r
 	}
 	for _, vs := range kids {
 		if len(vs) == 0 {
@@ -179,29 +203,12 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 		}
 		d.Children = append(d.Children, Child{Code: vs[0].Unit, Name: vs[0].UnitName, Values: vs})
 	}
-	// Trends by month of the flow indicators: one batch per month.
-	var flows []int
-	var flowCodes []string
-	for i, ind := range inds {
-		if ind.Period == stats.Flow {
-			flows = append(flows, i)
-			flowCodes = append(flowCodes, ind.Code)
-		}
-	}
 	if len(flowCodes) > 0 {
 		d.Trends = make([]Trend, len(flows))
 		for j, i := range flows {
 			d.Trends[j].Ind = inds[i]
-		}
-		for m := 1; m <= 12; m++ {
-			mq := q
-			mq.Month = m
-			vs, err := reg.Values(ctx, mq, flowCodes...)
-			if err != nil {
-				return nil, fmt.Errorf("dashboard.Build: month %d: %w", m, err)
-			}
-			for j := range flows {
-				d.Trends[j].Months[m-1] = vs[j]
+			for m := range 12 {
+				d.Trends[j].Months[m] = months[m][j]
 			}
 		}
 	}
@@ -222,6 +229,27 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 		}
 	}
 	return d, nil
+}
+
+// parallel is how many registry batches Build runs at once.
+const parallel = 4
+
+// runAll runs the jobs, at most parallel at a time, and returns the first error.
+func runAll(jobs []func() error) error {
+	sem := make(chan struct{}, parallel)
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = job()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // rank gives the rank (1 = largest; ties share the better rank) of unit among the siblings'
@@ -252,4 +280,13 @@ func rank(sibs [][]stats.Value, i int, unit string) (int, int) {
 		}
 	}
 	return 0, len(nums)
+}
+
+// Codes returns the codes of Indicators(reg).
+func Codes(reg *stats.Registry) []string {
+	var out []string
+	for _, ind := range Indicators(reg) {
+		out = append(out, ind.Code)
+	}
+	return out
 }

@@ -11,10 +11,12 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
@@ -108,15 +110,23 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 	if len(codes) == 0 {
 		return nil, fmt.Errorf("report.Build: the registry has no indicator in the report's sections")
 	}
+	var cur, prev []stats.Value
+	pq := q
+	pq.Year--
+	var wg sync.WaitGroup
+	var perr error
+	wg.Add(1)
+	go func() { // the year before, beside this year's figures
+		defer wg.Done()
+		prev, perr = reg.Values(ctx, pq, codes...)
+	}()
 	cur, err := reg.Values(ctx, q, codes...)
+	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("report.Build: %w", err)
 	}
-	pq := q
-	pq.Year--
-	prev, err := reg.Values(ctx, pq, codes...)
-	if err != nil {
-		return nil, fmt.Errorf("report.Build: year before: %w", err)
+	if perr != nil {
+		return nil, fmt.Errorf("report.Build: year before: %w", perr)
 	}
 	u, err := regions.Get(ctx, q.Unit)
 	if err != nil {
@@ -174,6 +184,8 @@ func (rep *Report) trends(ctx context.Context, reg *stats.Registry, q stats.Quer
 	}
 	years := make([]int, TrendYears)
 	vals := make([][]stats.Value, TrendYears)
+	errs := make([]error, TrendYears)
+	var wg sync.WaitGroup
 	for i := range years {
 		yq := q
 		yq.Year = q.Year - TrendYears + 1 + i
@@ -191,11 +203,15 @@ func (rep *Report) trends(ctx context.Context, reg *stats.Registry, q stats.Quer
 			vals[i] = row
 			continue
 		}
-		vs, err := reg.Values(ctx, yq, codes...)
-		if err != nil {
-			return fmt.Errorf("report.Build: trend %d: %w", yq.Year, err)
-		}
-		vals[i] = vs
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vals[i], errs[i] = reg.Values(ctx, yq, codes...)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("report.Build: trends: %w", err)
 	}
 	for j, c := range codes {
 		ind, _ := reg.Get(c)
