@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/content"
@@ -157,13 +158,20 @@ func benchSite(b *testing.B, d *db.DB) (*testSite, *client) {
 
 // BenchmarkDashboardRegion serves the dashboard of the whole region for the demo year at the
 // seed's scale: every headline figure, the year before, ranks, 12 months of trends and the 12
-// leagues. Issue #8's target: under 200 ms server time on SQLite.
+// leagues. Issue #8's target: under 200 ms server time on SQLite. The first view computes the
+// figures (reported as cold-ms); later views within dashboard.CacheFor reuse them (ns/op).
 //
 //	go test -run xxx -bench DashboardRegion -benchtime 20x ./cmd/kepu/
 func BenchmarkDashboardRegion(b *testing.B) {
 	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
 		_, c := benchSite(b, d)
+		start := time.Now()
+		if status, body := c.get("/console/stats/dashboard?region=150000&year=2026"); status != 200 {
+			b.Fatalf("%d %s", status, body)
+		}
+		cold := time.Since(start)
 		b.ResetTimer()
+		b.ReportMetric(float64(cold.Milliseconds()), "cold-ms")
 		for range b.N {
 			if status, body := c.get("/console/stats/dashboard?region=150000&year=2026"); status != 200 {
 				b.Fatalf("%d %s", status, body)

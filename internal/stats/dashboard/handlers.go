@@ -26,6 +26,8 @@ type page struct {
 	Chart  chartData
 	CanMap bool
 	Region string
+	// Computed is when the figures were computed (see CacheFor).
+	Computed time.Time
 }
 
 // chartData is what stats-dashboard.js draws, embedded in the page as JSON.
@@ -88,11 +90,11 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := Build(r.Context(), h.Stats, h.Regions, q)
+	d, at, err := h.cache.Get(r.Context(), h.Stats, h.Regions, q)
 	if err != nil {
 		return StatusOf(err)
 	}
-	pg := page{Page: h.Kit.Page(r, "dashboard.title"), Data: d, Region: d.Unit.Code,
+	pg := page{Page: h.Kit.Page(r, "dashboard.title"), Data: d, Region: d.Unit.Code, Computed: at,
 		CanMap: p.Holds(region.LevelRegion, h.Root)}
 	for y := q.Year + 1; y >= q.Year-5; y-- {
 		pg.Years = append(pg.Years, y)

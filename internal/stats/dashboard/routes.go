@@ -28,6 +28,8 @@ type Handler struct {
 	Boundaries *Boundaries
 	// Root is the installation's province code: only its region admins replace the map.
 	Root string
+
+	cache Cache
 }
 
 // Routes lists every route of the dashboard.
