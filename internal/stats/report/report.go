@@ -280,8 +280,9 @@ func figureOf(ind *stats.Indicator, v, p stats.Value, year, rank int) *Figure {
 }
 
 // change compares a figure with the year before: counts by relative change ("较2020年增长
-// 12.5%", "下降3.0%", "与2020年持平"; "较2020年增加N" when the year before was 0), shares by
-// percentage points ("提高0.52个百分点").
+// 12.5%", "下降3.0%", "与2020年持平"; nothing when the year before recorded none, since a
+// comparison with an empty year says only that recording began), shares by percentage points
+// ("提高0.52个百分点").
 func change(ind *stats.Indicator, v, p stats.Value, prevYear int) string {
 	if !isCount(ind) {
 		d := v.Value - p.Value
@@ -299,7 +300,7 @@ func change(ind *stats.Indicator, v, p stats.Value, prevYear int) string {
 	case c == pc:
 		return fmt.Sprintf("与%d年持平", prevYear)
 	case pc == 0:
-		return fmt.Sprintf("较%d年增加%s%s", prevYear, Thousands(c), unitOf(ind))
+		return ""
 	}
 	pct := float64(c-pc) / float64(pc) * 100
 	if pct > 0 {
