@@ -18,8 +18,10 @@ import (
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/demo"
+	"github.com/kepu/kepu/internal/quiz"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/stats/dashboard"
 	"github.com/kepu/kepu/internal/stats/report"
@@ -29,13 +31,13 @@ import (
 
 // siteTemplates lists every domain's page templates (the tests check each page is rendered).
 func siteTemplates() []web.Templates {
-	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), survey.Templates(), stats.Templates(),
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates(), survey.Templates(), quiz.Templates(), stats.Templates(),
 		dashboard.Templates(), report.Templates()}
 }
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), survey.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), quiz.DemoStep(), stats.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -45,6 +47,7 @@ type site struct {
 	Regions  *region.Store
 	Registry *registry.Store
 	Activity *activity.Store
+	Quiz     *quiz.Store
 	Stats    *stats.Registry // every indicator (internal/stats)
 	Root     region.Unit
 	// Close writes what the site keeps in memory between writes (content view counts).
@@ -108,14 +111,29 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	ch := &content.Handler{Kit: kit, Store: cs, Regions: regions, AccountNames: accounts.Usernames}
-	sh := &survey.Handler{Kit: kit, Store: &survey.Store{DB: d, Regions: regions}, Regions: regions}
-	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs})
+	surveys := &survey.Store{DB: d, Regions: regions}
+	svh := &survey.Handler{Kit: kit, Store: surveys, Regions: regions}
+	shareKey, err := secretKey(ctx, d, "share_key")
+	if err != nil {
+		return nil, err
+	}
+	clicks := &share.Recorder{DB: d, Log: log}
+	sh := &share.Handler{Kit: kit, Store: &share.Store{DB: d, Regions: regions}, Recorder: clicks, Items: cs, Officers: records,
+		Registrations: records.Counter(&registry.InformationOfficers).Count, Key: shareKey, SecureCookies: secureCookies}
+	if err := sh.LoadDataCentres(ctx); err != nil {
+		return nil, err
+	}
+	qs := &quiz.Store{DB: d, Regions: regions}
+	qh := &quiz.Handler{Kit: kit, Store: qs, Regions: regions, Log: log}
+	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store, Quiz: qs})
+	figures.MaxAge = 10 * time.Minute // figures reused from stats_snapshots for 10 minutes; the ledger forgets its own
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
 	// The dashboard and the annual report read the same indicator registry.
 	dh := &dashboard.Handler{Kit: kit, Stats: figures, Regions: regions, Boundaries: &dashboard.Boundaries{DB: d}, Root: root.Code}
 	rph := &report.Handler{Kit: kit, Stats: figures, Regions: regions, Ranks: &report.Ranks{DB: d}}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, sh, fh, acc, dh, rph)
-	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Stats: figures, Root: root, Close: ch.Views.Close}, nil
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, qh, fh, dh, rph)
+	closeAll := func(ctx context.Context) error { return errors.Join(ch.Views.Close(ctx), clicks.Close(ctx)) }
+	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Quiz: qs, Stats: figures, Root: root, Close: closeAll}, nil
 }
 
 // secretKey returns one of the installation's 32-byte keys (csrf_key, ticket_key), creating

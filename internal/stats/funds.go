@@ -104,6 +104,9 @@ type Funds struct {
 	DB      *db.DB
 	Regions *region.Store
 	Now     func() time.Time // nil = time.Now
+	// Changed is called with the unit of every entry added or deleted (the registry forgets
+	// its snapshots of the funds figures there and above).
+	Changed func(ctx context.Context, code string)
 }
 
 func (f *Funds) now() time.Time {
@@ -165,18 +168,30 @@ func (f *Funds) Add(ctx context.Context, scope region.Scope, actor int64, e Fund
 	if err != nil {
 		return 0, fmt.Errorf("stats.Funds.Add: %w", db.Map(err))
 	}
+	if f.Changed != nil {
+		f.Changed(ctx, e.RegionCode)
+	}
 	return id, nil
 }
 
 // Delete marks an entry deleted. Errors: db.ErrNotFound when absent or outside scope.
 func (f *Funds) Delete(ctx context.Context, scope region.Scope, id int64) error {
 	w, args := scope.Where("region_code", 3)
+	var code string
+	w2, args2 := scope.Where("region_code", 2)
+	err := f.DB.QueryRowContext(ctx, `SELECT region_code FROM stats_fund_entries WHERE id = $1 AND deleted_at IS NULL AND `+w2, append([]any{id}, args2...)...).Scan(&code)
+	if err != nil {
+		return db.Map(err)
+	}
 	res, err := f.DB.ExecContext(ctx, `UPDATE stats_fund_entries SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL AND `+w, append([]any{f.now().UTC(), id}, args...)...)
 	if err != nil {
 		return fmt.Errorf("stats.Funds.Delete: %w", db.Map(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return db.ErrNotFound
+	}
+	if f.Changed != nil {
+		f.Changed(ctx, code)
 	}
 	return nil
 }
@@ -264,11 +279,12 @@ func (f *Funds) List(ctx context.Context, ff FundFilter) ([]FundEntry, error) {
 // groupLen is its whole canonical code's first groupLen digits, as region.Prefix pads).
 func (f *Funds) Totals(ctx context.Context, ff FundFilter, groupLen int) (map[string]map[string]int64, error) {
 	w, args := ff.where(1)
-	key := "''"
+	key, group := "''", "category"
 	if groupLen > 0 {
 		key = fmt.Sprintf("substr(region_code, 1, %d)", groupLen)
+		group = key + ", category"
 	}
-	rows, err := f.DB.QueryContext(ctx, `SELECT `+key+`, category, SUM(amount_fen) FROM stats_fund_entries WHERE `+w+` GROUP BY `+key+`, category`, args...)
+	rows, err := f.DB.QueryContext(ctx, `SELECT `+key+`, category, SUM(amount_fen) FROM stats_fund_entries WHERE `+w+` GROUP BY `+group, args...)
 	if err != nil {
 		return nil, fmt.Errorf("stats.Funds.Totals: %w", db.Map(err))
 	}

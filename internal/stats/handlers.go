@@ -68,6 +68,9 @@ func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) error {
 		}
 	} else {
 		q.Scope = p.Scope()
+		if roots := q.Scope.Roots(); q.Unit == "" && len(roots) == 1 {
+			q.Unit = roots[0]
+		}
 	}
 	var err error
 	if q.Year, err = strconv.Atoi(qv.Get("year")); err != nil {

@@ -29,6 +29,9 @@ func (r *Registry) define() []*Indicator {
 	add(r.activityIndicators()...)
 	add(r.contentIndicators()...)
 	add(r.fundIndicators()...)
+	add(r.surveyIndicators()...)
+	add(r.shareIndicators()...)
+	add(r.quizIndicators()...)
 	add(r.unrecordedIndicators()...)
 	add(r.ratioIndicators()...)
 	// Sections in display order, definition order within a section.

@@ -11,8 +11,11 @@ import (
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/quiz"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share"
+	"github.com/kepu/kepu/internal/survey"
 )
 
 // Deps are the stores the indicators read through (each domain's exported functions only) and
@@ -23,6 +26,9 @@ type Deps struct {
 	Registry *registry.Store
 	Activity *activity.Store
 	Content  *content.Store
+	Survey   *survey.Store // nil: literacy figures unknown
+	Share    *share.Store  // nil: sharing figures unknown
+	Quiz     *quiz.Store   // nil: quiz figures unknown
 }
 
 // Registry holds every indicator and computes their values. It is safe for concurrent use.
@@ -32,11 +38,15 @@ type Registry struct {
 	byKey map[string]*Indicator
 	Funds *Funds           // the funds ledger (income and spending entries per unit)
 	Now   func() time.Time // nil = time.Now; the date stock figures are read at
+	// MaxAge is how long a computed source's figures for a unit and period are reused from
+	// stats_snapshots; 0 (New's default) computes every figure live from the domains.
+	MaxAge time.Duration
 }
 
 // New builds the registry of every indicator over the given stores.
 func New(d Deps) *Registry {
 	r := &Registry{deps: d, byKey: map[string]*Indicator{}, Funds: &Funds{DB: d.DB, Regions: d.Regions}}
+	r.Funds.Changed = func(ctx context.Context, code string) { r.Forget(ctx, code, "funds") }
 	for _, ind := range r.define() {
 		if _, dup := r.byKey[ind.Code]; dup {
 			panic("stats: indicator defined twice: " + ind.Code)
@@ -118,11 +128,7 @@ type fetcher struct {
 
 // today is the China date of now.
 func (r *Registry) today() string {
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
-	return now().In(china).Format("2006-01-02")
+	return r.now().In(china).Format("2006-01-02")
 }
 
 // Value computes one indicator at q.Unit for q.Year (and q.Month when not 0). Errors:
@@ -196,7 +202,26 @@ func (r *Registry) ChildrenValues(ctx context.Context, q Query, codes ...string)
 	for i := range per {
 		per[i] = map[string]map[string]cell{}
 	}
+	kidCodes := make([]string, len(in))
+	for i, k := range in {
+		kidCodes[i] = k.Code
+	}
+	snaps, err := r.snapshots(ctx, kidCodes, q)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range fetchersOf(expand(r, inds)) {
+		missing := false
+		for i, k := range in {
+			if m, ok := snaps[k.Code][f.name]; ok {
+				per[i][f.name] = m
+			} else {
+				missing = true
+			}
+		}
+		if !missing {
+			continue
+		}
 		if f.children != nil {
 			m, err := f.children(ctx, q, in)
 			if err != nil {
@@ -204,10 +229,18 @@ func (r *Registry) ChildrenValues(ctx context.Context, q Query, codes ...string)
 			}
 			for i, k := range in {
 				per[i][f.name] = m[k.Code]
+				cq := q
+				cq.Unit = k.Code
+				if err := r.keep(ctx, k.Code, cq, f.name, m[k.Code]); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
 		for i, k := range in {
+			if _, ok := snaps[k.Code][f.name]; ok {
+				continue
+			}
 			cq := q
 			cq.Unit = k.Code
 			m, err := f.unit(ctx, cq)
@@ -215,6 +248,9 @@ func (r *Registry) ChildrenValues(ctx context.Context, q Query, codes ...string)
 				return nil, err
 			}
 			per[i][f.name] = m
+			if err := r.keep(ctx, k.Code, cq, f.name, m); err != nil {
+				return nil, err
+			}
 		}
 	}
 	out := make([][]Value, len(in))
@@ -291,14 +327,24 @@ func fetchersOf(inds []*Indicator) []*fetcher {
 // domains), giving fetch name → key → cell.
 func (r *Registry) compute(ctx context.Context, q Query, inds []*Indicator) (map[string]map[string]cell, error) {
 	fs := fetchersOf(expand(r, inds))
+	snaps, err := r.snapshots(ctx, []string{q.Unit}, q)
+	if err != nil {
+		return nil, err
+	}
 	res := make([]map[string]cell, len(fs))
 	errs := make([]error, len(fs))
 	var wg sync.WaitGroup
 	for i, f := range fs {
+		if m, ok := snaps[q.Unit][f.name]; ok {
+			res[i] = m
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res[i], errs[i] = f.unit(ctx, q)
+			if res[i], errs[i] = f.unit(ctx, q); errs[i] == nil {
+				errs[i] = r.keep(ctx, q.Unit, q, f.name, res[i])
+			}
 		}()
 	}
 	wg.Wait()

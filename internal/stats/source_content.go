@@ -80,10 +80,53 @@ func (r *Registry) contentFetcher() *fetcher {
 			return nil, err
 		}
 		out := map[string]cell{}
+		figures(out, content.ReachLine{ByChannel: map[string]int64{}}, content.ReachQuery{})
 		for _, ln := range lines {
 			if ln.Key == q.Unit {
 				figures(out, ln, content.ReachQuery{})
 			}
+		}
+		rq := content.ReachQuery{}
+		from, to := q.Bounds()
+		rq.Scope, rq.From, rq.To, rq.By, rq.Emergency = q.Scope.Narrow(q.Unit), from, to, "region", true
+		em, _, err := r.deps.Content.Reach(ctx, rq)
+		if err != nil {
+			return nil, err
+		}
+		out["emergency_views"] = cell{known: true}
+		for _, ln := range em {
+			if ln.Key == q.Unit {
+				out["emergency_views"] = cell{exact: ln.Views, known: true}
+			}
+		}
+		// Published items at exactly the unit: one pass over the subtree's list.
+		n := map[string]int64{}
+		flt := content.Filter{Scope: q.Scope.Narrow(q.Unit), Status: content.Published, Limit: 200}
+		for {
+			p, err := r.deps.Content.List(ctx, flt)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range p.Items {
+				if it.RegionCode != q.Unit {
+					continue
+				}
+				n["items"]++
+				n["items:"+it.Kind]++
+				if it.Emergency {
+					n["emergency_items"]++
+					if it.Kind == "video" {
+						n["emergency_videos"]++
+					}
+				}
+			}
+			if p.Next == 0 {
+				break
+			}
+			flt.After = p.Next
+		}
+		for _, k := range []string{"items", "items:video", "items:article", "emergency_items", "emergency_videos"} {
+			out[k] = cell{exact: n[k], known: true}
 		}
 		return out, nil
 	}
@@ -105,10 +148,10 @@ func (r *Registry) contentIndicators() []*Indicator {
 			seed: "clicks on short-video and news platforms", definition: "推送到外部平台的内容最新导入的阅读量之和（平台申报）"}, Declared, Flow, "platform_views"),
 		con(def{code: "KM04", zh: "科普平台推送内容", en: "items pushed through the regional science platform", unit: "条", unitEn: "items", section: SectionInformatization,
 			seed: "items pushed through the regional science platform", definition: "已发布的内容条数（截至今日）"}, Verified, Stock, "items"),
-		con(def{code: "KM05", zh: "科普视频", en: "science videos published", unit: "条", unitEn: "items", section: SectionMedia,
-			definition: "已发布的视频条数（截至今日）"}, Verified, Stock, "items:video"),
-		con(def{code: "KM06", zh: "科普图文", en: "graphic articles published", unit: "条", unitEn: "items", section: SectionMedia,
-			definition: "已发布的图文条数（截至今日）"}, Verified, Stock, "items:article"),
+		con(def{code: "KM05", zh: "科普视频", en: "science videos published", unit: "条", unitEn: "items", section: SectionInformatization,
+			seed: "videos on the 4K TV platform", definition: "已发布的视频条数（截至今日）；4K 电视平台通过 /api/v1/content/tv 播出全部公开内容"}, Verified, Stock, "items:video"),
+		con(def{code: "KM06", zh: "科普图文", en: "graphic articles published", unit: "条", unitEn: "items", section: SectionInformatization,
+			seed: "graphic articles on the 4K TV platform", definition: "已发布的图文条数（截至今日）；4K 电视平台通过 /api/v1/content/tv 播出全部公开内容"}, Verified, Stock, "items:article"),
 		con(def{code: "KM07", zh: "内容总点击量", en: "clicks on all channels", unit: "次", unitEn: "clicks", section: SectionMedia,
 			definition: "本站、e站计数的浏览量与外部平台导入阅读量之和"}, Declared, Flow, "views"),
 		con(def{code: "KM08", zh: "外部平台转发", en: "shares on outside platforms", unit: "次", unitEn: "shares", section: SectionMedia,

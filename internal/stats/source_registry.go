@@ -171,7 +171,7 @@ func (r *Registry) registryIndicators() []*Indicator {
 			seed: "science volunteer teams", definition: "登记在册的科技志愿服务队"}, "volunteer_teams"),
 		reg(def{code: "KR05", zh: "科技志愿者", en: "science volunteers", unit: "人", unitEn: "people", section: SectionTalent, headline: true,
 			seed: "science volunteers", definition: "登记在册的科技志愿者（一人一条，按所在区划计）"}, "volunteers"),
-		reg(def{code: "KR11", zh: "科普信息员", en: "science information officers", unit: "人", unitEn: "people", section: SectionInformatization, headline: true,
+		reg(def{code: "KR11", zh: "科普信息员", en: "science information officers", unit: "人", unitEn: "people", section: SectionTalent, headline: true,
 			seed: "science information officers", definition: "状态为“在册”的科普信息员"}, "officers"),
 		reg(def{code: "KH20", zh: "联席机制成员单位", en: "partner departments in the joint work mechanism", unit: "个", unitEn: "departments", section: SectionActivities,
 			seed: "partner departments in the joint work mechanism", definition: "登记在册的联席成员单位"}, "departments"),

@@ -32,5 +32,9 @@ func (r *Registry) unrecordedIndicators() []*Indicator {
 			seed: "experts sent to leagues and banners in the hundred-experts program", definition: "派出专家人数（活动记录未记专家名单）"}, Flow),
 		u(def{code: "X08", zh: "百名专家直播场次", en: "live streams in the hundred-experts programme", unit: "场次", unitEn: "sessions", section: SectionActivities,
 			seed: "live streams in that program", definition: "直播场次（活动汇总未分直播场次）"}, Flow),
+		u(def{code: "X09", zh: "推送到短视频和新闻平台的作品", en: "items pushed to short-video and news platforms", unit: "条", unitEn: "items", section: SectionInformatization,
+			seed: "items pushed to short-video and news platforms", definition: "推送记录条数（content 未导出推送计数；点击量见 KM03）"}, Flow),
+		u(def{code: "X10", zh: "应急科普视频点击量", en: "clicks on emergency science videos", unit: "次", unitEn: "clicks", section: SectionActivities,
+			seed: "clicks on those videos", definition: "content.Reach 不能按内容类型分开；全部应急科普内容的点击见 KM11"}, Flow),
 	}
 }

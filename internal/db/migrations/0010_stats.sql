@@ -20,3 +20,18 @@ CREATE TABLE stats_fund_entries (
 );
 CREATE INDEX stats_fund_entries_region ON stats_fund_entries (region_code, booked_on);
 CREATE INDEX stats_fund_entries_day ON stats_fund_entries (booked_on, region_code);
+
+-- stats_snapshots keeps computed indicator figures (a roll-up Kepu statistics owns): one row
+-- per unit, period (month 0 = the whole year) and source (the fetcher: activity, registry,
+-- content, share, survey, funds, …), cells holding that source's figures as JSON. The
+-- registry reads a row while it is younger than its MaxAge and recomputes it from the domains'
+-- exported functions otherwise; a funds-ledger change deletes the rows of its unit's ancestors.
+CREATE TABLE stats_snapshots (
+	region_code TEXT NOT NULL,
+	year INTEGER NOT NULL,
+	month INTEGER NOT NULL,
+	source TEXT NOT NULL,
+	cells TEXT NOT NULL,
+	computed_at {{time}} NOT NULL,
+	PRIMARY KEY (region_code, year, month, source)
+);

@@ -1,0 +1,77 @@
+package share
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kepu/kepu/internal/account"
+	"github.com/kepu/kepu/internal/content"
+	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/demo"
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
+)
+
+// BenchmarkRankings reads, from the roll-ups of the demo's year at the seed's scale (580,000
+// officers, about 2.4 million officer-months), what the rankings page shows: a unit's month
+// with the units below it (counted clicks, flagged by reason, monthly actives, registrations,
+// population) and its 20 top officers — for the region (12 leagues) and for a banner (its
+// townships). Issue #6's target: under 100 ms on SQLite.
+//
+// It uses the demo database at $KEPU_SHARE_DEMO_DB (made by `kepu demo --db …`), or makes one
+// at scale 1 in a temporary folder first (about two minutes).
+//
+//	KEPU_SHARE_DEMO_DB=/tmp/seed.db go test -run xxx -bench Rankings ./internal/share/
+func BenchmarkRankings(b *testing.B) {
+	ctx := context.Background()
+	path := os.Getenv("KEPU_SHARE_DEMO_DB")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "seed.db")
+		d, err := db.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := (&region.Store{DB: d}).EnsureLoaded(ctx); err != nil {
+			b.Fatal(err)
+		}
+		steps := []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), content.DemoStep(), DemoStep()}
+		if _, err := demo.Run(ctx, d, 1, 1, steps, nil); err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	}
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	regions := &region.Store{DB: d}
+	s := &Store{DB: d, Regions: regions}
+	if at, err := s.RegistrationsCounted(ctx); err != nil || at.IsZero() {
+		if err := s.RefreshRegistrations(ctx, (&registry.Store{DB: d, Regions: regions}).Counter(&registry.InformationOfficers).Count); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, unit := range []string{"150000", "152502"} {
+		b.Run(unit, func(b *testing.B) {
+			for b.Loop() {
+				total, rows, err := s.RegionFigures(ctx, unit, DemoLastMonth)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if total.Clicks == 0 || len(Rank(rows, "per_population")) == 0 {
+					b.Fatal("no figures: is this a demo database?")
+				}
+				top, err := s.TopOfficers(ctx, unit, DemoLastMonth, 20)
+				if err != nil || len(top) != 20 {
+					b.Fatalf("top officers: %d %v", len(top), err)
+				}
+			}
+		})
+	}
+}

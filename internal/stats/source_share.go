@@ -1,0 +1,141 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/share"
+)
+
+// shareFetcher reads information officers' sharing through share.Store.RegionFigures, one call
+// per month of the period (a year sums its twelve months). Kept apart: counted clicks
+// (Figures.ClicksShown: counted, less those set aside by confirmed review cases) and clicks
+// not counted (Figures.FlaggedSum: bots, unfurls, data centres, self-clicks, repeats), and the
+// national platform's imported figures (Declared, the unit's own import, never summed).
+// Keys: "shares", "clicks", "flagged", "held", "national_shares", "national_clicks",
+// "national_officers".
+//
+// share.RegionFigures gives a unit's total as the sum over its children, so what is recorded
+// at a unit's own code is not in it (Own is zero) and a village's figures are zero.
+func (r *Registry) shareFetcher() *fetcher {
+	f := &fetcher{name: "share"}
+	months := func(q Query) []string {
+		if q.Month != 0 {
+			return []string{fmt.Sprintf("%04d-%02d", q.Year, q.Month)}
+		}
+		out := make([]string, 12)
+		for m := range out {
+			out[m] = fmt.Sprintf("%04d-%02d", q.Year, m+1)
+		}
+		return out
+	}
+	type acc struct {
+		shares, clicks, flagged, held int64
+		nat                           *share.National
+		natMonth                      string
+	}
+	add := func(a *acc, fg share.Figures, month string) {
+		a.shares += fg.Shares
+		a.clicks += fg.ClicksShown
+		a.flagged += fg.FlaggedSum
+		a.held += fg.HeldClicks
+		if fg.National != nil {
+			a.nat, a.natMonth = fg.National, month
+		}
+	}
+	cells := func(a acc, unit string, q Query) map[string]cell {
+		ms := months(q)
+		link := "/console/share?" + url.Values{"region": {unit}, "month": {ms[len(ms)-1]}}.Encode()
+		out := map[string]cell{
+			"shares":  {exact: a.shares, known: true, records: link},
+			"clicks":  {exact: a.clicks, known: true, records: link},
+			"flagged": {exact: a.flagged, known: true, records: "/console/share/cases?" + url.Values{"region": {unit}}.Encode()},
+			"held":    {exact: a.held, known: true, records: "/console/share/cases?" + url.Values{"region": {unit}}.Encode()},
+		}
+		if a.nat != nil {
+			out["national_shares"] = cell{exact: a.nat.Shares, known: true, asOf: a.natMonth, records: link}
+			out["national_clicks"] = cell{exact: a.nat.Clicks, known: true, asOf: a.natMonth, records: link}
+			out["national_officers"] = cell{exact: a.nat.Officers, known: true, asOf: a.natMonth, records: link}
+		}
+		return out
+	}
+	run := func(ctx context.Context, q Query) (acc, map[string]*acc, error) {
+		var total acc
+		kids := map[string]*acc{}
+		if r.deps.Share == nil {
+			return total, kids, nil
+		}
+		for _, m := range months(q) {
+			t, rows, err := r.deps.Share.RegionFigures(ctx, q.Unit, m)
+			if err != nil {
+				return total, nil, err
+			}
+			add(&total, t, m)
+			for _, row := range rows {
+				if kids[row.Code] == nil {
+					kids[row.Code] = &acc{}
+				}
+				add(kids[row.Code], row, m)
+			}
+		}
+		return total, kids, nil
+	}
+	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
+		if r.deps.Share == nil {
+			return nil, nil
+		}
+		t, _, err := run(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return cells(t, q.Unit, q), nil
+	}
+	f.children = func(ctx context.Context, q Query, units []region.Unit) (map[string]map[string]cell, error) {
+		out := map[string]map[string]cell{}
+		if r.deps.Share == nil {
+			return out, nil
+		}
+		_, kids, err := run(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range units {
+			a := acc{}
+			if k := kids[u.Code]; k != nil {
+				a = *k
+			}
+			out[u.Code] = cells(a, u.Code, q)
+		}
+		return out, nil
+	}
+	return f
+}
+
+func (r *Registry) shareIndicators() []*Indicator {
+	f := r.shareFetcher()
+	sh := func(d def, agg Aggregation, basis Basis, key string) *Indicator {
+		d.agg, d.basis, d.section = agg, basis, SectionInformatization
+		if d.period == 0 {
+			d.period = Flow
+		}
+		return d.ind(f, key, "share")
+	}
+	return []*Indicator{
+		sh(def{code: "SH01", zh: "信息员转发", en: "shares by information officers (tracked)", unit: "次", unitEn: "shares", headline: true,
+			definition: "信息员在 Kepu 生成的分享链接被首次打开的转发次数（按月汇总）"}, Sum, Verified, "shares"),
+		sh(def{code: "SH02", zh: "计数点击", en: "counted clicks on officers' links", unit: "次", unitEn: "clicks", headline: true,
+			definition: "信息员分享链接的计数点击（已剔除机器人、预览、机房、自点、重复），减去核查确认搁置的点击"}, Sum, Verified, "clicks"),
+		sh(def{code: "SH03", zh: "未计数点击", en: "clicks not counted (flagged)", unit: "次", unitEn: "clicks",
+			definition: "被判定为机器人、链接预览、机房、本人或重复而未计数的点击，与计数点击分开"}, Sum, Verified, "flagged"),
+		sh(def{code: "SH04", zh: "核查搁置点击", en: "clicks set aside by review cases", unit: "次", unitEn: "clicks",
+			definition: "核查案件确认后从排名中搁置的点击"}, Sum, Verified, "held"),
+		sh(def{code: "SH05", zh: "科普中国平台转发（导入）", en: "items shared by information officers from the national platform", unit: "次", unitEn: "shares", period: Stock,
+			seed: "items shared by information officers from the national platform", definition: "科普中国后台导出的本单位转发量（最近一次导入，平台口径，不与下级相加）"}, Latest, Declared, "national_shares"),
+		sh(def{code: "SH06", zh: "科普中国平台点击（导入）", en: "clicks on the national platform (imported)", unit: "次", unitEn: "clicks", period: Stock,
+			definition: "科普中国后台导出的本单位点击量（最近一次导入）"}, Latest, Declared, "national_clicks"),
+		sh(def{code: "SH07", zh: "科普中国平台信息员（导入）", en: "information officers on the national platform (imported)", unit: "人", unitEn: "people", period: Stock,
+			definition: "科普中国后台导出的本单位注册信息员（最近一次导入）"}, Latest, Declared, "national_officers"),
+	}
+}
