@@ -24,6 +24,7 @@ import (
 	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/stats/dashboard"
+	"github.com/kepu/kepu/internal/stats/forms"
 	"github.com/kepu/kepu/internal/stats/report"
 	"github.com/kepu/kepu/internal/survey"
 	"github.com/kepu/kepu/internal/web"
@@ -31,13 +32,13 @@ import (
 
 // siteTemplates lists every domain's page templates (the tests check each page is rendered).
 func siteTemplates() []web.Templates {
-	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates(), survey.Templates(), quiz.Templates(), stats.Templates(),
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates(), survey.Templates(), quiz.Templates(), stats.Templates(), forms.Templates(),
 		dashboard.Templates(), report.Templates()}
 }
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), quiz.DemoStep(), stats.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), quiz.DemoStep(), stats.DemoStep(), forms.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -128,10 +129,11 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store, Quiz: qs})
 	figures.MaxAge = 10 * time.Minute // figures reused from stats_snapshots for 10 minutes; the ledger forgets its own
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
+	formsH := &forms.Handler{Kit: kit, Store: &forms.Store{DB: d, Regions: regions, Registry: records, Prefill: forms.PrefillFrom(figures), Log: log}, AccountNames: accounts.Usernames}
 	// The dashboard and the annual report read the same indicator registry.
 	dh := &dashboard.Handler{Kit: kit, Stats: figures, Regions: regions, Boundaries: &dashboard.Boundaries{DB: d}, Root: root.Code}
 	rph := &report.Handler{Kit: kit, Stats: figures, Regions: regions, Ranks: &report.Ranks{DB: d}}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, qh, fh, dh, rph)
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, qh, fh, formsH, dh, rph)
 	closeAll := func(ctx context.Context) error { return errors.Join(ch.Views.Close(ctx), clicks.Close(ctx)) }
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Quiz: qs, Stats: figures, Root: root, Close: closeAll}, nil
 }
