@@ -254,3 +254,20 @@ func TestRenderPrintAndCSP(t *testing.T) {
 		}
 	})
 }
+
+// The demo step enters the seed's national ranks for the region and the demo year.
+func TestDemoRanks(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := demo.Run(ctx, d, 1, 0.01, []demo.Step{report.DemoStep()}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ranks, err := (&report.Ranks{DB: d}).Get(ctx, "150000", report.DemoYear)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ranks["KC01"] != 1 || ranks["KC03"] != 3 || ranks["KR11"] != 7 || len(ranks) != 7 {
+			t.Errorf("demo ranks %v", ranks)
+		}
+	})
+}
