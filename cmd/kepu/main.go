@@ -26,6 +26,7 @@ Commands:
   regions   load, show, export and import the division tree (kepu regions help)
   registry  import, export and template of registry records (kepu registry help)
   demo      fill a database with a synthetic demo network
+  report    write the annual report of a unit and year (HTML, .xlsx appendix; kepu report -h)
   config    print the effective configuration, secrets redacted
 
 Every flag falls back to the environment variable KEPU_<FLAG> (dashes become underscores),
@@ -70,6 +71,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		err = a.registry(ctx, args[1:])
 	case "demo":
 		err = a.demo(ctx, args[1:])
+	case "report":
+		err = a.report(ctx, args[1:])
 	case "config":
 		err = a.config(args[1:])
 	case "help", "-h", "--help":

@@ -141,7 +141,7 @@ func TestStatsIndicatorsAPI(t *testing.T) {
 			t.Errorf("sibling banner: %d", status)
 		}
 		status, got = c.indicators("/api/v1/indicators?year=2026&month=9&codes=KH02,KC01")
-		if status != 200 || got.Region != "152502" || len(got.Indicators) != 2 || got.Indicators[0].Month != 9 || got.Indicators[0].Records == "" {
+		if status != 200 || got.Region != "152502" || len(got.Indicators) != 2 || got.Indicators[0].Month != 9 || got.Indicators[0].Records == "" || got.Indicators[0].RegionName != "锡林浩特市" {
 			t.Fatalf("staff: %d %+v", status, got)
 		}
 		status, got = c.indicators("/api/v1/indicators?year=2026&codes=KH02&children=1")

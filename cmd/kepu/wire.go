@@ -24,19 +24,22 @@ import (
 	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/stats/assess"
+	"github.com/kepu/kepu/internal/stats/dashboard"
 	"github.com/kepu/kepu/internal/stats/forms"
+	"github.com/kepu/kepu/internal/stats/report"
 	"github.com/kepu/kepu/internal/survey"
 	"github.com/kepu/kepu/internal/web"
 )
 
 // siteTemplates lists every domain's page templates (the tests check each page is rendered).
 func siteTemplates() []web.Templates {
-	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates(), survey.Templates(), quiz.Templates(), stats.Templates(), forms.Templates(), assess.Templates()}
+	return []web.Templates{account.Templates(), region.Templates(), registry.Templates(), activity.Templates(), content.Templates(), share.Templates(), survey.Templates(), quiz.Templates(), stats.Templates(), forms.Templates(),
+		assess.Templates(), dashboard.Templates(), report.Templates()}
 }
 
 // demoSteps lists every domain's part of the demo network, in order.
 func demoSteps() []demo.Step {
-	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), quiz.DemoStep(), stats.DemoStep(), forms.DemoStep(), assess.DemoStep()}
+	return []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), quiz.DemoStep(), stats.DemoStep(), forms.DemoStep(), assess.DemoStep(), report.DemoStep()}
 }
 
 // site is the assembled application: the HTTP handler and the stores the commands use.
@@ -131,7 +134,10 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	// Assessment (issue 8): units scored on the indicator registry, venues on their own records.
 	asH := &assess.Handler{Kit: kit, Store: &assess.Store{DB: d, Regions: regions}, Regions: regions,
 		Engine: &assess.Engine{Source: &assess.Indicators{Stats: figures, Records: &assess.Records{Regions: regions, Activity: acts, Registry: records}}}}
-	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, qh, fh, formsH, asH)
+	// The dashboard and the annual report read the same indicator registry.
+	dh := &dashboard.Handler{Kit: kit, Stats: figures, Regions: regions, Boundaries: &dashboard.Boundaries{DB: d}, Root: root.Code}
+	rph := &report.Handler{Kit: kit, Stats: figures, Regions: regions, Ranks: &report.Ranks{DB: d}}
+	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, qh, fh, formsH, asH, dh, rph)
 	closeAll := func(ctx context.Context) error { return errors.Join(ch.Views.Close(ctx), clicks.Close(ctx)) }
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Quiz: qs, Stats: figures, Root: root, Close: closeAll}, nil
 }

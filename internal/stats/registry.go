@@ -142,7 +142,9 @@ func (r *Registry) Value(ctx context.Context, code string, q Query) (Value, erro
 }
 
 // Values computes many indicators at q.Unit at once, in the order asked (every indicator when
-// no code is given), calling each source once.
+// no code is given), calling each source once (or reading its snapshot younger than MaxAge).
+// q.Scope is required: the unit must lie inside it (ErrOutOfScope otherwise). UnitName is
+// filled.
 func (r *Registry) Values(ctx context.Context, q Query, codes ...string) ([]Value, error) {
 	q, err := q.normalize()
 	if err != nil {
@@ -156,9 +158,16 @@ func (r *Registry) Values(ctx context.Context, q Query, codes ...string) ([]Valu
 	if err != nil {
 		return nil, err
 	}
+	name := ""
+	if r.deps.Regions != nil {
+		if u, err := r.deps.Regions.Get(ctx, q.Unit); err == nil {
+			name = u.Name
+		}
+	}
 	out := make([]Value, len(inds))
 	for i, ind := range inds {
 		out[i] = r.valueOf(ind, q, cells)
+		out[i].UnitName = name
 	}
 	return out, nil
 }

@@ -2,6 +2,8 @@ package stats
 
 import (
 	"context"
+	"errors"
+	"sync"
 
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/region"
@@ -36,10 +38,23 @@ func (r *Registry) activityFetcher() *fetcher {
 				out[prefix+p.k] = cell{exact: p.n, known: true, records: link}
 			}
 		}
-		byType, err := r.deps.Activity.Rollup(ctx, base, activity.ByType)
-		if err != nil {
+		// The three roll-ups read the same records independently: run them at once.
+		dims := []string{activity.ByType, activity.ByProgramme, activity.ByGroup}
+		rus := make([]activity.Rollup, len(dims))
+		errs := make([]error, len(dims))
+		var wg sync.WaitGroup
+		for i, by := range dims {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rus[i], errs[i] = r.deps.Activity.Rollup(ctx, base, by)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
+		byType := rus[0]
 		put("", byType.Total, byType.Base)
 		for _, t := range activity.Types { // zeros too, with their links
 			flt := byType.Base
@@ -49,11 +64,8 @@ func (r *Registry) activityFetcher() *fetcher {
 		for _, row := range byType.Rows {
 			put("type:"+row.Key+":", row.Figures, row.Filter)
 		}
-		for _, dim := range []struct{ by, prefix string }{{activity.ByProgramme, "prog:"}, {activity.ByGroup, "group:"}} {
-			ru, err := r.deps.Activity.Rollup(ctx, base, dim.by)
-			if err != nil {
-				return nil, err
-			}
+		for i, dim := range []struct{ by, prefix string }{{activity.ByProgramme, "prog:"}, {activity.ByGroup, "group:"}} {
+			ru := rus[i+1]
 			for _, p := range []string{ProgrammeHundredExperts, ProgrammeScientistSpirit, ProgrammeCloudLectures} {
 				if dim.by == activity.ByProgramme {
 					flt := ru.Base
