@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/kepu/kepu/internal/demo"
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/stats"
+	"github.com/kepu/kepu/internal/stats/dashboard"
 	"github.com/kepu/kepu/internal/web"
 )
 
@@ -72,6 +76,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	a.log.Info("kepu listening", "addr", ln.Addr().String(), "db", d.Where, "province", s.Root.Code)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	rctx, stopRefresh := context.WithCancel(ctx)
+	defer stopRefresh()
+	go refreshFigures(rctx, s, a.log)
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -88,4 +95,36 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// refreshFigures recomputes the whole region's dashboard figures (this year and last) from the
+// domains under stats.Refreshing at start and then every half of the snapshots' MaxAge, until
+// ctx ends, so that a viewer's first dashboard or report reads snapshots at most MaxAge old
+// rather than waiting seconds for the domains (docs/BENCHMARKS.md, statistics). Failures are
+// logged and the next round tries again.
+func refreshFigures(ctx context.Context, s *site, log *slog.Logger) {
+	every := s.Stats.MaxAge / 2
+	if every <= 0 {
+		return
+	}
+	for {
+		year := time.Now().In(web.China).Year()
+		for _, y := range []int{year, year - 1} {
+			q := stats.Query{Unit: s.Root.Code, Year: y, Scope: region.NewScope(s.Root.Code)}
+			start := time.Now()
+			if _, err := dashboard.Build(stats.Refreshing(ctx), s.Stats, s.Regions, q); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				log.Error("refreshing the region's figures", "year", y, "err", err)
+				continue
+			}
+			log.Info("region's figures refreshed", "year", y, "seconds", time.Since(start).Seconds())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }

@@ -45,9 +45,22 @@ func decodeCells(s string) (map[string]cell, error) {
 	return out, nil
 }
 
+type refreshKey struct{}
+
+// Refreshing returns a context under which the registry reads no snapshot: every figure is
+// computed from the domains and its snapshot rewritten. A periodic job (kepu serve's figure
+// refresher) computes the dashboards' figures under it before their snapshots expire, so a
+// user's first view reads snapshots at most MaxAge old instead of waiting for the domains.
+func Refreshing(ctx context.Context) context.Context {
+	return context.WithValue(ctx, refreshKey{}, true)
+}
+
 // snapshots reads the fresh snapshot rows of the given units and period: unit → source →
-// cells. Nothing when MaxAge is 0.
+// cells. Nothing when MaxAge is 0 or under Refreshing.
 func (r *Registry) snapshots(ctx context.Context, units []string, q Query) (map[string]map[string]map[string]cell, error) {
+	if ctx.Value(refreshKey{}) != nil {
+		return map[string]map[string]map[string]cell{}, nil
+	}
 	out := map[string]map[string]map[string]cell{}
 	if r.MaxAge <= 0 || r.deps.DB == nil || len(units) == 0 {
 		return out, nil

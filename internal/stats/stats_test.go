@@ -152,6 +152,12 @@ func TestSnapshots(t *testing.T) {
 		if value("KC01") != 0 {
 			t.Error("a fresh snapshot was not reused")
 		}
+		if v, err := r.Value(stats.Refreshing(ctx), "KC01", q); err != nil || v.Exact != 1 {
+			t.Errorf("under Refreshing KC01 = %d, %v; want 1 computed from the registry", v.Exact, err)
+		}
+		if value("KC01") != 1 {
+			t.Error("the refreshed figure was not stored as the snapshot")
+		}
 		e, errs := stats.FundInput{RegionCode: "152502", Category: "donation", Amount: "10.01", BookedOn: "2026-05-04"}.Validate(everyone)
 		if len(errs) > 0 {
 			t.Fatal(errs)
