@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -663,26 +664,41 @@ type multipartFile struct {
 	name string
 }
 
-func (h *Handler) importResponses(w http.ResponseWriter, r *http.Request) error {
+// importSheet runs one of a survey's sheet imports: the upload, the import (all rows or none,
+// by run), and then either the redirect to target (with run's notice, if any) or the survey
+// page again with the problems beside the section that problems picks.
+func (h *Handler) importSheet(w http.ResponseWriter, r *http.Request, problems func(*DetailPage) *[]string, target string,
+	run func(ctx context.Context, p *account.Principal, id int64, f multipartFile) (notice string, err error)) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f, err := h.upload(w, r)
 	if err != nil {
-		return h.refuse(w, r, func(p *DetailPage) { p.ImportErrors = []string{err.Error()} })
+		return h.refuse(w, r, func(p *DetailPage) { *problems(p) = []string{err.Error()} })
 	}
 	defer f.Close()
-	pr := account.FromContext(r.Context())
-	n, err := h.Store.Import(r.Context(), pr.Scope(), pr.ID, id, f)
+	notice, err := run(r.Context(), account.FromContext(r.Context()), id, f)
 	if err != nil {
 		if !shown(err) {
 			return err
 		}
-		return h.refuse(w, r, func(p *DetailPage) { p.ImportErrors = sheetLines(f.name, err) })
+		return h.refuse(w, r, func(p *DetailPage) { *problems(p) = sheetLines(f.name, err) })
 	}
-	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d?notice=%s", id, url.QueryEscape(fmt.Sprintf("已导入 %d 份答卷", n))), http.StatusSeeOther)
+	u := fmt.Sprintf("/console/surveys/%d", id)
+	if notice != "" {
+		u += "?notice=" + url.QueryEscape(notice)
+	}
+	http.Redirect(w, r, u+target, http.StatusSeeOther)
 	return nil
+}
+
+func (h *Handler) importResponses(w http.ResponseWriter, r *http.Request) error {
+	return h.importSheet(w, r, func(p *DetailPage) *[]string { return &p.ImportErrors }, "",
+		func(ctx context.Context, pr *account.Principal, id int64, f multipartFile) (string, error) {
+			n, err := h.Store.Import(ctx, pr.Scope(), pr.ID, id, f)
+			return fmt.Sprintf("已导入 %d 份答卷", n), err
+		})
 }
 
 func (h *Handler) template(w http.ResponseWriter, r *http.Request) error {
@@ -772,66 +788,27 @@ func (h *Handler) setMargins(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) importMargins(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := h.upload(w, r)
-	if err != nil {
-		return h.refuse(w, r, func(p *DetailPage) { p.MarginErrors = []string{err.Error()} })
-	}
-	defer f.Close()
-	_, err = h.Store.ImportMargins(r.Context(), account.ScopeOf(r.Context()), id, f)
-	if err != nil {
-		if !shown(err) {
-			return err
-		}
-		return h.refuse(w, r, func(p *DetailPage) { p.MarginErrors = sheetLines(f.name, err) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d#margins", id), http.StatusSeeOther)
-	return nil
+	return h.importSheet(w, r, func(p *DetailPage) *[]string { return &p.MarginErrors }, "#margins",
+		func(ctx context.Context, pr *account.Principal, id int64, f multipartFile) (string, error) {
+			_, err := h.Store.ImportMargins(ctx, pr.Scope(), id, f)
+			return "", err
+		})
 }
 
 func (h *Handler) importItems(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := h.upload(w, r)
-	if err != nil {
-		return h.refuse(w, r, func(p *DetailPage) { p.ItemErrors = []string{err.Error()} })
-	}
-	defer f.Close()
-	n, err := h.Store.ImportItems(r.Context(), account.ScopeOf(r.Context()), id, f)
-	if err != nil {
-		if !shown(err) {
-			return err
-		}
-		return h.refuse(w, r, func(p *DetailPage) { p.ItemErrors = sheetLines(f.name, err) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d?notice=%s#items", id, url.QueryEscape(fmt.Sprintf("已导入 %d 道题", n))), http.StatusSeeOther)
-	return nil
+	return h.importSheet(w, r, func(p *DetailPage) *[]string { return &p.ItemErrors }, "#items",
+		func(ctx context.Context, pr *account.Principal, id int64, f multipartFile) (string, error) {
+			n, err := h.Store.ImportItems(ctx, pr.Scope(), id, f)
+			return fmt.Sprintf("已导入 %d 道题", n), err
+		})
 }
 
 func (h *Handler) importInvitations(w http.ResponseWriter, r *http.Request) error {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f, err := h.upload(w, r)
-	if err != nil {
-		return h.refuse(w, r, func(p *DetailPage) { p.InviteErrors = []string{err.Error()} })
-	}
-	defer f.Close()
-	codes, err := h.Store.ImportInvitations(r.Context(), account.ScopeOf(r.Context()), id, f)
-	if err != nil {
-		if !shown(err) {
-			return err
-		}
-		return h.refuse(w, r, func(p *DetailPage) { p.InviteErrors = sheetLines(f.name, err) })
-	}
-	http.Redirect(w, r, fmt.Sprintf("/console/surveys/%d?notice=%s#invitations", id, url.QueryEscape(fmt.Sprintf("已生成 %d 个邀请", len(codes)))), http.StatusSeeOther)
-	return nil
+	return h.importSheet(w, r, func(p *DetailPage) *[]string { return &p.InviteErrors }, "#invitations",
+		func(ctx context.Context, pr *account.Principal, id int64, f multipartFile) (string, error) {
+			codes, err := h.Store.ImportInvitations(ctx, pr.Scope(), id, f)
+			return fmt.Sprintf("已生成 %d 个邀请", len(codes)), err
+		})
 }
 
 // exportInvitations writes every invitation in scope with its questionnaire address, for a
