@@ -6,9 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,45 +62,6 @@ func BenchmarkContentItemLoad(b *testing.B) {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
-		var next atomic.Int64
-		lat := make([]time.Duration, b.N)
-		var failed atomic.Int64
-		var wg sync.WaitGroup
-		b.ResetTimer()
-		start := time.Now()
-		for range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := next.Add(1) - 1
-					if i >= int64(b.N) {
-						return
-					}
-					t0 := time.Now()
-					resp, err := client.Get(fmt.Sprintf("%s/content/%d", srv.URL, ids[i%int64(len(ids))]))
-					if err != nil {
-						failed.Add(1)
-						continue
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						failed.Add(1)
-					}
-					lat[i] = time.Since(t0)
-				}
-			}()
-		}
-		wg.Wait()
-		elapsed := time.Since(start)
-		b.StopTimer()
-		if n := failed.Load(); n > 0 {
-			b.Fatalf("%d of %d requests failed", n, b.N)
-		}
-		slices.Sort(lat)
-		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+		loadGets(b, http.StatusOK, func(i int64) string { return fmt.Sprintf("%s/content/%d", srv.URL, ids[i%int64(len(ids))]) }, nil)
 	})
 }

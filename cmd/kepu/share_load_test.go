@@ -16,9 +16,10 @@ import (
 	"github.com/kepu/kepu/internal/db/dbtest"
 )
 
-// loadRedirects sends b.N GETs from 100 concurrent keep-alive clients to url(i) and reports
-// requests per second and the 50th and 99th-percentile latencies; every answer must be 302.
-func loadRedirects(b *testing.B, url func(i int64) string, ua func(i int64) string) {
+// loadGets sends b.N GETs from 100 concurrent keep-alive clients (redirects not followed) to
+// url(i), with User-Agent ua(i) when ua is not nil, and reports requests per second and the
+// 50th and 99th-percentile latencies; every answer must have status want.
+func loadGets(b *testing.B, want int, url func(i int64) string, ua func(i int64) string) {
 	const clients = 100
 	tr := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
@@ -38,7 +39,9 @@ func loadRedirects(b *testing.B, url func(i int64) string, ua func(i int64) stri
 					return
 				}
 				req, _ := http.NewRequest("GET", url(i), nil)
-				req.Header.Set("User-Agent", ua(i))
+				if ua != nil {
+					req.Header.Set("User-Agent", ua(i))
+				}
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err != nil {
@@ -47,7 +50,7 @@ func loadRedirects(b *testing.B, url func(i int64) string, ua func(i int64) stri
 				}
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != http.StatusFound {
+				if resp.StatusCode != want {
 					failed.Add(1)
 				}
 				lat[i] = time.Since(t0)
@@ -85,7 +88,7 @@ func BenchmarkShareLinkLoad(b *testing.B) {
 				http.Redirect(w, r, target, http.StatusFound)
 			}))
 			defer srv.Close()
-			loadRedirects(b, func(i int64) string { return srv.URL + "/s/" + codes[i%int64(len(codes))] }, ua)
+			loadGets(b, http.StatusFound, func(i int64) string { return srv.URL + "/s/" + codes[i%int64(len(codes))] }, ua)
 		})
 		b.Run("share", func(b *testing.B) {
 			s, err := newSite(ctx, d, siteConfig{Province: "15"}, quiet)
@@ -103,7 +106,7 @@ func BenchmarkShareLinkLoad(b *testing.B) {
 			}
 			var before int64
 			d.QueryRowContext(ctx, `SELECT count(*) FROM share_clicks`).Scan(&before)
-			loadRedirects(b, func(i int64) string { return srv.URL + "/s/" + codes[i%int64(len(codes))] }, ua)
+			loadGets(b, http.StatusFound, func(i int64) string { return srv.URL + "/s/" + codes[i%int64(len(codes))] }, ua)
 			var after int64
 			d.QueryRowContext(ctx, `SELECT count(*) FROM share_clicks`).Scan(&after)
 			if after-before != int64(b.N) {
