@@ -53,7 +53,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			a.log.Info("demo network generated", "db", d.Where, "seed", rep.Seed, "seconds", rep.Duration.Seconds())
 		}
 	}
-	s, err := newSite(ctx, d, siteConfig{Province: c.Province, Dev: c.Dev, SecureCookies: strings.HasPrefix(c.BaseURL, "https://"), CheckInGrace: c.CheckInGrace, TrustedProxies: proxies}, a.log)
+	sc := siteConfig{Province: c.Province, Dev: c.Dev, SecureCookies: strings.HasPrefix(c.BaseURL, "https://"), CheckInGrace: c.CheckInGrace, TrustedProxies: proxies}
+	if c.sources["base-url"] != "default" {
+		sc.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	s, err := newSite(ctx, d, sc, a.log)
 	if err != nil {
 		return err
 	}

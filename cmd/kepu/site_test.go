@@ -439,3 +439,25 @@ func TestFirstAdminSetup(t *testing.T) {
 		}
 	})
 }
+
+// --base-url: addresses that leave the page (feeds here; QR codes, calendar files and
+// certificates through the same web.Kit.AbsURL) name the public address, not the Host header.
+func TestBaseURL(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s, err := newSite(context.Background(), d, siteConfig{Province: "15", BaseURL: "https://kepu.example.cn"}, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close(context.Background()) })
+		srv := httptest.NewServer(s.Handler)
+		t.Cleanup(srv.Close)
+		status, body := newClient(t, srv.URL).get("/content/feed.xml")
+		if status != 200 || !strings.Contains(body, `href="https://kepu.example.cn/content/feed.xml"`) || strings.Contains(body, srv.URL) {
+			t.Errorf("feed under --base-url: %d %.300s", status, body)
+		}
+		ts := newTestSite(t, d)
+		if _, body := newClient(t, ts.srv.URL).get("/content/feed.xml"); !strings.Contains(body, ts.srv.URL+"/content/feed.xml") {
+			t.Errorf("feed without --base-url does not use the request's host: %.300s", body)
+		}
+	})
+}

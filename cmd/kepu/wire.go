@@ -64,6 +64,9 @@ type siteConfig struct {
 	CheckInGrace  time.Duration // check-ins accepted this long after an activity ends
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the visitor.
 	TrustedProxies []netip.Prefix
+	// BaseURL is the public address set with --base-url ("" when not set: each request's own
+	// host), for addresses in QR codes, feeds, calendar files and certificates.
+	BaseURL string
 }
 
 // newSite wires every domain onto one web server.
@@ -92,6 +95,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	if err != nil {
 		return nil, err
 	}
+	kit.BaseURL = sc.BaseURL
 	accounts := &account.Store{DB: d, Regions: regions}
 	acc := &account.Handler{Kit: kit, Store: accounts, Regions: regions, Limits: account.NewLoginLimits(),
 		SecureCookies: secureCookies, RootRegion: root.Code}
@@ -126,7 +130,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	qs := &quiz.Store{DB: d, Regions: regions}
-	qh := &quiz.Handler{Kit: kit, Store: qs, Regions: regions, Log: log}
+	qh := &quiz.Handler{Kit: kit, Store: qs, Regions: regions, Log: log, BaseURL: sc.BaseURL}
 	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store, Quiz: qs})
 	figures.MaxAge = 10 * time.Minute // figures reused from stats_snapshots for 10 minutes; the ledger forgets its own
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}

@@ -117,7 +117,7 @@ func (h *Handler) tvFeed(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		out.Items = append(out.Items, tvItem{apiItem: apiOf(r, full, true), Posters: nonNilPosters(posters[it.ID])})
+		out.Items = append(out.Items, tvItem{apiItem: h.apiOf(r, full, true), Posters: nonNilPosters(posters[it.ID])})
 	}
 	if !since.IsZero() {
 		ids, err := db.QueryAll(ctx, h.Store.DB, func(row db.Scanner) (int64, error) {
@@ -168,7 +168,7 @@ func (h *Handler) tvPosters(ctx context.Context, r *http.Request, items []Item) 
 		if err := rows.Scan(&id, &typ, &n, &head); err != nil {
 			return nil, fmt.Errorf("content.tvPosters: %w", err)
 		}
-		p := TVPoster{URL: absURL(r, fmt.Sprintf("/content/posters/%d", id)), Type: typ, Bytes: n, Role: "original"}
+		p := TVPoster{URL: h.Kit.AbsURL(r, fmt.Sprintf("/content/posters/%d", id)), Type: typ, Bytes: n, Role: "original"}
 		if cfg, _, err := image.DecodeConfig(bytes.NewReader(head)); err == nil {
 			p.Width, p.Height = cfg.Width, cfg.Height
 		}

@@ -68,7 +68,7 @@ func (h *Handler) lecturesICS(w http.ResponseWriter, r *http.Request) error {
 	}
 	events := make([]ICSEvent, len(items))
 	for i, it := range items {
-		events[i] = lectureEvent(it, absURL(r, fmt.Sprintf("/content/%d", it.ID)), r.Host)
+		events[i] = lectureEvent(it, h.Kit.AbsURL(r, fmt.Sprintf("/content/%d", it.ID)), r.Host)
 	}
 	writeICS(w, "lectures.ics", h.Kit.Page(r, "content.lectures").Title, events)
 	return nil
@@ -92,7 +92,7 @@ func (h *Handler) lectureICS(w http.ResponseWriter, r *http.Request) error {
 	if it.Kind != "lecture" || it.StartsAt.IsZero() {
 		return web.NotFound(fmt.Errorf("content %d is not a scheduled lecture", id))
 	}
-	writeICS(w, fmt.Sprintf("lecture-%d.ics", id), it.Zh.Title, []ICSEvent{lectureEvent(it, absURL(r, fmt.Sprintf("/content/%d", id)), r.Host)})
+	writeICS(w, fmt.Sprintf("lecture-%d.ics", id), it.Zh.Title, []ICSEvent{lectureEvent(it, h.Kit.AbsURL(r, fmt.Sprintf("/content/%d", id)), r.Host)})
 	return nil
 }
 

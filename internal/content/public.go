@@ -41,14 +41,6 @@ type OpenGraph struct {
 	Type, Title, Description, URL, Image string
 }
 
-func absURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + path
-}
-
 func (h *Handler) rows(items []Item) []Row {
 	now := h.Store.now()
 	out := make([]Row, len(items))
@@ -63,7 +55,7 @@ func (h *Handler) publicPage(r *http.Request, title string) PublicPage {
 	if title != "" {
 		p.Title = title
 	}
-	p.OG = OpenGraph{Type: "website", Title: p.Title, URL: absURL(r, r.URL.Path)}
+	p.OG = OpenGraph{Type: "website", Title: p.Title, URL: h.Kit.AbsURL(r, r.URL.Path)}
 	return p
 }
 
@@ -169,7 +161,7 @@ func (h *Handler) itemPage(r *http.Request, it Item, preview bool) ItemPage {
 		if preview {
 			p.PosterURL = fmt.Sprintf("/console/content/%d/poster", it.ID)
 		}
-		p.OG.Image = absURL(r, p.PosterURL)
+		p.OG.Image = h.Kit.AbsURL(r, p.PosterURL)
 	}
 	if it.HasMongolian() {
 		p.FontCSS = "/content/mongolian-font.css?f=" + h.Kit.Assets.URL(MongolianFont)
@@ -244,13 +236,13 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page := h.Kit.Page(r, "content.home")
-	f := atomFeed{Title: page.Title + " · " + page.SiteName(), ID: absURL(r, "/content"), Links: []atomLink{{Href: absURL(r, "/content")},
-		{Href: absURL(r, "/content/feed.xml"), Rel: "self"}}, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339)}
+	f := atomFeed{Title: page.Title + " · " + page.SiteName(), ID: h.Kit.AbsURL(r, "/content"), Links: []atomLink{{Href: h.Kit.AbsURL(r, "/content")},
+		{Href: h.Kit.AbsURL(r, "/content/feed.xml"), Rel: "self"}}, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339)}
 	if len(items) > 0 {
 		f.Updated = items[0].PublishAt.Format(time.RFC3339)
 	}
 	for _, it := range items {
-		u := absURL(r, fmt.Sprintf("/content/%d", it.ID))
+		u := h.Kit.AbsURL(r, fmt.Sprintf("/content/%d", it.ID))
 		e := atomEntry{Title: it.Zh.Title, ID: u, Updated: it.PublishAt.Format(time.RFC3339), Published: it.PublishAt.Format(time.RFC3339),
 			Link: atomLink{Href: u}, Summary: it.Zh.Summary, Author: atomAuthor{Name: page.SiteName()}}
 		for _, t := range it.Topics {
@@ -293,13 +285,13 @@ type apiItem struct {
 	SourceURL      string    `json:"source_url,omitempty"`
 }
 
-func apiOf(r *http.Request, it Item, bodies bool) apiItem {
-	a := apiItem{ID: it.ID, URL: absURL(r, fmt.Sprintf("/content/%d", it.ID)), Kind: it.Kind, Title: it.Zh.Title, Summary: it.Zh.Summary,
+func (h *Handler) apiOf(r *http.Request, it Item, bodies bool) apiItem {
+	a := apiItem{ID: it.ID, URL: h.Kit.AbsURL(r, fmt.Sprintf("/content/%d", it.ID)), Kind: it.Kind, Title: it.Zh.Title, Summary: it.Zh.Summary,
 		MnTitle: it.Mn.Title, MnSummary: it.Mn.Summary, Topics: nonNil(it.Topics), TargetGroups: nonNil(it.TargetGroups), Emergency: it.Emergency,
 		PublishedAt: it.PublishAt, RegionCode: it.RegionCode, VideoURL: it.VideoURL, Duration: it.Duration, Speaker: it.Speaker,
 		StreamURL: it.StreamURL, ReplayURL: it.ReplayURL, SourcePlatform: it.SourcePlatform, SourceURL: it.SourceURL}
 	if it.HasPoster {
-		a.PosterURL = absURL(r, fmt.Sprintf("/content/posters/%d", it.ID))
+		a.PosterURL = h.Kit.AbsURL(r, fmt.Sprintf("/content/posters/%d", it.ID))
 	}
 	if !it.StartsAt.IsZero() {
 		a.StartsAt, a.EndsAt = it.StartsAt.Format(time.RFC3339), it.EndsAt.Format(time.RFC3339)
@@ -330,7 +322,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 		Items []apiItem `json:"items"`
 	}{Items: []apiItem{}}
 	for _, it := range items {
-		out.Items = append(out.Items, apiOf(r, it, false))
+		out.Items = append(out.Items, h.apiOf(r, it, false))
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -350,6 +342,6 @@ func (h *Handler) apiItemGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, apiOf(r, it, true))
+	web.WriteJSON(w, http.StatusOK, h.apiOf(r, it, true))
 	return nil
 }

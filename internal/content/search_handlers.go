@@ -111,7 +111,7 @@ func (h *Handler) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		Total int       `json:"total"`
 	}{Items: []apiItem{}, Total: res.Total}
 	for _, it := range res.Items {
-		out.Items = append(out.Items, apiOf(r, it, false))
+		out.Items = append(out.Items, h.apiOf(r, it, false))
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil

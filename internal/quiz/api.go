@@ -337,15 +337,7 @@ func (h *Handler) certPage(r *http.Request) (CertificatePage, error) {
 	if err != nil {
 		return CertificatePage{}, web.NotFound(err)
 	}
-	base := h.BaseURL
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
-	}
-	p := CertificatePage{Page: h.Kit.Page(r, "quiz.cert_title"), Cert: c, Winner: c.Kind == CertWinner, URL: VerifyURL(base, c.Code)}
+	p := CertificatePage{Page: h.Kit.Page(r, "quiz.cert_title"), Cert: c, Winner: c.Kind == CertWinner, URL: VerifyURL(h.Kit.AbsURL(r, ""), c.Code)}
 	if u, err := h.Regions.Get(r.Context(), c.RegionCode); err == nil {
 		p.RegionName = u.Name
 	}

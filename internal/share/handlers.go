@@ -334,11 +334,7 @@ func (h *Handler) linkPage(w http.ResponseWriter, r *http.Request) error {
 		return web.NotFound(err)
 	}
 	p := LinkPage{Page: h.Kit.Page(r, "share.link_title"), Item: it, Link: LinkStats{Link: l}}
-	scheme := "http"
-	if r.TLS != nil || h.SecureCookies {
-		scheme = "https"
-	}
-	p.URL = scheme + "://" + r.Host + "/s/" + code
+	p.URL = h.Kit.AbsURL(r, "/s/"+code)
 	if p.QR, err = content.ShareQR(p.URL, it.Zh.Title); err != nil {
 		return err
 	}

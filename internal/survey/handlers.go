@@ -394,14 +394,6 @@ type InvitationPage struct {
 	QR     template.HTML
 }
 
-func absURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: path}).String()
-}
-
 func (h *Handler) invitation(w http.ResponseWriter, r *http.Request) error {
 	id, err := web.PathID(r, "id")
 	if err != nil {
@@ -412,7 +404,7 @@ func (h *Handler) invitation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || iv.SurveyID != id || !scope.Contains(iv.RegionCode) {
 		return web.NotFound(err)
 	}
-	p := InvitationPage{Page: h.Kit.Page(r, "survey.invitation_title"), Survey: sv, Inv: iv, Link: absURL(r, "/q/"+iv.Code)}
+	p := InvitationPage{Page: h.Kit.Page(r, "survey.invitation_title"), Survey: sv, Inv: iv, Link: h.Kit.AbsURL(r, "/q/"+iv.Code)}
 	p.QR, err = content.ShareQR(p.Link, p.T("survey.qr_label"))
 	if err != nil {
 		return err
@@ -841,7 +833,7 @@ func (h *Handler) exportInvitations(w http.ResponseWriter, r *http.Request) erro
 			if iv.Urban {
 				urban = "1"
 			}
-			if !yield([]any{iv.Code, absURL(r, "/q/"+iv.Code), iv.RegionCode, iv.Stratum, iv.PSU, num(iv.Weight), num(iv.Prob1), num(iv.Prob2),
+			if !yield([]any{iv.Code, h.Kit.AbsURL(r, "/q/"+iv.Code), iv.RegionCode, iv.Stratum, iv.PSU, num(iv.Weight), num(iv.Prob1), num(iv.Prob2),
 				urban, iv.Sex, iv.AgeGroup, iv.UsedAt != nil}) {
 				return nil
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // Identity is what the shell needs to know of the signed-in account: a name to show, whether
@@ -53,7 +54,24 @@ type Kit struct {
 	Assets   *Assets
 	Log      *slog.Logger
 	SiteName string
-	nav      []NavItem // set by NewServer from the modules
+	// BaseURL is the site's public address (--base-url, e.g. "https://kepu.example.cn"), used
+	// for addresses that leave the page: QR codes, share links, feeds, calendar files,
+	// certificates. Empty: each request's own scheme and Host.
+	BaseURL string
+	nav     []NavItem // set by NewServer from the modules
+}
+
+// AbsURL returns the absolute address of path (which starts with "/") as the outside world
+// reaches it: under BaseURL when set, else the request's scheme and Host header.
+func (k *Kit) AbsURL(r *http.Request, path string) string {
+	if k.BaseURL != "" {
+		return strings.TrimRight(k.BaseURL, "/") + path
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
 }
 
 // Page holds the fields every page shows; each page's data struct embeds it.
