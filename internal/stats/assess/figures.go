@@ -310,93 +310,82 @@ func registryLink(slug, q, within string) string {
 	return "/console/registry/" + slug + "?" + v.Encode()
 }
 
-// mobileRows: a set's figures are its stops that started in the year (any unit in scope).
-func (s *Records) mobileRows(ctx context.Context, scope region.Scope, sys System) ([]Row, error) {
-	sets, err := s.allRecords(ctx, &registry.MobileMuseums, scope, sys.Root)
-	if err != nil || len(sets) == 0 {
+// eventSpec says how a kind of venue is scored on the events it records in the registry (a
+// mobile museum set's stops, a caravan's trips): the number of events dated in the year and the
+// sums of some of their fields, each a figure linked to the events' list.
+type eventSpec struct {
+	venues, events *registry.Kind
+	kind           string      // venueRow's kind, the prefix of the figure keys
+	dateField      string      // the event's date, filtered to the system's year
+	venueField     string      // the event's reference to its venue, by name
+	eventsSlug     string      // the events' registry list, for the links
+	countKey       string      // the figure key of the number of events
+	sums           [][2]string // figure key, event field summed
+	// extra adds figures read from the venue record itself.
+	extra func(row *Row, venue registry.Record)
+}
+
+// eventRows scores every venue of spec in scope on its events in the year (any unit in scope).
+func (s *Records) eventRows(ctx context.Context, scope region.Scope, sys System, spec eventSpec) ([]Row, error) {
+	venues, err := s.allRecords(ctx, spec.venues, scope, sys.Root)
+	if err != nil || len(venues) == 0 {
 		return nil, err
 	}
-	stops, err := s.allRecords(ctx, &registry.MobileMuseumStops, scope, sys.Root)
+	events, err := s.allRecords(ctx, spec.events, scope, sys.Root)
 	if err != nil {
 		return nil, err
 	}
-	type sum struct{ stops, visitors, groups, fixed float64 }
-	by := map[string]*sum{}
-	for _, st := range stops {
-		if !inYear(st.Values.Str("start_on"), sys.Year) {
+	by := map[string][]float64{} // venue name → event count, then one sum per spec.sums
+	for _, e := range events {
+		if !inYear(e.Values.Str(spec.dateField), sys.Year) {
 			continue
 		}
-		name := st.Values.Str("museum_set")
-		if by[name] == nil {
-			by[name] = &sum{}
-		}
+		name := e.Values.Str(spec.venueField)
 		x := by[name]
-		x.stops++
-		x.visitors += num(st.Values["visitors"])
-		x.groups += num(st.Values["school_groups"])
-		x.fixed += num(st.Values["faults_fixed"])
+		if x == nil {
+			x = make([]float64, 1+len(spec.sums))
+			by[name] = x
+		}
+		x[0]++
+		for i, f := range spec.sums {
+			x[1+i] += num(e.Values[f[1]])
+		}
 	}
 	var rows []Row
-	for _, r := range sets {
-		row := venueRow("mobile", r)
+	for _, r := range venues {
+		row := venueRow(spec.kind, r)
 		x := by[row.Name]
 		if x == nil {
-			x = &sum{}
+			x = make([]float64, 1+len(spec.sums))
 		}
-		link := registryLink("mobile-museum-stops", row.Name, "")
-		row.Figures["mobile.stops"] = Figure{fp(x.stops), link}
-		row.Figures["mobile.visitors"] = Figure{fp(x.visitors), link}
-		row.Figures["mobile.school_groups"] = Figure{fp(x.groups), link}
-		row.Figures["mobile.faults_fixed"] = Figure{fp(x.fixed), link}
-		row.Figures["mobile.exhibits"] = Figure{optional(r.Values, "exhibits"), fmt.Sprintf("/console/registry/mobile-museums/%d", r.ID)}
+		link := registryLink(spec.eventsSlug, row.Name, "")
+		row.Figures[spec.countKey] = Figure{fp(x[0]), link}
+		for i, f := range spec.sums {
+			row.Figures[f[0]] = Figure{fp(x[1+i]), link}
+		}
+		if spec.extra != nil {
+			spec.extra(&row, r)
+		}
 		rows = append(rows, row)
 	}
 	return rows, nil
 }
 
-// caravanRows: a caravan's figures are its trips in the year (any unit in scope).
+// mobileRows: a set's figures are its stops that started in the year, and its exhibits.
+func (s *Records) mobileRows(ctx context.Context, scope region.Scope, sys System) ([]Row, error) {
+	return s.eventRows(ctx, scope, sys, eventSpec{venues: &registry.MobileMuseums, events: &registry.MobileMuseumStops, kind: "mobile",
+		dateField: "start_on", venueField: "museum_set", eventsSlug: "mobile-museum-stops", countKey: "mobile.stops",
+		sums: [][2]string{{"mobile.visitors", "visitors"}, {"mobile.school_groups", "school_groups"}, {"mobile.faults_fixed", "faults_fixed"}},
+		extra: func(row *Row, r registry.Record) {
+			row.Figures["mobile.exhibits"] = Figure{optional(r.Values, "exhibits"), fmt.Sprintf("/console/registry/mobile-museums/%d", r.ID)}
+		}})
+}
+
+// caravanRows: a caravan's figures are its trips in the year.
 func (s *Records) caravanRows(ctx context.Context, scope region.Scope, sys System) ([]Row, error) {
-	cars, err := s.allRecords(ctx, &registry.Caravans, scope, sys.Root)
-	if err != nil || len(cars) == 0 {
-		return nil, err
-	}
-	trips, err := s.allRecords(ctx, &registry.CaravanTrips, scope, sys.Root)
-	if err != nil {
-		return nil, err
-	}
-	type sum struct{ trips, acts, att, km, mat float64 }
-	by := map[string]*sum{}
-	for _, t := range trips {
-		if !inYear(t.Values.Str("trip_on"), sys.Year) {
-			continue
-		}
-		name := t.Values.Str("caravan")
-		if by[name] == nil {
-			by[name] = &sum{}
-		}
-		x := by[name]
-		x.trips++
-		x.acts += num(t.Values["activities"])
-		x.att += num(t.Values["attendance"])
-		x.km += num(t.Values["km"])
-		x.mat += num(t.Values["materials"])
-	}
-	var rows []Row
-	for _, r := range cars {
-		row := venueRow("caravan", r)
-		x := by[row.Name]
-		if x == nil {
-			x = &sum{}
-		}
-		link := registryLink("caravan-trips", row.Name, "")
-		row.Figures["caravan.trips"] = Figure{fp(x.trips), link}
-		row.Figures["caravan.activities"] = Figure{fp(x.acts), link}
-		row.Figures["caravan.attendance"] = Figure{fp(x.att), link}
-		row.Figures["caravan.km"] = Figure{fp(x.km), link}
-		row.Figures["caravan.materials"] = Figure{fp(x.mat), link}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return s.eventRows(ctx, scope, sys, eventSpec{venues: &registry.Caravans, events: &registry.CaravanTrips, kind: "caravan",
+		dateField: "trip_on", venueField: "caravan", eventsSlug: "caravan-trips", countKey: "caravan.trips",
+		sums: [][2]string{{"caravan.activities", "activities"}, {"caravan.attendance", "attendance"}, {"caravan.km", "km"}, {"caravan.materials", "materials"}}})
 }
 
 // Ranked is one subject's row and score.
