@@ -319,7 +319,7 @@ type eventSpec struct {
 	dateField      string      // the event's date, filtered to the system's year
 	venueField     string      // the event's reference to its venue, by name
 	eventsSlug     string      // the events' registry list, for the links
-	countKey       string      // the figure key of the number of events
+	countFigure    string      // the figure key of the number of events
 	sums           [][2]string // figure key, event field summed
 	// extra adds figures read from the venue record itself.
 	extra func(row *Row, venue registry.Record)
@@ -359,7 +359,7 @@ func (s *Records) eventRows(ctx context.Context, scope region.Scope, sys System,
 			x = make([]float64, 1+len(spec.sums))
 		}
 		link := registryLink(spec.eventsSlug, row.Name, "")
-		row.Figures[spec.countKey] = Figure{fp(x[0]), link}
+		row.Figures[spec.countFigure] = Figure{fp(x[0]), link}
 		for i, f := range spec.sums {
 			row.Figures[f[0]] = Figure{fp(x[1+i]), link}
 		}
@@ -374,7 +374,7 @@ func (s *Records) eventRows(ctx context.Context, scope region.Scope, sys System,
 // mobileRows: a set's figures are its stops that started in the year, and its exhibits.
 func (s *Records) mobileRows(ctx context.Context, scope region.Scope, sys System) ([]Row, error) {
 	return s.eventRows(ctx, scope, sys, eventSpec{venues: &registry.MobileMuseums, events: &registry.MobileMuseumStops, kind: "mobile",
-		dateField: "start_on", venueField: "museum_set", eventsSlug: "mobile-museum-stops", countKey: "mobile.stops",
+		dateField: "start_on", venueField: "museum_set", eventsSlug: "mobile-museum-stops", countFigure: "mobile.stops",
 		sums: [][2]string{{"mobile.visitors", "visitors"}, {"mobile.school_groups", "school_groups"}, {"mobile.faults_fixed", "faults_fixed"}},
 		extra: func(row *Row, r registry.Record) {
 			row.Figures["mobile.exhibits"] = Figure{optional(r.Values, "exhibits"), fmt.Sprintf("/console/registry/mobile-museums/%d", r.ID)}
@@ -384,7 +384,7 @@ func (s *Records) mobileRows(ctx context.Context, scope region.Scope, sys System
 // caravanRows: a caravan's figures are its trips in the year.
 func (s *Records) caravanRows(ctx context.Context, scope region.Scope, sys System) ([]Row, error) {
 	return s.eventRows(ctx, scope, sys, eventSpec{venues: &registry.Caravans, events: &registry.CaravanTrips, kind: "caravan",
-		dateField: "trip_on", venueField: "caravan", eventsSlug: "caravan-trips", countKey: "caravan.trips",
+		dateField: "trip_on", venueField: "caravan", eventsSlug: "caravan-trips", countFigure: "caravan.trips",
 		sums: [][2]string{{"caravan.activities", "activities"}, {"caravan.attendance", "attendance"}, {"caravan.km", "km"}, {"caravan.materials", "materials"}}})
 }
 
