@@ -40,6 +40,8 @@ func TestRefreshFigures(t *testing.T) {
 		if museums() != 0 {
 			t.Fatal("the snapshot was not reused (MaxAge not set on the site?)")
 		}
+		refreshDelay = 0
+		t.Cleanup(func() { refreshDelay = time.Minute })
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { refreshFigures(rctx, s, quiet); close(done) }()

@@ -101,8 +101,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
+// refreshDelay is how long refreshFigures waits after start before its first round.
+var refreshDelay = time.Minute
+
 // refreshFigures recomputes the whole region's dashboard figures (this year and last) from the
-// domains under stats.Refreshing at start and then every half of the snapshots' MaxAge, until
+// domains under stats.Refreshing a minute after start and then every half of the snapshots' MaxAge, until
 // ctx ends, so that a viewer's first dashboard or report reads snapshots at most MaxAge old
 // rather than waiting seconds for the domains (docs/BENCHMARKS.md, statistics). Failures are
 // logged and the next round tries again.
@@ -110,6 +113,13 @@ func refreshFigures(ctx context.Context, s *site, log *slog.Logger) {
 	every := s.Stats.MaxAge / 2
 	if every <= 0 {
 		return
+	}
+	// The first round waits a minute: a server that has just started (or restarted under a
+	// load of share clicks) serves before it spends seconds of SQLite time on the figures.
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(refreshDelay):
 	}
 	for {
 		year := time.Now().In(web.China).Year()
