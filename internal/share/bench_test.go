@@ -2,16 +2,22 @@ package share
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/content"
 	"github.com/kepu/kepu/internal/db"
+	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
+	"github.com/kepu/kepu/internal/share/click"
 )
 
 // BenchmarkRankings reads, from the roll-ups of the demo's year at the seed's scale (580,000
@@ -74,4 +80,47 @@ func BenchmarkRankings(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRecord measures the recorder alone: 100 goroutines record clicks on 100 links at
+// once (as 100 visitors do), each waiting for its group's commit. ns/op is the wall time per
+// stored click on this machine; clicks/group says how large the groups grew.
+//
+//	go test -run xxx -bench Record -benchtime 20000x ./internal/share/
+func BenchmarkRecord(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		r := &Recorder{DB: d}
+		defer r.Close(ctx)
+		links := make([]Link, 100)
+		for i := range links {
+			links[i] = Link{Code: fmt.Sprintf("bench%03d", i), Officer: int64(i + 1), Item: 1, Region: "152502001000"}
+		}
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		g0, c0 := r.groups.Load(), r.recorded.Load()
+		b.ResetTimer()
+		for range 100 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := next.Add(1) - 1
+					if i >= int64(b.N) {
+						return
+					}
+					req := click.Request{Method: "GET", UserAgent: fmt.Sprintf("Mozilla/5.0 (Linux; Android 12) Mobile bench-%d", i), Addr: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})}
+					if _, err := r.Record(ctx, links[i%100], req, ""); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		b.StopTimer()
+		if g := r.groups.Load() - g0; g > 0 {
+			b.ReportMetric(float64(r.recorded.Load()-c0)/float64(g), "clicks/group")
+		}
+	})
 }

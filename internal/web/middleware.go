@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -214,8 +215,10 @@ const CSRFCookie = "kepu_csrf"
 // cross-origin browser requests (Sec-Fetch-Site / Origin), and a token check refuses any
 // POST, PUT, PATCH or DELETE whose "csrf" form field or X-CSRF-Token header does not match
 // HMAC-SHA256(key, the visitor's kepu_csrf cookie); a multipart upload may carry the token in
-// its URL's csrf parameter instead. Safe requests get the cookie set and the
-// token put in the context for forms (CSRFToken). Refusals are 403 with a message that says
+// its URL's csrf parameter instead. The token for forms is made when a handler first asks for
+// it (CSRFToken, which Kit.Page calls), and only then is the cookie set on a visitor who has
+// none: a redirect, a feed or a JSON answer sets no cookie (so that they stay cacheable, and a
+// share-link click costs no random token). Refusals are 403 with a message that says
 // to reload the form.
 func CSRF(key []byte, secure bool, k *Kit) Middleware {
 	cop := http.NewCrossOriginProtection()
@@ -240,18 +243,39 @@ func CSRF(key []byte, secure bool, k *Kit) Middleware {
 					return
 				}
 			}
-			if nonce == "" {
-				nonce = randomToken(24)
-				http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: nonce, Path: "/", HttpOnly: true,
-					SameSite: http.SameSiteLaxMode, Secure: secure || r.TLS != nil, MaxAge: 365 * 24 * 3600})
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), csrfKey, csrfToken(key, nonce))))
+			st := &csrfState{key: key, nonce: nonce, w: w, secure: secure || r.TLS != nil}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), csrfKey, st)))
 		})
 		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			k.WriteError(w, r, Errorf(http.StatusForbidden, "error.csrf"))
 		}))
 		return cop.Handler(inner)
 	}
+}
+
+// csrfState is the request's CSRF nonce, with what CSRFToken needs to set the cookie when the
+// visitor has none yet.
+type csrfState struct {
+	key    []byte
+	nonce  string
+	w      http.ResponseWriter
+	secure bool
+	once   sync.Once
+	token  string
+}
+
+// get returns the form token, setting the cookie first if the visitor had none. Called before
+// the response's header is written (Kit.Page is built before rendering).
+func (s *csrfState) get() string {
+	s.once.Do(func() {
+		if s.nonce == "" {
+			s.nonce = randomToken(24)
+			http.SetCookie(s.w, &http.Cookie{Name: CSRFCookie, Value: s.nonce, Path: "/", HttpOnly: true,
+				SameSite: http.SameSiteLaxMode, Secure: s.secure, MaxAge: 365 * 24 * 3600})
+		}
+		s.token = csrfToken(s.key, s.nonce)
+	})
+	return s.token
 }
 
 func csrfToken(key []byte, nonce string) string {

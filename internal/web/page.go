@@ -40,10 +40,15 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// CSRFToken returns the token forms must send back in their "csrf" field.
+// CSRFToken returns the token forms must send back in their "csrf" field ("" outside the CSRF
+// middleware). The first call sets the visitor's kepu_csrf cookie if it was missing, so call it
+// before the response's header is written.
 func CSRFToken(ctx context.Context) string {
-	t, _ := ctx.Value(csrfKey).(string)
-	return t
+	s, _ := ctx.Value(csrfKey).(*csrfState)
+	if s == nil {
+		return ""
+	}
+	return s.get()
 }
 
 // Kit holds what every domain's handlers share: the renderer, the message catalogue, the

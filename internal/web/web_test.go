@@ -30,6 +30,7 @@ func (e echo) Routes(mux *http.ServeMux) {
 		io.WriteString(w, web.CSRFToken(r.Context()))
 		return nil
 	}))
+	mux.HandleFunc("GET /go", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/form", http.StatusFound) })
 	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) { panic("index out of range") })
 	mux.Handle("GET /boom", e.kit.H(func(w http.ResponseWriter, r *http.Request) error { return errors.New("secret detail") }))
 	mux.Handle("GET /api/v1/boom", e.kit.H(func(w http.ResponseWriter, r *http.Request) error { return web.NotFound(nil) }))
@@ -98,6 +99,26 @@ func TestCSRF(t *testing.T) {
 		if tt.status == 403 && (strings.Contains(w.Body.String(), "done:") || !strings.Contains(w.Body.String(), "CSRF")) {
 			t.Errorf("%s: refused request reached the handler or lacks the message: %s", tt.name, w.Body.String())
 		}
+	}
+}
+
+// TestCSRFCookieOnlyForForms: the cookie is set only when a handler asks for the form token
+// (a redirect, such as a share-link click, sets none), and a visitor who has one keeps it.
+func TestCSRFCookieOnlyForForms(t *testing.T) {
+	h := newServer(t, nil)
+	if w := do(h, httptest.NewRequest("GET", "/go", nil)); w.Code != http.StatusFound || w.Header().Get("Set-Cookie") != "" {
+		t.Errorf("a redirect set a cookie: %d %q", w.Code, w.Header().Get("Set-Cookie"))
+	}
+	first := do(h, httptest.NewRequest("GET", "/form", nil))
+	cookies := first.Result().Cookies()
+	if len(cookies) != 1 || cookies[0].Name != web.CSRFCookie {
+		t.Fatalf("the form page set %v", cookies)
+	}
+	r := httptest.NewRequest("GET", "/form", nil)
+	r.AddCookie(cookies[0])
+	again := do(h, r)
+	if again.Header().Get("Set-Cookie") != "" || again.Body.String() != first.Body.String() {
+		t.Errorf("a returning visitor got a new cookie or token: %q, %q vs %q", again.Header().Get("Set-Cookie"), again.Body.String(), first.Body.String())
 	}
 }
 
