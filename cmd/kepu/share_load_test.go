@@ -14,6 +14,10 @@ import (
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/stats"
+	"github.com/kepu/kepu/internal/stats/dashboard"
+	"github.com/kepu/kepu/internal/web"
 )
 
 // loadGets sends b.N GETs from 100 concurrent keep-alive clients (redirects not followed) to
@@ -67,6 +71,7 @@ func loadGets(b *testing.B, want int, url func(i int64) string, ua func(i int64)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 }
 
 // BenchmarkShareLinkLoad measures GET /s/{code} with durable recording (the real site, group
@@ -113,5 +118,63 @@ func BenchmarkShareLinkLoad(b *testing.B) {
 				b.Fatalf("%d clicks stored for %d requests", after-before, b.N)
 			}
 		})
+	})
+}
+
+// BenchmarkShareLinkDuringRefresh measures share-link clicks (as BenchmarkShareLinkLoad) alone
+// and while the region's dashboard is rebuilt from the domains in a loop (what the figure
+// refresher of `kepu serve` does every five minutes, here back to back): its sharing figures
+// roll the clicks up first, month by month, which on SQLite takes the write lock the click
+// writer needs. "refreshes" is how many whole-dashboard rebuilds ran during the load.
+//
+//	go test -run xxx -bench ShareLinkDuringRefresh -benchtime 20000x ./cmd/kepu/
+func BenchmarkShareLinkDuringRefresh(b *testing.B) {
+	ua := func(i int64) string { return fmt.Sprintf("Mozilla/5.0 (Linux; Android 12) Mobile bench-%d", i) }
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		_, codes := shareLinks(b, d, 100)
+		for _, refresh := range []bool{false, true} {
+			b.Run(map[bool]string{false: "alone", true: "refreshing"}[refresh], func(b *testing.B) {
+				s, err := newSite(ctx, d, siteConfig{Province: "15"}, quiet)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer s.Close(ctx)
+				srv := httptest.NewServer(s.Handler)
+				defer srv.Close()
+				for _, c := range codes {
+					if resp, err := http.Get(srv.URL + "/s/" + c + "?warm"); err == nil {
+						resp.Body.Close()
+					}
+				}
+				stop := make(chan struct{})
+				done := make(chan struct{})
+				var rounds atomic.Int64
+				go func() {
+					defer close(done)
+					if !refresh {
+						return
+					}
+					year := time.Now().In(web.China).Year()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						q := stats.Query{Unit: s.Root.Code, Year: year, Scope: region.NewScope(s.Root.Code)}
+						if _, err := dashboard.Build(stats.Refreshing(ctx), s.Stats, s.Regions, q); err != nil {
+							b.Error(err)
+							return
+						}
+						rounds.Add(1)
+					}
+				}()
+				loadGets(b, http.StatusFound, func(i int64) string { return srv.URL + "/s/" + codes[i%int64(len(codes))] }, ua)
+				close(stop)
+				<-done
+				b.ReportMetric(float64(rounds.Load()), "refreshes")
+			})
+		}
 	})
 }

@@ -124,7 +124,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	clicks := &share.Recorder{DB: d, Log: log}
-	sh := &share.Handler{Kit: kit, Store: &share.Store{DB: d, Regions: regions}, Recorder: clicks, Items: cs, Officers: records,
+	sh := &share.Handler{Kit: kit, Store: &share.Store{DB: d, Regions: regions, Recorder: clicks}, Recorder: clicks, Items: cs, Officers: records,
 		Registrations: records.Counter(&registry.InformationOfficers).Count, Key: shareKey, SecureCookies: secureCookies}
 	if err := sh.LoadDataCentres(ctx); err != nil {
 		return nil, err

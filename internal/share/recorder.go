@@ -67,9 +67,13 @@ type Recorder struct {
 	kick        chan struct{}
 	// writing is held by the click writer and the roller while they write, so that they never
 	// meet on SQLite's write lock (whose busy handler sleeps 1–100 ms at a time).
-	writing  sync.Mutex
-	rollOnce sync.Once
-	closed   atomic.Bool
+	writing    sync.Mutex
+	rollOnce   sync.Once
+	pmu        sync.Mutex // guards nextPass, passing
+	nextPass   *rollPass  // the roll-up pass that callers of RollUp now wait for
+	passing    bool       // a goroutine runs passes
+	rollPasses atomic.Int64
+	closed     atomic.Bool
 
 	qmu     sync.Mutex
 	queue   []*clickJob
@@ -436,6 +440,59 @@ func (r *Recorder) wake() {
 	}
 }
 
+// rollPass is one roll-up run for every caller that asked before it started.
+type rollPass struct {
+	done chan struct{}
+	n    int
+	err  error
+}
+
+// RollUp brings the roll-ups up to date with every click stored before the call, like the
+// package's RollUp, but in the recorder's process one roll-up runs at a time, between the
+// click writer's commits (never meeting it on SQLite's write lock, whose busy handler sleeps
+// 1–100 ms at a time), and callers that arrive while one runs share the next: a dashboard
+// reading twelve months of many units, or several viewers at once, cost one roll-up, not one
+// each. It returns how many clicks its pass added; errors: the database's, or ctx.Err().
+func (r *Recorder) RollUp(ctx context.Context) (int, error) {
+	r.pmu.Lock()
+	p := r.nextPass
+	if p == nil {
+		p = &rollPass{done: make(chan struct{})}
+		r.nextPass = p
+		if !r.passing {
+			r.passing = true
+			go r.passes()
+		}
+	}
+	r.pmu.Unlock()
+	select {
+	case <-p.done:
+		return p.n, p.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// passes runs the waiting roll-up passes one after the other until none is waiting.
+func (r *Recorder) passes() {
+	for {
+		r.pmu.Lock()
+		p := r.nextPass
+		r.nextPass = nil
+		if p == nil {
+			r.passing = false
+			r.pmu.Unlock()
+			return
+		}
+		r.pmu.Unlock()
+		r.writing.Lock()
+		p.n, p.err = RollUp(context.Background(), r.DB, &r.stmts)
+		r.writing.Unlock()
+		r.rollPasses.Add(1)
+		close(p.done)
+	}
+}
+
 // roller rolls up new clicks after each wake, at most every RollupEvery.
 func (r *Recorder) roller() {
 	every := r.RollupEvery
@@ -447,13 +504,13 @@ func (r *Recorder) roller() {
 		if r.closed.Load() {
 			return // Close rolled up what was written
 		}
-		r.writing.Lock()
-		_, err := RollUp(context.Background(), r.DB, &r.stmts)
+		_, err := r.RollUp(context.Background())
 		if err == nil {
 			// A past day's salt goes even when no click came today yet.
+			r.writing.Lock()
 			_, err = r.DB.ExecContext(context.Background(), `DELETE FROM share_salts WHERE day < $1`, Day(r.now()))
+			r.writing.Unlock()
 		}
-		r.writing.Unlock()
 		if err != nil && r.Log != nil {
 			r.Log.Error("share roll-up failed; the clicks stay stored and are rolled up on the next try", "err", err)
 		}

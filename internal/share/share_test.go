@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -231,6 +232,65 @@ func TestGroupCommitConcurrent(t *testing.T) {
 		d.QueryRowContext(ctx, `SELECT sum(actives) FROM share_region_months`).Scan(&actives)
 		if actives != 2 {
 			t.Errorf("actives %d, want 2", actives)
+		}
+	})
+}
+
+// TestRecorderRollUpShared: with the recorder attached to the store, readers' roll-ups go
+// through it; callers that arrive together share a pass, and each caller still finds every
+// click stored before its call rolled up.
+func TestRecorderRollUpShared(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, 2)
+		f.store.Recorder = f.rec
+		f.rec.RollupEvery = time.Hour // only the readers roll up
+		var links []Link
+		for i, o := range f.officers {
+			l, _, err := f.store.TakeLink(ctx, o, f.units[i], f.item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			links = append(links, l)
+		}
+		const n = 200
+		var stored atomic.Int64
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				if _, err := f.rec.Record(ctx, links[i%2], get(phoneUA, fmt.Sprintf("111.3.%d.%d", i/200, i%200)), ""); err != nil {
+					errs <- err
+					return
+				}
+				before := stored.Add(1)
+				if _, err := f.store.RollUp(ctx); err != nil {
+					errs <- err
+					return
+				}
+				var monthly int64
+				if err := d.QueryRowContext(ctx, `SELECT COALESCE(sum(clicks), 0) FROM share_officer_months`).Scan(&monthly); err != nil {
+					errs <- err
+					return
+				}
+				if monthly < before {
+					errs <- fmt.Errorf("after its roll-up a reader found %d clicks rolled up, %d were stored before it asked", monthly, before)
+					return
+				}
+				errs <- nil
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p := f.rec.rollPasses.Load(); p == 0 || p >= n {
+			t.Errorf("%d roll-up passes for %d readers; want fewer, shared", p, n)
+		}
+		var monthly int64
+		d.QueryRowContext(ctx, `SELECT sum(clicks) FROM share_officer_months`).Scan(&monthly)
+		if monthly != n {
+			t.Errorf("officer-months hold %d clicks, want %d", monthly, n)
 		}
 	})
 }

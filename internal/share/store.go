@@ -22,7 +22,10 @@ type Store struct {
 	DB      *db.DB
 	Regions *region.Store
 	Now     func() time.Time // nil: time.Now
-	stmts   prepared
+	// Recorder, when set, is the process's click recorder: roll-ups go through it
+	// (Recorder.RollUp), one at a time and between its commits.
+	Recorder *Recorder
+	stmts    prepared
 }
 
 func (s *Store) now() time.Time {
@@ -231,7 +234,12 @@ func childCode(prefix string) string {
 
 // RollUp brings the roll-ups up to date with the stored clicks (see Recorder); reports call it
 // first, so that they are exact. It returns how many clicks it added.
-func (s *Store) RollUp(ctx context.Context) (int, error) { return RollUp(ctx, s.DB, &s.stmts) }
+func (s *Store) RollUp(ctx context.Context) (int, error) {
+	if s.Recorder != nil {
+		return s.Recorder.RollUp(ctx)
+	}
+	return RollUp(ctx, s.DB, &s.stmts)
+}
 
 // RegionFigures returns the month's figures of each unit one level below parent (and of
 // parent itself, first), from share_region_months, with registrations from the last
