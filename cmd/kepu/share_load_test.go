@@ -74,6 +74,44 @@ func loadGets(b *testing.B, want int, url func(i int64) string, ua func(i int64)
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 }
 
+// serverTimes records each request's time inside the server (from the handler's call to its
+// return, which for a share link includes waiting for the click's group commit), apart from
+// the client-side latency that loadGets reports (which adds the load generator's and the
+// kernel's queues on the same cores).
+type serverTimes struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *serverTimes) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t0 := time.Now()
+		h.ServeHTTP(w, r)
+		d := time.Since(t0)
+		s.mu.Lock()
+		s.d = append(s.d, d)
+		s.mu.Unlock()
+	})
+}
+
+func (s *serverTimes) reset() {
+	s.mu.Lock()
+	s.d = s.d[:0]
+	s.mu.Unlock()
+}
+
+// report adds the server-side 50th and 99th percentiles (srv-p50-ms, srv-p99-ms).
+func (s *serverTimes) report(b *testing.B) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.d) == 0 {
+		return
+	}
+	slices.Sort(s.d)
+	b.ReportMetric(float64(s.d[len(s.d)*99/100].Microseconds())/1000, "srv-p99-ms")
+	b.ReportMetric(float64(s.d[len(s.d)/2].Microseconds())/1000, "srv-p50-ms")
+}
+
 // BenchmarkShareLinkLoad measures GET /s/{code} with durable recording (the real site, group
 // commit) beside a bare net/http handler that returns the same redirect, with the same load
 // generator on loopback: 100 concurrent clients, 100 links, each request with its own
@@ -88,12 +126,14 @@ func BenchmarkShareLinkLoad(b *testing.B) {
 		item, codes := shareLinks(b, d, 100)
 		target := fmt.Sprintf("/content/%d", item)
 		b.Run("bare", func(b *testing.B) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			st := &serverTimes{}
+			srv := httptest.NewServer(st.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Cache-Control", "no-store")
 				http.Redirect(w, r, target, http.StatusFound)
-			}))
+			})))
 			defer srv.Close()
 			loadGets(b, http.StatusFound, func(i int64) string { return srv.URL + "/s/" + codes[i%int64(len(codes))] }, ua)
+			st.report(b)
 		})
 		b.Run("share", func(b *testing.B) {
 			s, err := newSite(ctx, d, siteConfig{Province: "15"}, quiet)
@@ -101,7 +141,8 @@ func BenchmarkShareLinkLoad(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer s.Close(ctx)
-			srv := httptest.NewServer(s.Handler)
+			st := &serverTimes{}
+			srv := httptest.NewServer(st.wrap(s.Handler))
 			defer srv.Close()
 			for _, c := range codes { // warm the link cache, as a live server's is
 				resp, err := http.Get(srv.URL + "/s/" + c + "?warm")
@@ -111,7 +152,9 @@ func BenchmarkShareLinkLoad(b *testing.B) {
 			}
 			var before int64
 			d.QueryRowContext(ctx, `SELECT count(*) FROM share_clicks`).Scan(&before)
+			st.reset()
 			loadGets(b, http.StatusFound, func(i int64) string { return srv.URL + "/s/" + codes[i%int64(len(codes))] }, ua)
+			st.report(b)
 			var after int64
 			d.QueryRowContext(ctx, `SELECT count(*) FROM share_clicks`).Scan(&after)
 			if after-before != int64(b.N) {
