@@ -300,35 +300,43 @@ func BulkInsert(ctx context.Context, ex Execer, dialect Dialect, table string, c
 	const batch = 500
 	for start := 0; start < len(rows); start += batch {
 		end := min(start+batch, len(rows))
-		var b strings.Builder
 		args := make([]any, 0, (end-start)*len(cols))
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
 		for i, row := range rows[start:end] {
 			if len(row) != len(cols) {
 				return fmt.Errorf("db.BulkInsert %s: row %d has %d values for %d columns", table, start+i, len(row), len(cols))
 			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for j := range row {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(dialect.Placeholder(len(args) + 1))
-				args = append(args, row[j])
-			}
-			b.WriteByte(')')
+			args = append(args, row...)
 		}
+		q := InsertSQL(dialect, table, cols, end-start)
 		if suffix != "" {
-			b.WriteString(" ")
-			b.WriteString(suffix)
+			q += " " + suffix
 		}
-		if _, err := ex.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := ex.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("db.BulkInsert %s: %w", table, Map(err))
 		}
 	}
 	return nil
+}
+
+// InsertSQL returns "INSERT INTO table (cols…) VALUES (…), (…)" for n rows, with the dialect's
+// numbered placeholders in row order (row i's column j is parameter i*len(cols)+j+1).
+func InsertSQL(dialect Dialect, table string, cols []string, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(dialect.Placeholder(i*len(cols) + j + 1))
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
 
 // Counts runs a query whose rows are (text key, count) — a GROUP BY — and returns them as a map.

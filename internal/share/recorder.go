@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -402,22 +401,7 @@ func (r *Recorder) insertStmt(n int) (*sql.Stmt, error) {
 	if st := r.inserts[n]; st != nil {
 		return st, nil
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO share_clicks (%s) VALUES ", strings.Join(clickColumns, ", "))
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j := range clickColumns {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(r.DB.Dialect.Placeholder(i*len(clickColumns) + j + 1))
-		}
-		b.WriteByte(')')
-	}
-	st, err := r.DB.PrepareContext(context.Background(), b.String())
+	st, err := r.DB.PrepareContext(context.Background(), db.InsertSQL(r.DB.Dialect, "share_clicks", clickColumns, n))
 	if err != nil {
 		return nil, fmt.Errorf("share_clicks: %w", err)
 	}

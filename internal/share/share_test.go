@@ -86,6 +86,20 @@ func get(ua, addr string) click.Request {
 
 // A link is taken once (one share), and its clicks are stored raw with their reasons and rolled
 // up per (officer, item, day), officer-month and unit-month, the counts agreeing everywhere.
+// takeLinks has every officer of the fixture take a link to its item, in officer order.
+func (f *fixture) takeLinks(t *testing.T) []Link {
+	t.Helper()
+	var links []Link
+	for i, o := range f.officers {
+		l, _, err := f.store.TakeLink(context.Background(), o, f.units[i], f.item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links = append(links, l)
+	}
+	return links
+}
+
 func TestRecordFiltersAndRollups(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -194,14 +208,7 @@ func TestGroupCommitConcurrent(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := newFixture(t, d, 2)
-		var links []Link
-		for i, o := range f.officers {
-			l, _, err := f.store.TakeLink(ctx, o, f.units[i], f.item)
-			if err != nil {
-				t.Fatal(err)
-			}
-			links = append(links, l)
-		}
+		links := f.takeLinks(t)
 		const n = 300
 		errs := make(chan error, n)
 		for i := range n {
@@ -245,14 +252,7 @@ func TestRecorderRollUpShared(t *testing.T) {
 		f := newFixture(t, d, 2)
 		f.store.Recorder = f.rec
 		f.rec.RollupEvery = time.Hour // only the readers roll up
-		var links []Link
-		for i, o := range f.officers {
-			l, _, err := f.store.TakeLink(ctx, o, f.units[i], f.item)
-			if err != nil {
-				t.Fatal(err)
-			}
-			links = append(links, l)
-		}
+		links := f.takeLinks(t)
 		const n = 200
 		var stored atomic.Int64
 		errs := make(chan error, n)
