@@ -29,6 +29,7 @@ type Deps struct {
 	Survey   *survey.Store // nil: literacy figures unknown
 	Share    *share.Store  // nil: sharing figures unknown
 	Quiz     *quiz.Store   // nil: quiz figures unknown
+	Forms    AcceptedForms // the accepted annual statistics forms (stats/forms.Store); nil: declared figures unknown
 }
 
 // Registry holds every indicator and computes their values. It is safe for concurrent use.
