@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -346,4 +347,44 @@ func reachQueryOf(t *testing.T, link string, scope region.Scope) content.ReachQu
 	p := u.Query()
 	return content.ReachQuery{Scope: scope, From: p.Get("from"), To: p.Get("to"), Region: p.Get("region"), Emergency: p.Get("emergency") == "1",
 		Kind: p.Get("kind"), Source: p.Get("source"), Channel: p.Get("channel")}
+}
+
+// BenchmarkDeclaredFigures computes, live (MaxAge 0), the region's declared-form figures
+// (X01–X08: every accepted form of the year read once) and its push and emergency-video
+// figures (X09–X11: three grouped reads of content's views and pushes), at the region and
+// for its leagues. KEPU_BENCH_DB names a database holding the demo network (`kepu demo --db
+// FILE`); without it the benchmark is skipped (generating the seed-scale network takes
+// minutes).
+func BenchmarkDeclaredFigures(b *testing.B) {
+	path := os.Getenv("KEPU_BENCH_DB")
+	if path == "" {
+		b.Skip("KEPU_BENCH_DB not set")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	r := newRegistry(d)
+	q := stats.Query{Unit: "150000", Year: 2026, Scope: everyone}
+	for _, set := range []struct {
+		name  string
+		codes []string
+	}{{"forms", formLines}, {"push", []string{"X09", "X10", "X11"}}} {
+		b.Run(set.name+"/values", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := r.Values(ctx, q, set.codes...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(set.name+"/children", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := r.ChildrenValues(ctx, q, set.codes...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -114,11 +114,11 @@ func (r *Registry) formIndicators() []*Indicator {
 	}
 	const byForms = "；各填报单位在年度科普统计调查表中填报，按已确认（锁定）的调查表求和"
 	return []*Indicator{
-		u(def{code: "X01", zh: "自治区自然科学博物馆学会会员场馆", en: "venues in the regional natural science museum society", unit: "家", unitEn: "venues", section: SectionInfrastructure,
+		u(def{code: "X01", zh: "自然科学博物馆学会会员场馆", en: "venues in the regional natural science museum society", unit: "家", unitEn: "venues", section: SectionInfrastructure,
 			seed: "venues in the regional natural science museum society", definition: "学会会员场馆数（年末）" + byForms}, Stock),
 		u(def{code: "X02", zh: "科学家精神宣讲微博话题阅读量", en: "social-media topic reads for the scientist-spirit lectures", unit: "次", unitEn: "reads", section: SectionTalent,
 			seed: "social-media topic reads for those lectures", definition: "微博等社交媒体相关话题的阅读量（平台显示数）" + byForms}, Flow),
-		u(def{code: "X03", zh: "自治区媒体刊发“科技先锋”专版", en: "special newspaper pages on science pioneers", unit: "个", unitEn: "pages", section: SectionTalent,
+		u(def{code: "X03", zh: "媒体刊发“科技先锋”专版", en: "special newspaper pages on science pioneers", unit: "个", unitEn: "pages", section: SectionTalent,
 			seed: "special newspaper pages on science pioneers", definition: "报纸刊发的“科技先锋”专版数" + byForms}, Flow),
 		u(def{code: "X04", zh: "刊发先进事迹稿件", en: "newspaper articles on exemplary work", unit: "篇次", unitEn: "articles", section: SectionTalent,
 			seed: "newspaper articles on exemplary work", definition: "媒体刊发的科普工作先进典型事迹稿件篇次" + byForms}, Flow),

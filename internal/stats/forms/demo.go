@@ -55,7 +55,7 @@ func DemoStep() demo.Step {
 			base := demoFigures(r, u)
 			declared := demoDeclared(u)
 			for code, v := range declared {
-				if base[code] = v * 85 / 100; Changed(v, base[code]) {
+				if base[code] = v * 85 / 100; base[code] == 0 || Changed(v, base[code]) {
 					base[code] = v // a small count: the same as this year's
 				}
 			}
