@@ -174,31 +174,28 @@ func (r *Registry) contentIndicators() []*Indicator {
 // "em_video_platform_views".
 func (r *Registry) pushFetcher() *fetcher {
 	f := &fetcher{name: "push"}
-	type part struct {
-		key    string
-		rq     func(q Query) content.ReachQuery
-		figure func(content.ReachFigures) int64
-	}
 	base := func(q Query) content.ReachQuery {
 		from, to := q.Bounds()
 		return content.ReachQuery{Scope: q.Scope, From: from, To: to, Region: q.Unit}
 	}
-	parts := []part{
-		{"pushes", func(q Query) content.ReachQuery { rq := base(q); rq.Source = "push"; return rq },
-			func(f content.ReachFigures) int64 { return f.Pushes }},
-		{"em_video_views", func(q Query) content.ReachQuery {
-			rq := base(q)
-			rq.Emergency, rq.Kind, rq.Source = true, "video", "view"
-			return rq
-		}, func(f content.ReachFigures) int64 { return f.CountedViews }},
-		{"em_video_platform_views", func(q Query) content.ReachQuery {
-			rq := base(q)
-			rq.Emergency, rq.Kind, rq.Source = true, "video", "push"
-			return rq
-		}, func(f content.ReachFigures) int64 { return f.PlatformViews }},
+	// Two reads: the pushes (no views needed), and the emergency videos' views of both sources.
+	reads := []func(q Query) content.ReachQuery{
+		func(q Query) content.ReachQuery { rq := base(q); rq.Source = "push"; return rq },
+		func(q Query) content.ReachQuery { rq := base(q); rq.Emergency, rq.Kind = true, "video"; return rq },
 	}
-	link := func(rq content.ReachQuery, unit string) string {
-		v := url.Values{"from": {rq.From}, "to": {rq.To}, "region": {unit}, "source": {rq.Source}}
+	type part struct {
+		key    string
+		read   int    // which of reads
+		source string // the records the link lists: view or push
+		figure func(content.ReachFigures) int64
+	}
+	parts := []part{
+		{"pushes", 0, "push", func(f content.ReachFigures) int64 { return f.Pushes }},
+		{"em_video_views", 1, "view", func(f content.ReachFigures) int64 { return f.CountedViews }},
+		{"em_video_platform_views", 1, "push", func(f content.ReachFigures) int64 { return f.PlatformViews }},
+	}
+	link := func(rq content.ReachQuery, unit, source string) string {
+		v := url.Values{"from": {rq.From}, "to": {rq.To}, "region": {unit}, "source": {source}}
 		if rq.Emergency {
 			v.Set("emergency", "1")
 		}
@@ -207,11 +204,11 @@ func (r *Registry) pushFetcher() *fetcher {
 		}
 		return "/console/reach/records?" + v.Encode()
 	}
-	// read gives, per part, the figures by exact division code.
+	// read gives, per read, the figures by exact division code.
 	read := func(ctx context.Context, q Query) ([]map[string]content.ReachFigures, error) {
-		out := make([]map[string]content.ReachFigures, len(parts))
-		for i, p := range parts {
-			m, err := r.deps.Content.ReachByRegion(ctx, p.rq(q))
+		out := make([]map[string]content.ReachFigures, len(reads))
+		for i, rq := range reads {
+			m, err := r.deps.Content.ReachByRegion(ctx, rq(q))
 			if err != nil {
 				return nil, err
 			}
@@ -221,9 +218,9 @@ func (r *Registry) pushFetcher() *fetcher {
 	}
 	cells := func(q Query, unit string, by []map[string]content.ReachFigures, keep func(code string) bool, withLinks bool) map[string]cell {
 		out := map[string]cell{}
-		for i, p := range parts {
+		for _, p := range parts {
 			var n int64
-			for code, fg := range by[i] {
+			for code, fg := range by[p.read] {
 				if keep(code) {
 					n += p.figure(fg)
 				}
@@ -232,7 +229,7 @@ func (r *Registry) pushFetcher() *fetcher {
 			if withLinks {
 				cq := q
 				cq.Unit = unit
-				c.records = link(p.rq(cq), unit)
+				c.records = link(reads[p.read](cq), unit, p.source)
 			}
 			out[p.key] = c
 		}
