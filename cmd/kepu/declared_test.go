@@ -69,5 +69,11 @@ func TestDeclaredFigureFromForms(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(body, "锡林浩特市科协") || !strings.Contains(body, "<td>12</td>") || !strings.Contains(body, "<th>12</th>") || strings.Contains(body, "开始填报") {
 			t.Errorf("records of X07 (%s): %d %.2000s", v["records"], status, body)
 		}
+		// X10's kind of link: the reach records narrowed to emergency videos' counted views,
+		// with the whole selection's sums above the (bounded) list.
+		status, body = banner.get("/console/reach/records?from=2026-01-01&to=2026-12-31&region=152502&source=view&emergency=1&kind=video")
+		if status != http.StatusOK || !strings.Contains(body, "所选范围合计：推送 0 条次，本站计数阅读量 0") || !strings.Contains(body, "本站计数") || !strings.Contains(body, "视频") {
+			t.Errorf("reach records: %d %.3000s", status, body)
+		}
 	})
 }

@@ -193,7 +193,11 @@ type ReachRecord struct {
 	Views, Likes, Shares  int64
 }
 
-// ReachRecords lists the records a report figure is made of (at most 1,000), latest day first.
+// MaxReachRecords bounds the records ReachRecords lists.
+const MaxReachRecords = 1000
+
+// ReachRecords lists the records a report figure is made of (at most MaxReachRecords), latest
+// day first.
 func (s *Store) ReachRecords(ctx context.Context, q ReachQuery) ([]ReachRecord, error) {
 	inner, args := reachSource(q)
 	out, err := db.QueryAll(ctx, s.DB, func(row db.Scanner) (ReachRecord, error) {
@@ -202,7 +206,7 @@ func (s *Store) ReachRecords(ctx context.Context, q ReachQuery) ([]ReachRecord, 
 		r.ChannelLabel = ChannelLabel(r.Channel)
 		return r, err
 	}, `SELECT r.item_id, r.channel, r.region_code, r.day, r.views, r.likes, r.shares, r.kind, r.id, COALESCE(z.title, '') FROM (`+inner+`) r
-		LEFT JOIN content_versions z ON z.item_id = r.item_id AND z.lang = 'zh-Hans' ORDER BY r.day DESC, r.views DESC LIMIT 1000`, args...)
+		LEFT JOIN content_versions z ON z.item_id = r.item_id AND z.lang = 'zh-Hans' ORDER BY r.day DESC, r.views DESC LIMIT `+strconv.Itoa(MaxReachRecords), args...)
 	if err != nil {
 		return nil, fmt.Errorf("content.ReachRecords: %w", err)
 	}
@@ -243,6 +247,9 @@ type ReachPage struct {
 	Total    ReportRow
 	Records  []ReachRecord
 	Error    string
+	// Sums are the whole selection's figures on the records page (ReachByRegion), which may
+	// list fewer records than it counts (MaxReachRecords).
+	Sums ReachFigures
 }
 
 func (h *Handler) reachQuery(r *http.Request) (ReachQuery, string) {
@@ -430,5 +437,12 @@ func (h *Handler) reachRecords(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Records = recs
+	by, err := h.Store.ReachByRegion(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	for _, f := range by {
+		p.Sums.Pushes, p.Sums.CountedViews, p.Sums.PlatformViews = p.Sums.Pushes+f.Pushes, p.Sums.CountedViews+f.CountedViews, p.Sums.PlatformViews+f.PlatformViews
+	}
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/reach_records", p)
 }
