@@ -440,7 +440,7 @@ func (r *Registry) Own(ctx context.Context, q Query, codes ...string) ([]Value, 
 			continue
 		}
 		out[i] = r.valueOf(ind, q, cells)
-		if ind.fetch.own == nil && ind.fetch.name != "unrecorded" {
+		if ind.fetch.own == nil {
 			out[i].Known = true // nothing recorded at the unit beyond its children
 		}
 	}
