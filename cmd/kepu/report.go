@@ -17,6 +17,7 @@ import (
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
+	"github.com/kepu/kepu/internal/stats/forms"
 	"github.com/kepu/kepu/internal/stats/report"
 	"github.com/kepu/kepu/internal/survey"
 	"github.com/kepu/kepu/internal/web"
@@ -110,5 +111,6 @@ func written(prefix, file string) string {
 func newStatsRegistry(d *db.DB, regions *region.Store) *stats.Registry {
 	return stats.New(stats.Deps{DB: d, Regions: regions, Registry: &registry.Store{DB: d, Regions: regions},
 		Activity: &activity.Store{DB: d, Regions: regions}, Content: &content.Store{DB: d, Regions: regions},
-		Survey: &survey.Store{DB: d, Regions: regions}, Share: &share.Store{DB: d, Regions: regions}, Quiz: &quiz.Store{DB: d, Regions: regions}})
+		Survey: &survey.Store{DB: d, Regions: regions}, Share: &share.Store{DB: d, Regions: regions}, Quiz: &quiz.Store{DB: d, Regions: regions},
+		Forms: &forms.Store{DB: d, Regions: regions, Registry: &registry.Store{DB: d, Regions: regions}}})
 }

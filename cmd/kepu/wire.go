@@ -131,10 +131,16 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	}
 	qs := &quiz.Store{DB: d, Regions: regions}
 	qh := &quiz.Handler{Kit: kit, Store: qs, Regions: regions, Log: log, BaseURL: sc.BaseURL}
-	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store, Quiz: qs})
+	fs := &forms.Store{DB: d, Regions: regions, Registry: records, Log: log} // the declared figures X01–X08 read its accepted forms
+	figures := stats.New(stats.Deps{DB: d, Regions: regions, Registry: records, Activity: acts, Content: cs, Survey: surveys, Share: sh.Store, Quiz: qs, Forms: fs})
+	fs.Prefill, fs.Accepted = forms.PrefillFrom(figures), func(ctx context.Context, code string) {
+		if err := figures.Forget(ctx, code, "forms"); err != nil {
+			log.Error("stats: forgetting the forms' figures", "unit", code, "err", err) // they expire with MaxAge anyway
+		}
+	}
 	figures.MaxAge = 10 * time.Minute // figures reused from stats_snapshots for 10 minutes; the ledger forgets its own
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
-	formsH := &forms.Handler{Kit: kit, Store: &forms.Store{DB: d, Regions: regions, Registry: records, Prefill: forms.PrefillFrom(figures), Log: log}, AccountNames: accounts.Usernames}
+	formsH := &forms.Handler{Kit: kit, Store: fs, AccountNames: accounts.Usernames}
 	// Assessment (issue 8): units scored on the indicator registry, venues on their own records.
 	asH := &assess.Handler{Kit: kit, Store: &assess.Store{DB: d, Regions: regions}, Regions: regions,
 		Engine: &assess.Engine{Source: &assess.Indicators{Stats: figures, Records: &assess.Records{Regions: regions, Activity: acts, Registry: records}}}}

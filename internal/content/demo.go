@@ -52,7 +52,8 @@ func DemoStep() demo.Step {
 			units[l] = us
 		}
 		err := g.DB.Tx(ctx, func(tx *sql.Tx) error { return demoItems(ctx, tx, g, units) })
-		err = reachDemo(ctx, g, err) // views and pushes of the items (reach_demo.go)
+		err = reachDemo(ctx, g, err)     // views and pushes of the items (reach_demo.go)
+		err = seedReachDemo(ctx, g, err) // the year's pushes and emergency-video views at the seed's figures (figures_demo.go)
 		g.Tick(2)
 		return err
 	}}

@@ -36,6 +36,11 @@ type ReachQuery struct {
 	// Emergency keeps emergency science communication only (items flagged 应急科普), the
 	// report of its own the issue asks for.
 	Emergency bool
+	// Kind keeps items of one kind (article, video, …; "" = every kind).
+	Kind string
+	// Source keeps one kind of record: "view" (counted views on Kepu's pages and kiosks) or
+	// "push" (pushes to outside platforms with their imported figures); "" = both.
+	Source string
 }
 
 // ReachDims are the dimensions a report may be grouped by.
@@ -154,11 +159,20 @@ func reachSource(q ReachQuery) (string, []any) {
 		if q.Emergency {
 			conds = append(conds, "item_id IN (SELECT id FROM content_items WHERE emergency)")
 		}
+		if q.Kind != "" {
+			add("item_id IN (SELECT id FROM content_items WHERE kind = $%d)", q.Kind)
+		}
 		if q.Region != "" {
 			c, rargs := region.NewScope(q.Region).Where("region_code", len(args)+1)
 			conds, args = append(conds, c), append(args, rargs...)
 		}
 		return `SELECT ` + cols + ` FROM ` + table + ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	switch q.Source {
+	case "view":
+		return part("content_views", "day", `item_id, channel, region_code, day, views, 0 AS likes, 0 AS shares, 'view' AS kind, 0 AS id`), args
+	case "push":
+		return part("content_pushes", "pushed_on", `item_id, channel, region_code, pushed_on AS day, views, likes, shares, 'push' AS kind, id`), args
 	}
 	a := part("content_views", "day", `item_id, channel, region_code, day, views, 0 AS likes, 0 AS shares, 'view' AS kind, 0 AS id`)
 	b := part("content_pushes", "pushed_on", `item_id, channel, region_code, pushed_on AS day, views, likes, shares, 'push' AS kind, id`)
@@ -179,7 +193,11 @@ type ReachRecord struct {
 	Views, Likes, Shares  int64
 }
 
-// ReachRecords lists the records a report figure is made of (at most 1,000), latest day first.
+// MaxReachRecords bounds the records ReachRecords lists.
+const MaxReachRecords = 1000
+
+// ReachRecords lists the records a report figure is made of (at most MaxReachRecords), latest
+// day first.
 func (s *Store) ReachRecords(ctx context.Context, q ReachQuery) ([]ReachRecord, error) {
 	inner, args := reachSource(q)
 	out, err := db.QueryAll(ctx, s.DB, func(row db.Scanner) (ReachRecord, error) {
@@ -188,7 +206,7 @@ func (s *Store) ReachRecords(ctx context.Context, q ReachQuery) ([]ReachRecord, 
 		r.ChannelLabel = ChannelLabel(r.Channel)
 		return r, err
 	}, `SELECT r.item_id, r.channel, r.region_code, r.day, r.views, r.likes, r.shares, r.kind, r.id, COALESCE(z.title, '') FROM (`+inner+`) r
-		LEFT JOIN content_versions z ON z.item_id = r.item_id AND z.lang = 'zh-Hans' ORDER BY r.day DESC, r.views DESC LIMIT 1000`, args...)
+		LEFT JOIN content_versions z ON z.item_id = r.item_id AND z.lang = 'zh-Hans' ORDER BY r.day DESC, r.views DESC LIMIT `+strconv.Itoa(MaxReachRecords), args...)
 	if err != nil {
 		return nil, fmt.Errorf("content.ReachRecords: %w", err)
 	}
@@ -229,6 +247,9 @@ type ReachPage struct {
 	Total    ReportRow
 	Records  []ReachRecord
 	Error    string
+	// Sums are the whole selection's figures on the records page (ReachByRegion), which may
+	// list fewer records than it counts (MaxReachRecords).
+	Sums ReachFigures
 }
 
 func (h *Handler) reachQuery(r *http.Request) (ReachQuery, string) {
@@ -236,6 +257,12 @@ func (h *Handler) reachQuery(r *http.Request) (ReachQuery, string) {
 	today := h.Store.now().In(China)
 	q := ReachQuery{Scope: ViewScope(account.FromContext(r.Context())), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), By: v.Get("by"),
 		Channel: v.Get("channel"), Region: strings.TrimSpace(v.Get("region")), Day: strings.TrimSpace(v.Get("day")), Emergency: v.Get("emergency") == "1"}
+	if KindLabel(v.Get("kind")) != "" {
+		q.Kind = v.Get("kind")
+	}
+	if s := v.Get("source"); s == "view" || s == "push" {
+		q.Source = s
+	}
 	if q.From == "" {
 		q.From = today.AddDate(0, 0, -29).Format(time.DateOnly)
 	}
@@ -292,6 +319,8 @@ func (q ReachQuery) link(set map[string]string) string {
 	if q.Emergency {
 		put("emergency", "1")
 	}
+	put("kind", q.Kind)
+	put("source", q.Source)
 	for k, val := range set {
 		put(k, val)
 	}
@@ -408,5 +437,12 @@ func (h *Handler) reachRecords(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Records = recs
+	by, err := h.Store.ReachByRegion(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	for _, f := range by {
+		p.Sums.Pushes, p.Sums.CountedViews, p.Sums.PlatformViews = p.Sums.Pushes+f.Pushes, p.Sums.CountedViews+f.CountedViews, p.Sums.PlatformViews+f.PlatformViews
+	}
 	return h.Kit.Render.HTML(w, r, http.StatusOK, "content/reach_records", p)
 }

@@ -32,7 +32,8 @@ func (r *Registry) define() []*Indicator {
 	add(r.surveyIndicators()...)
 	add(r.shareIndicators()...)
 	add(r.quizIndicators()...)
-	add(r.unrecordedIndicators()...)
+	add(r.formIndicators()...)
+	add(r.pushIndicators()...)
 	add(r.ratioIndicators()...)
 	// Sections in display order, definition order within a section.
 	order := map[string]int{}

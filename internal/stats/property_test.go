@@ -17,12 +17,14 @@ import (
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
+	"github.com/kepu/kepu/internal/stats/forms"
 )
 
-// demoNetwork fills d with a small demo network (registry, activities, content reach, funds).
+// demoNetwork fills d with a small demo network (registry, activities, content reach, funds,
+// annual forms).
 func demoNetwork(t *testing.T, d *db.DB, scale float64) {
 	t.Helper()
-	steps := []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), quiz.DemoStep(), stats.DemoStep()}
+	steps := []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), quiz.DemoStep(), stats.DemoStep(), forms.DemoStep()}
 	if _, err := demo.Run(context.Background(), d, 1, scale, steps, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +41,7 @@ func TestAdditiveIndicatorsSumOverChildren(t *testing.T) {
 		ctx := context.Background()
 		var codes []string
 		for _, ind := range r.All() {
-			if ind.Additive() && ind.Source != "unrecorded" {
+			if ind.Additive() {
 				codes = append(codes, ind.Code)
 			}
 		}
@@ -74,7 +76,7 @@ func TestAdditiveIndicatorsSumOverChildren(t *testing.T) {
 			}
 		}
 		// The property is only worth something when the figures are there to add up.
-		for _, code := range []string{"KC01", "KR05", "KR11", "KH02", "KH03", "KH06", "KJ01", "KJ11", "KJ02", "KJ12", "SH01", "SH02", "KH31", "KH32"} {
+		for _, code := range []string{"KC01", "KR05", "KR11", "KH02", "KH03", "KH06", "KJ01", "KJ11", "KJ02", "KJ12", "SH01", "SH02", "KH31", "KH32", "X01", "X07", "X09", "X10"} {
 			if !nonzero[code] {
 				t.Errorf("%s is zero everywhere on the demo network", code)
 			}
@@ -98,10 +100,10 @@ func TestMonthsAndDrillDown(t *testing.T) {
 		}
 		for _, v := range year {
 			ind := v.Indicator
-			if ind.Source != "unrecorded" && v.Known && v.Records == "" {
+			if v.Known && v.Records == "" {
 				t.Errorf("%s has no records link", ind.Code)
 			}
-			if !ind.Additive() || ind.Period != stats.Flow || ind.Source == "unrecorded" {
+			if !ind.Additive() || ind.Period != stats.Flow || ind.Source == "forms" { // the forms are annual: no monthly figures
 				continue
 			}
 			months, err := r.Monthly(ctx, ind.Code, q)

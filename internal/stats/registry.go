@@ -29,6 +29,7 @@ type Deps struct {
 	Survey   *survey.Store // nil: literacy figures unknown
 	Share    *share.Store  // nil: sharing figures unknown
 	Quiz     *quiz.Store   // nil: quiz figures unknown
+	Forms    AcceptedForms // the accepted annual statistics forms (stats/forms.Store); nil: declared figures unknown
 }
 
 // Registry holds every indicator and computes their values. It is safe for concurrent use.
@@ -439,7 +440,7 @@ func (r *Registry) Own(ctx context.Context, q Query, codes ...string) ([]Value, 
 			continue
 		}
 		out[i] = r.valueOf(ind, q, cells)
-		if ind.fetch.own == nil && ind.fetch.name != "unrecorded" {
+		if ind.fetch.own == nil {
 			out[i].Known = true // nothing recorded at the unit beyond its children
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/kepu/kepu/internal/content"
+	"github.com/kepu/kepu/internal/region"
 )
 
 // contentFetcher reads content reach (content.Store.Reach: counted views on Kepu's pages and
@@ -162,5 +163,123 @@ func (r *Registry) contentIndicators() []*Indicator {
 			seed: "epidemic-prevention science videos produced", definition: "标记为应急科普、已发布的视频条数（截至今日）"}, Verified, Stock, "emergency_videos"),
 		con(def{code: "KM11", zh: "应急科普点击量", en: "clicks on emergency science communication items", unit: "次", unitEn: "clicks", section: SectionActivities,
 			seed: "clicks on those items", definition: "应急科普内容在各渠道的浏览量之和"}, Declared, Flow, "emergency_views"),
+	}
+}
+
+// pushFetcher reads content.Store.ReachByRegion for the period: pushes recorded to the outside
+// platforms (every PushChannels platform), and the views of emergency science videos (items of
+// kind video flagged 应急科普) kept apart by basis — counted on Kepu's pages and kiosks, or
+// reported by the platforms for their pushes. One read per query gives the subtree, the unit's
+// own records and each child's part. Keys: "pushes", "em_video_views",
+// "em_video_platform_views".
+func (r *Registry) pushFetcher() *fetcher {
+	f := &fetcher{name: "push"}
+	base := func(q Query) content.ReachQuery {
+		from, to := q.Bounds()
+		return content.ReachQuery{Scope: q.Scope, From: from, To: to, Region: q.Unit}
+	}
+	// Two reads: the pushes (no views needed), and the emergency videos' views of both sources.
+	reads := []func(q Query) content.ReachQuery{
+		func(q Query) content.ReachQuery { rq := base(q); rq.Source = "push"; return rq },
+		func(q Query) content.ReachQuery { rq := base(q); rq.Emergency, rq.Kind = true, "video"; return rq },
+	}
+	type part struct {
+		key    string
+		read   int    // which of reads
+		source string // the records the link lists: view or push
+		figure func(content.ReachFigures) int64
+	}
+	parts := []part{
+		{"pushes", 0, "push", func(f content.ReachFigures) int64 { return f.Pushes }},
+		{"em_video_views", 1, "view", func(f content.ReachFigures) int64 { return f.CountedViews }},
+		{"em_video_platform_views", 1, "push", func(f content.ReachFigures) int64 { return f.PlatformViews }},
+	}
+	link := func(rq content.ReachQuery, unit, source string) string {
+		v := url.Values{"from": {rq.From}, "to": {rq.To}, "region": {unit}, "source": {source}}
+		if rq.Emergency {
+			v.Set("emergency", "1")
+		}
+		if rq.Kind != "" {
+			v.Set("kind", rq.Kind)
+		}
+		return "/console/reach/records?" + v.Encode()
+	}
+	// read gives, per read, the figures by exact division code.
+	read := func(ctx context.Context, q Query) ([]map[string]content.ReachFigures, error) {
+		out := make([]map[string]content.ReachFigures, len(reads))
+		for i, rq := range reads {
+			m, err := r.deps.Content.ReachByRegion(ctx, rq(q))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = m
+		}
+		return out, nil
+	}
+	cells := func(q Query, unit string, by []map[string]content.ReachFigures, keep func(code string) bool, withLinks bool) map[string]cell {
+		out := map[string]cell{}
+		for _, p := range parts {
+			var n int64
+			for code, fg := range by[p.read] {
+				if keep(code) {
+					n += p.figure(fg)
+				}
+			}
+			c := cell{exact: n, known: true}
+			if withLinks {
+				cq := q
+				cq.Unit = unit
+				c.records = link(reads[p.read](cq), unit, p.source)
+			}
+			out[p.key] = c
+		}
+		return out
+	}
+	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
+		by, err := read(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return cells(q, q.Unit, by, func(string) bool { return true }, true), nil
+	}
+	f.own = func(ctx context.Context, q Query) (map[string]cell, error) {
+		by, err := read(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return cells(q, q.Unit, by, func(code string) bool { return code == q.Unit }, false), nil
+	}
+	f.children = func(ctx context.Context, q Query, kids []region.Unit) (map[string]map[string]cell, error) {
+		by, err := read(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		n := childPrefixLen(q.Unit)
+		out := map[string]map[string]cell{}
+		for _, k := range kids {
+			p := prefixOf(k.Code, n)
+			out[k.Code] = cells(q, k.Code, by, func(code string) bool { return prefixOf(code, n) == p }, true)
+		}
+		return out, nil
+	}
+	return f
+}
+
+// pushIndicators are the seed's figures of pushes to the short-video and news platforms and of
+// the emergency science videos' clicks, the latter kept apart by basis: Kepu's own count
+// (verified) and the platforms' imported figures (declared).
+func (r *Registry) pushIndicators() []*Indicator {
+	f := r.pushFetcher()
+	con := func(d def, basis Basis, key string) *Indicator {
+		d.agg, d.basis, d.period = Sum, basis, Flow
+		return d.ind(f, key, "content")
+	}
+	return []*Indicator{
+		con(def{code: "X09", zh: "通过快手、抖音、今日头条等平台推送科普信息", en: "items pushed to short-video and news platforms", unit: "条次", unitEn: "items", section: SectionInformatization,
+			seed: "items pushed to short-video and news platforms", definition: "期内登记的推送记录条数（一条内容推送到一个平台计一条次；平台：微信公众号、抖音、快手、今日头条、科普中国），按推送日期；推送由本单位登记，阅读量见 KM03"}, Verified, "pushes"),
+		con(def{code: "X10", zh: "应急科普视频点击量（本站计数）", en: "clicks on emergency science videos (counted by Kepu)", unit: "次", unitEn: "clicks", section: SectionActivities,
+			seed: "clicks on those videos", definition: "标记为应急科普的视频在本站网页和科普e站计数的浏览量（每访客每条每日一次），按浏览日期；外部平台的点击见 X11"}, Verified, "em_video_views"),
+		con(def{code: "X11", zh: "应急科普视频外部平台点击量（平台申报）", en: "clicks on emergency science videos on outside platforms (declared)", unit: "次", unitEn: "clicks", section: SectionActivities,
+			definition: "标记为应急科普的视频推送到外部平台后，最近一次导入的平台阅读量之和，按推送日期；平台申报，不与 X10 相加"}, Declared, "em_video_platform_views"),
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
+	"github.com/kepu/kepu/internal/stats/forms"
 	"github.com/kepu/kepu/internal/survey"
 )
 
@@ -26,7 +27,8 @@ func newRegistry(d *db.DB) *stats.Registry {
 	regions := &region.Store{DB: d}
 	return stats.New(stats.Deps{DB: d, Regions: regions, Registry: &registry.Store{DB: d, Regions: regions},
 		Activity: &activity.Store{DB: d, Regions: regions}, Content: &content.Store{DB: d, Regions: regions},
-		Survey: &survey.Store{DB: d, Regions: regions}, Share: &share.Store{DB: d, Regions: regions}, Quiz: &quiz.Store{DB: d, Regions: regions}})
+		Survey: &survey.Store{DB: d, Regions: regions}, Share: &share.Store{DB: d, Regions: regions}, Quiz: &quiz.Store{DB: d, Regions: regions},
+		Forms: &forms.Store{DB: d, Regions: regions, Registry: &registry.Store{DB: d, Regions: regions}}})
 }
 
 // Every indicator computes on an empty network: zeros (or unknown) and no error.

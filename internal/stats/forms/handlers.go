@@ -48,6 +48,7 @@ type ListRow struct {
 	Unit        Unit
 	Form        *Form
 	StatusLabel string
+	LineValue   int64 // the value of ListPage.Line on the form
 }
 
 // ListPage is the data of the forms list.
@@ -60,6 +61,11 @@ type ListPage struct {
 	Counts         map[string]int
 	Total          int
 	SummaryURL     string
+	// Line, when ?line= names a line of the layout, keeps only the forms that carry a value on
+	// it and shows the values and their sum: the records behind a declared figure (stats
+	// indicators X01–X08 link here with status=accepted).
+	Line      *Field
+	LineTotal int64
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
@@ -92,6 +98,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	for y := h.thisYear(); y >= h.thisYear()-6; y-- {
 		page.Years = append(page.Years, y)
 	}
+	if fl, ok := FieldOf(strings.ToUpper(strings.TrimSpace(q.Get("line")))); ok {
+		page.Line = fl
+	}
 	for _, u := range units {
 		row := ListRow{Unit: u, Form: byKey[u.Key], StatusLabel: "未填报"}
 		st := ""
@@ -99,8 +108,19 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 			st, row.StatusLabel = row.Form.Status, StatusLabel(row.Form.Status)
 		}
 		page.Counts[st]++
+		if page.Line != nil {
+			v, carried := int64(0), false
+			if row.Form != nil {
+				v, carried = row.Form.Figures[page.Line.Code]
+			}
+			if !carried {
+				continue
+			}
+			row.LineValue = v
+		}
 		if status == "" || status == st || (status == "none" && st == "") {
 			page.Rows = append(page.Rows, row)
+			page.LineTotal += row.LineValue
 		}
 	}
 	page.Total = len(units)

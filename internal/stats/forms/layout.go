@@ -29,7 +29,7 @@ type Section struct {
 type Field struct {
 	Code       string // KR02, KC11, KJ03, … (see Layout)
 	Label      string
-	Unit       string // 人, 个, 座, 平方米, 元, 次, 场次, 人次, 种, 册, 条, 人月
+	Unit       string // 人, 个, 家, 座, 平方米, 元, 次, 场次, 人次, 种, 册, 条, 篇次, 户, 人月
 	Parent     string
 	Disjoint   bool
 	Depth      int // 0 for a total, 1 for its parts, 2 for their "其中" lines (indentation)
@@ -47,7 +47,11 @@ const YoYThreshold = 0.5
 // (KM), activities (KH). A line that is one of the stats registry's indicators carries that
 // indicator's code (KR02 科普专职人员, KJ11 科普经费使用额, …) and is pre-filled from it; lines
 // entered by hand only have codes of their own in the same series (KR12…, KC11…, KJ16, KM12…,
-// KH31…), so one code means one figure across the forms, the indicators and the API. Funds
+// KH31…), so one code means one figure across the forms, the indicators and the API. The
+// seed's figures that only units can declare (X01–X08: museum-society members, topic reads,
+// newspaper pages and articles, the 4K TV platform, the hundred-experts programme's experts and
+// live streams) are hand-entered lines whose codes are the stats indicators' codes: those
+// indicators sum the accepted forms (Store.AcceptedLines), so they are never pre-filled. Funds
 // are whole yuan (元), not the national form's 万元, so that every line is an integer and
 // summaries add exactly.
 var Layout = []Section{
@@ -74,6 +78,7 @@ var Layout = []Section{
 		{Code: "KC03", Label: "科普大篷车", Unit: "辆", Indicator: "KC03"},
 		{Code: "KC05", Label: "科普教育基地", Unit: "个", Indicator: "KC05"},
 		{Code: "KC07", Label: "科普e站", Unit: "个", Indicator: "KC07"},
+		{Code: "X01", Label: "自治区自然科学博物馆学会会员场馆（年末）", Unit: "家"},
 	}},
 	{Key: "funds", Title: "三、科普经费", Fields: []Field{
 		{Code: "KJ01", Label: "年度科普经费筹集额", Unit: "元", Indicator: "KJ01"},
@@ -98,6 +103,11 @@ var Layout = []Section{
 		{Code: "KM17", Label: "科普类微博、微信公众号", Unit: "个"},
 		{Code: "KM05", Label: "发布科普视频", Unit: "条", Indicator: "KM05"},
 		{Code: "KM06", Label: "发布科普图文", Unit: "条", Indicator: "KM06"},
+		{Code: "X02", Label: "科学家精神宣讲相关话题阅读量（微博等，平台显示数）", Unit: "次"},
+		{Code: "X03", Label: "媒体刊发“科技先锋”专版", Unit: "个"},
+		{Code: "X04", Label: "媒体刊发先进事迹稿件", Unit: "篇次"},
+		{Code: "X05", Label: "4K数字电视科普平台覆盖用户（运营商提供，年末）", Unit: "户"},
+		{Code: "X06", Label: "4K数字电视科普平台点击量（运营商提供）", Unit: "次"},
 	}},
 	{Key: "activities", Title: "五、科普活动", Fields: []Field{
 		{Code: "KH31", Label: "科普（技）讲座", Unit: "次"},
@@ -113,6 +123,9 @@ var Layout = []Section{
 		{Code: "KH02", Label: "科普活动场次", Unit: "场次", Indicator: "KH02"},
 		{Code: "KH03", Label: "科普活动参加人次（申报）", Unit: "人次", Indicator: "KH03"},
 		{Code: "KH04", Label: "科普活动参加人次（签到核验）", Unit: "人次", Indicator: "KH04"},
+		{Code: "KH23", Label: "“百名专家走进盟市旗县”讲座、培训、义诊", Unit: "场次", Indicator: "KH23"},
+		{Code: "X08", Label: "其中：同步线上直播", Unit: "场次", Parent: "KH23", Depth: 1},
+		{Code: "X07", Label: "“百名专家走进盟市旗县”派出专家", Unit: "人"},
 	}},
 }
 

@@ -105,6 +105,9 @@ type Store struct {
 	Prefill  Prefill      // nil: association forms start blank
 	Log      *slog.Logger // where a failed pre-fill is logged (nil: slog.Default)
 	Now      func() time.Time
+	// Accepted is called after a form is accepted with its unit's division code (the stats
+	// registry forgets its snapshots of the forms' figures there and above); nil: nothing.
+	Accepted func(ctx context.Context, code string)
 }
 
 // Errors of the workflow.
@@ -421,7 +424,17 @@ func (s *Store) Submit(ctx context.Context, f Form, actor int64) (Problems, erro
 func (s *Store) Review(ctx context.Context, id, actor int64, accept bool, reasons string) error {
 	reasons = strings.TrimSpace(reasons)
 	if accept {
-		return s.step(ctx, id, actor, "accept", reasons, Accepted, "", Submitted)
+		if err := s.step(ctx, id, actor, "accept", reasons, Accepted, "", Submitted); err != nil {
+			return err
+		}
+		if s.Accepted != nil {
+			var code string
+			if err := s.DB.QueryRowContext(ctx, `SELECT region_code FROM stat_forms WHERE id = $1`, id).Scan(&code); err != nil {
+				return fmt.Errorf("forms.Review: %w", db.Map(err))
+			}
+			s.Accepted(ctx, code)
+		}
+		return nil
 	}
 	if reasons == "" {
 		return ErrProblems

@@ -335,5 +335,10 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, mayReview func(U
 	if err != nil {
 		return 0, err
 	}
+	if s.Accepted != nil {
+		for _, it := range items {
+			s.Accepted(ctx, it.unit.Region)
+		}
+	}
 	return len(items), nil
 }
