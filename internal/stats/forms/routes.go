@@ -37,6 +37,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/stats/forms/{id}", h.Kit.H(account.Staff(h.save)))
 	mux.Handle("POST /console/stats/forms/{id}/review", h.Kit.H(account.Staff(h.review)))
 	mux.Handle("GET /console/stats/forms/{id}/export", h.Kit.H(account.Staff(h.export)))
+	mux.Handle("GET /api/v1/stats/forms", h.Kit.H(h.apiList))
+	mux.Handle("GET /api/v1/stats/forms/{id}", h.Kit.H(h.apiForm))
 }
 
 // Nav names the forms in the console.
