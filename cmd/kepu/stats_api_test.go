@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -271,6 +272,69 @@ func TestStatsAssessAPI(t *testing.T) {
 			if status, body := c.who.get(c.path); status != c.status {
 				t.Errorf("%s: %d, want %d (%.200s)", c.path, status, c.status, body)
 			}
+		}
+	})
+}
+
+// A form's pre-filled figures drill down to the unit's own records: the banner's government
+// grant line was pre-filled from the funds entries booked to the banner itself (not its
+// township's), and its link lists exactly those; a venue's lines link to its registry record.
+// The page and the API give the same links.
+func TestStatsFormsRecords(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ts := newTestSite(t, d)
+		museum, err := ts.site.Registry.Create(ctx, &registry.Museums, region.NewScope("150000"), 0,
+			registry.Values{"name": "锡林浩特市科技馆", "region_code": "152502", "tier": "banner", "floor_area": 3000.0, "exhibits": int64(80)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		banner := newClient(t, ts.srv.URL).loginAnd("banner-152502")
+		for _, e := range []url.Values{
+			{"region": {"152502"}, "category": {"government"}, "amount": {"1200"}, "booked_on": {"2026-03-01"}, "note": {"本级拨款"}},
+			{"region": {"152502001"}, "category": {"government"}, "amount": {"500"}, "booked_on": {"2026-04-01"}, "note": {"街道拨款"}},
+		} {
+			if status, body, _ := banner.post("/console/funds", "/console/funds", e); status != http.StatusSeeOther {
+				t.Fatalf("funds entry: %d %.300s", status, body)
+			}
+		}
+		path := openForm(t, banner, "152502", 2026)
+		id := formPath.FindStringSubmatch(path)[1]
+		var f forms.FormJSON
+		if status := banner.getJSON("/api/v1/stats/forms/"+id, &f); status != 200 {
+			t.Fatalf("form: %d", status)
+		}
+		lines := map[string]forms.FieldJSON{}
+		for _, fl := range f.Fields {
+			lines[fl.Code] = fl
+		}
+		kj := lines["KJ02"]
+		if kj.Prefill == nil || *kj.Prefill != 1200 || !strings.HasPrefix(kj.Records, "/console/funds?") {
+			t.Fatalf("KJ02 (government grants): %+v", kj)
+		}
+		if lines["KR00"].Records != "" || lines["KC01"].Records != "" {
+			t.Errorf("links without an own list: KR00 %q, KC01 %q", lines["KR00"].Records, lines["KC01"].Records)
+		}
+		_, page := banner.get(path)
+		if !strings.Contains(page, `<a href="`+strings.ReplaceAll(kj.Records, "&", "&amp;")+`">1,200</a>`) {
+			t.Errorf("the form page does not link the pre-filled 1,200 to %s", kj.Records)
+		}
+		status, list := banner.get(kj.Records)
+		if status != 200 || !strings.Contains(list, "本级拨款") || strings.Contains(list, "街道拨款") {
+			t.Errorf("the grants' records (%s): %d, own entry listed %v, township's listed %v", kj.Records, status, strings.Contains(list, "本级拨款"), strings.Contains(list, "街道拨款"))
+		}
+
+		vpath := openForm(t, banner, fmt.Sprintf("museums-%d", museum), 2026)
+		var vf forms.FormJSON
+		banner.getJSON("/api/v1/stats/forms/"+formPath.FindStringSubmatch(vpath)[1], &vf)
+		rec := fmt.Sprintf("/console/registry/museums/%d", museum)
+		for _, fl := range vf.Fields {
+			if (fl.Prefill != nil) != (fl.Records == rec) {
+				t.Errorf("venue line %s: pre-filled %v, records %q", fl.Code, fl.Prefill, fl.Records)
+			}
+		}
+		if status, body := banner.get(rec); status != 200 || !strings.Contains(body, "锡林浩特市科技馆") {
+			t.Errorf("the venue's record: %d", status)
 		}
 	})
 }

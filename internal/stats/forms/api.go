@@ -46,6 +46,10 @@ type FieldJSON struct {
 	// records gave it, "hand" when it was typed (or corrected, or imported), "" when blank.
 	Source string `json:"source"`
 	Remark string `json:"remark,omitempty"`
+	// Records is the list of the unit's own records behind the pre-filled figure (a venue's
+	// record; an association's activities, funds entries … at the unit itself); "" when the
+	// source cannot list them.
+	Records string `json:"records,omitempty"`
 }
 
 // EventJSON is one workflow step of a form.
@@ -202,6 +206,7 @@ func (h *Handler) apiForm(w http.ResponseWriter, r *http.Request) error {
 		return notFound(err)
 	}
 	out := FormJSON{FormLineJSON: lineOf(f), Fields: []FieldJSON{}, History: []EventJSON{}}
+	records := h.lineRecords(ctx, f)
 	for _, sec := range Layout {
 		for _, fl := range sec.Fields {
 			fj := FieldJSON{Code: fl.Code, Section: sec.Key, Label: fl.Label, Unit: fl.Unit, Parent: fl.Parent, Remark: f.Remarks[fl.Code]}
@@ -209,7 +214,7 @@ func (h *Handler) apiForm(w http.ResponseWriter, r *http.Request) error {
 				fj.Value = &v
 			}
 			if v, ok := f.Prefilled[fl.Code]; ok {
-				fj.Prefill = &v
+				fj.Prefill, fj.Records = &v, records[fl.Code]
 			}
 			switch {
 			case fj.Value == nil:

@@ -24,6 +24,9 @@ type Handler struct {
 	Now func() time.Time
 	// AccountNames names the accounts in a form's history (account.Store.Usernames); nil shows ids.
 	AccountNames func(ctx context.Context, ids []int64) (map[int64]string, error)
+	// Records links a form's pre-filled lines to the unit's own records (RecordsFrom); nil:
+	// an association's lines get no links (a venue's link to its record all the same).
+	Records Records
 }
 
 // Routes lists every route of the forms.
