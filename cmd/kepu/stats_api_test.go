@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
@@ -335,6 +336,70 @@ func TestStatsFormsRecords(t *testing.T) {
 		}
 		if status, body := banner.get(rec); status != 200 || !strings.Contains(body, "锡林浩特市科技馆") {
 			t.Errorf("the venue's record: %d", status)
+		}
+	})
+}
+
+// BenchmarkStatsAPI serves the statistics API on the demo network at the seed's scale (SQLite,
+// and PostgreSQL with KEPU_TEST_POSTGRES) as the region admin:
+//
+//   - forms-list: GET /api/v1/stats/forms for the whole region, every association and museum
+//     listed, each of the 1,322 associations with an accepted form and its submit and review
+//     steps;
+//
+//   - form-records-region, form-records-banner: the drill-down links of an association's form
+//     page (forms.RecordsFrom: the own records of every pre-filled line), the cost the form page
+//     and GET /api/v1/stats/forms/{id} add to show them.
+//
+//     go test -run xxx -bench StatsAPI -benchtime 10x ./cmd/kepu/
+func BenchmarkStatsAPI(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		ts, c := benchSite(b, d)
+		ctx := context.Background()
+		fs := &forms.Store{DB: d, Regions: ts.site.Regions, Registry: ts.site.Registry}
+		units, err := fs.Units(ctx, region.NewScope("150000"), "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		figs := `{"KR00":10,"KR02":4,"KR03":6,"KJ01":100000,"KJ02":80000,"KH02":12,"KH03":3400}`
+		now := time.Now().UTC()
+		var rows [][]any
+		for _, u := range units {
+			if u.Kind == forms.Association {
+				rows = append(rows, []any{u.Key, u.Kind, u.Name, u.Region, 2026, forms.Accepted, figs, now, now})
+			}
+		}
+		if err := db.BulkInsert(ctx, d, d.Dialect, "stat_forms", []string{"unit_key", "unit_kind", "unit_name", "region_code", "year", "status", "figures", "created_at", "updated_at"}, rows, ""); err != nil {
+			b.Fatal(err)
+		}
+		for _, action := range []string{"open", "submit", "accept"} {
+			if _, err := d.ExecContext(ctx, `INSERT INTO stat_form_events (form_id, at, action, reasons) SELECT id, updated_at, $1, '' FROM stat_forms`, action); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run("forms-list", func(b *testing.B) {
+			for b.Loop() {
+				if status, body := c.get("/api/v1/stats/forms?year=2026&region=150000"); status != 200 || !strings.Contains(body, `"review":"accept"`) {
+					b.Fatalf("%d %.200s", status, body)
+				}
+			}
+			b.ReportMetric(float64(len(units)), "units")
+		})
+		var codes []string
+		for _, f := range forms.Fields() {
+			if f.Indicator != "" {
+				codes = append(codes, f.Indicator)
+			}
+		}
+		records := forms.RecordsFrom(ts.site.Stats)
+		for _, u := range []struct{ name, code string }{{"form-records-region", "150000"}, {"form-records-banner", "152502"}} {
+			b.Run(u.name, func(b *testing.B) {
+				for b.Loop() {
+					if links, err := records(ctx, u.code, 2026, codes); err != nil || len(links) == 0 {
+						b.Fatalf("%v %v", links, err)
+					}
+				}
+			})
 		}
 	})
 }

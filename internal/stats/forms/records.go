@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/kepu/kepu/internal/region"
@@ -17,19 +18,26 @@ import (
 // left out. Like Prefill it may return links and an error together.
 type Records func(ctx context.Context, code string, year int, indicators []string) (map[string]string, error)
 
+// OwnListed are the stats sources (stats.Indicator.Source) whose Own values carry the list of
+// the unit's own records: activities at exactly the unit (activity.Filter.Unit) and the funds
+// entries booked to it (the ledger's exact=1). The other sources count a unit's own records
+// without a list to link (stats' registry and content counts, as of this writing), and asking
+// them is costly: the region form's links took 8.8 s with every source asked and 3.3 ms with
+// these two on the seed-scale demo (BenchmarkStatsAPI, docs/BENCHMARKS.md). Add a source here
+// when it learns to list its own records.
+var OwnListed = []string{"activity", "funds"}
+
 // RecordsFrom reads the links from the stats indicator registry: each indicator's Own value
-// (stats.Registry.Own) carries the list of the unit's own records where its source can list
-// them (activities at exactly the unit, funds entries booked to it, …); an indicator whose
-// source gives no own list (stats' registry counts, for one) gets no link rather than a list
-// of the whole subtree, which would not be the line's records. One query per section, as in
-// PrefillFrom.
+// (stats.Registry.Own) carries the list of the unit's own records, for the sources in
+// OwnListed; other lines get no link rather than a list of the whole subtree, which would not
+// be the line's records. One query per section, as in PrefillFrom.
 func RecordsFrom(reg *stats.Registry) Records {
 	return func(ctx context.Context, code string, year int, indicators []string) (map[string]string, error) {
 		bySection := map[string][]string{}
 		var sections []string
 		for _, c := range indicators {
 			ind, ok := reg.Get(c)
-			if !ok || !ind.Additive() {
+			if !ok || !ind.Additive() || !slices.Contains(OwnListed, ind.Source) {
 				continue
 			}
 			if bySection[ind.Section] == nil {
