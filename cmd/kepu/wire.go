@@ -147,6 +147,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	// The dashboard and the annual report read the same indicator registry.
 	dh := &dashboard.Handler{Kit: kit, Stats: figures, Regions: regions, Boundaries: &dashboard.Boundaries{DB: d}, Root: root.Code}
 	rph := &report.Handler{Kit: kit, Stats: figures, Regions: regions, Ranks: &report.Ranks{DB: d}}
+	formsH.Records = forms.RecordsFrom(figures) // a form's pre-filled lines link to the unit's own records
 	h := web.NewServer(kit, web.ServerConfig{Secret: secret, Session: acc.Session, Ping: d.PingContext, HTTPS: secureCookies, TrustedProxies: sc.TrustedProxies}, reg, rh, ah, ch, svh, acc, sh, qh, fh, formsH, asH, dh, rph)
 	closeAll := func(ctx context.Context) error { return errors.Join(ch.Views.Close(ctx), clicks.Close(ctx)) }
 	return &site{Handler: h, Accounts: accounts, Regions: regions, Registry: records, Activity: acts, Quiz: qs, Stats: figures, Root: root, Close: closeAll}, nil

@@ -33,6 +33,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/stats/assess/{id}", h.Kit.H(account.Staff(h.update)))
 	mux.Handle("GET /console/stats/assess/{id}/export", h.Kit.H(account.Staff(h.export)))
 	mux.Handle("POST /console/stats/assess/{id}/delete", h.Kit.H(account.Staff(h.remove)))
+	mux.Handle("GET /api/v1/stats/assess/{system}/scores", h.Kit.H(h.apiScores))
 }
 
 // Nav names the assessment pages in the console.

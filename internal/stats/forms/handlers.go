@@ -162,6 +162,7 @@ type Line struct {
 	Field     *Field
 	Value     string // as typed or stored
 	Prefilled string // what the records gave ("" for none)
+	Records   string // the list of the unit's own records behind Prefilled ("" for none)
 	History   []string
 	Remark    string
 	Problem   string
@@ -221,6 +222,7 @@ func (h *Handler) view(r *http.Request, f Form, typed map[string]string, remarks
 	for _, hf := range hist {
 		page.HistoryYears = append(page.HistoryYears, hf.Year)
 	}
+	records := h.lineRecords(ctx, f)
 	for _, sec := range Layout {
 		sv := SectionView{Title: sec.Title}
 		for i := range sec.Fields {
@@ -232,7 +234,7 @@ func (h *Handler) view(r *http.Request, f Form, typed map[string]string, remarks
 				ln.Value = strconv.FormatInt(v, 10)
 			}
 			if v, ok := f.Prefilled[fl.Code]; ok {
-				ln.Prefilled = web.Num(v)
+				ln.Prefilled, ln.Records = web.Num(v), records[fl.Code]
 			}
 			for _, hf := range hist {
 				if v, ok := hf.Figures[fl.Code]; ok {

@@ -24,6 +24,9 @@ type Handler struct {
 	Now func() time.Time
 	// AccountNames names the accounts in a form's history (account.Store.Usernames); nil shows ids.
 	AccountNames func(ctx context.Context, ids []int64) (map[int64]string, error)
+	// Records links a form's pre-filled lines to the unit's own records (RecordsFrom); nil:
+	// an association's lines get no links (a venue's link to its record all the same).
+	Records Records
 }
 
 // Routes lists every route of the forms.
@@ -37,6 +40,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /console/stats/forms/{id}", h.Kit.H(account.Staff(h.save)))
 	mux.Handle("POST /console/stats/forms/{id}/review", h.Kit.H(account.Staff(h.review)))
 	mux.Handle("GET /console/stats/forms/{id}/export", h.Kit.H(account.Staff(h.export)))
+	mux.Handle("GET /api/v1/stats/forms", h.Kit.H(h.apiList))
+	mux.Handle("GET /api/v1/stats/forms/{id}", h.Kit.H(h.apiForm))
 }
 
 // Nav names the forms in the console.

@@ -31,6 +31,10 @@ var Sections = []struct{ Code, Heading string }{
 	{stats.SectionActivities, "加强科普品牌活动开展 努力推动形成讲科学、爱科学、学科学、用科学的良好氛围"},
 }
 
+// NoSurveyText is the lead's sentence when the unit has no civic scientific literacy survey
+// estimate up to the report's year (arguments: the year, the area as Area names it).
+const NoSurveyText = "截至%d年，%s尚无公民科学素质抽样调查结果。"
+
 // TrendYears is how many years (the report's year included) the trend table covers.
 const TrendYears = 5
 
@@ -350,13 +354,18 @@ func sentence(rep *Report, f *Figure) Sentence {
 }
 
 // leadSentences opens the report with the literacy figures, as the seed does: "2021年，全区
-// 公民具备科学素质比例8.73%，较2020年提高0.52个百分点。"; without a literacy figure, a sentence
-// naming the report's scope.
+// 公民具备科学素质比例8.73%，较2020年提高0.52个百分点。"; when the unit has no survey estimate
+// (no verified literacy figure: no survey of the unit up to the year, or its estimate
+// suppressed), a sentence saying so; then a sentence naming the report's sources.
 func leadSentences(rep *Report, lit []*Figure) []Sentence {
 	var out []Sentence
+	surveyed := false
 	for _, f := range lit {
 		if !f.Known {
 			continue
+		}
+		if f.Basis == stats.Verified.String() {
+			surveyed = true
 		}
 		s := Sentence{{Text: fmt.Sprintf("%d年，%s%s", rep.Year, rep.Area, f.Name)}, {Text: f.Text + f.Unit, Href: f.Records}}
 		if f.Rank > 0 {
@@ -366,6 +375,9 @@ func leadSentences(rep *Report, lit []*Figure) []Sentence {
 			s = append(s, Part{Text: "，" + f.Change})
 		}
 		out = append(out, append(s, Part{Text: "。"}))
+	}
+	if !surveyed {
+		out = append(out, Sentence{{Text: fmt.Sprintf(NoSurveyText, rep.Year, rep.Area)}})
 	}
 	out = append(out, Sentence{{Text: fmt.Sprintf("本报告各项数字均由科普平台%d年的记录汇总生成，数字链接至其背后的记录；约数按两位有效数字向下取整，“多”表示实际数大于所写之数，精确值见数据附表。", rep.Year)}})
 	return out
