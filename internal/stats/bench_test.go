@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -165,6 +166,31 @@ func BenchmarkSources(b *testing.B) {
 	})
 }
 
+// procCPU is the process's CPU time so far (user and system, every goroutine; SQLite runs in
+// the process): on a shared machine it moves less with the load than wall time does.
+func procCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loop runs work b.N times with prepare before each run outside the timer, and reports the
+// CPU time of work alone as cpu-ms/op beside the wall time.
+func loop(b *testing.B, prepare, work func(b *testing.B)) {
+	var cpu time.Duration
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		prepare(b)
+		b.StartTimer()
+		c := procCPU()
+		work(b)
+		cpu += procCPU() - c
+		n++
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(max(n, 1)), "cpu-ms/op")
+}
+
 // BenchmarkDashboardCold builds the dashboard (dashboard.Build: the year, the year before,
 // children, siblings, 12 months of flows) of the region, a league (152500) and a banner
 // (152502) for 2026 with no snapshot to read: stats_snapshots is emptied before each build
@@ -181,31 +207,62 @@ func BenchmarkDashboardCold(b *testing.B) {
 		r.MaxAge = 10 * time.Minute
 		regions := &region.Store{DB: d}
 		empty := func(b *testing.B) {
-			b.StopTimer()
 			if _, err := d.ExecContext(ctx, `DELETE FROM stats_snapshots`); err != nil {
 				b.Fatal(err)
 			}
-			b.StartTimer()
 		}
 		for _, unit := range []string{"150000", "152500", "152502"} {
 			q := stats.Query{Unit: unit, Year: 2026, Scope: everyone}
 			b.Run("dashboard/"+unit, func(b *testing.B) {
-				for b.Loop() {
-					empty(b)
+				loop(b, empty, func(b *testing.B) {
 					if _, err := dashboard.Build(ctx, r, regions, q); err != nil {
 						b.Fatal(err)
 					}
+				})
+			})
+		}
+		// The refresher's round (cmd/kepu refreshFigures): the region's dashboard this year and
+		// last under Refreshing, then each league's this year under RefreshingOlderThan (what
+		// the region's pass computed is read, the rest computed); then a league's and a banner's
+		// first view after a round.
+		region := func(b *testing.B) {
+			for _, y := range []int{2026, 2025} {
+				if _, err := dashboard.Build(stats.Refreshing(ctx), r, regions, stats.Query{Unit: "150000", Year: y, Scope: everyone}); err != nil {
+					b.Fatal(err)
 				}
+			}
+		}
+		leagues := func(b *testing.B) {
+			kids, err := regions.Children(ctx, "150000")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, k := range kids {
+				if _, err := dashboard.Build(stats.RefreshingOlderThan(ctx, 5*time.Minute), r, regions, stats.Query{Unit: k.Code, Year: 2026, Scope: everyone}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Run("refresh/region", func(b *testing.B) { loop(b, empty, region) })
+		b.Run("refresh/leagues", func(b *testing.B) {
+			loop(b, func(b *testing.B) { empty(b); region(b) }, leagues)
+		})
+		for _, unit := range []string{"152500", "152502"} {
+			b.Run("after-round/"+unit, func(b *testing.B) {
+				loop(b, func(b *testing.B) { empty(b); region(b); leagues(b) }, func(b *testing.B) {
+					if _, err := dashboard.Build(ctx, r, regions, stats.Query{Unit: unit, Year: 2026, Scope: everyone}); err != nil {
+						b.Fatal(err)
+					}
+				})
 			})
 		}
 		q := stats.Query{Unit: "150000", Year: 2026, Scope: everyone}
 		b.Run("report/150000", func(b *testing.B) {
-			for b.Loop() {
-				empty(b)
+			loop(b, empty, func(b *testing.B) {
 				if _, err := report.Build(ctx, r, regions, q, nil); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	})
 }

@@ -52,20 +52,38 @@ type refreshKey struct{}
 // refresher) computes the dashboards' figures under it before their snapshots expire, so a
 // user's first view reads snapshots at most MaxAge old instead of waiting for the domains.
 func Refreshing(ctx context.Context) context.Context {
-	return context.WithValue(ctx, refreshKey{}, true)
+	return context.WithValue(ctx, refreshKey{}, time.Duration(0))
+}
+
+// RefreshingOlderThan returns a context under which the registry reads only snapshots younger
+// than age (and younger than MaxAge) and computes and rewrites the others. A refresher that has
+// just refreshed a unit under Refreshing warms the units below it under this with age its own
+// period: what the round has already computed (the unit's children, the year before) is read,
+// and what would expire before the next round is computed again.
+func RefreshingOlderThan(ctx context.Context, age time.Duration) context.Context {
+	return context.WithValue(ctx, refreshKey{}, max(age, 0))
+}
+
+// refreshAge is the age below which a snapshot may be read under Refreshing (0: none) or
+// RefreshingOlderThan; ok is false outside both.
+func refreshAge(ctx context.Context) (age time.Duration, ok bool) {
+	age, ok = ctx.Value(refreshKey{}).(time.Duration)
+	return age, ok
 }
 
 // snapshots reads the fresh snapshot rows of the given units and period: unit → source →
-// cells. Nothing when MaxAge is 0 or under Refreshing.
+// cells. Nothing when MaxAge is 0 or under Refreshing; under RefreshingOlderThan only rows
+// younger than its age.
 func (r *Registry) snapshots(ctx context.Context, units []string, q Query) (map[string]map[string]map[string]cell, error) {
-	if ctx.Value(refreshKey{}) != nil {
-		return map[string]map[string]map[string]cell{}, nil
-	}
 	out := map[string]map[string]map[string]cell{}
-	if r.MaxAge <= 0 || r.deps.DB == nil || len(units) == 0 {
+	maxAge := r.MaxAge
+	if age, ok := refreshAge(ctx); ok {
+		maxAge = min(maxAge, age)
+	}
+	if maxAge <= 0 || r.deps.DB == nil || len(units) == 0 {
 		return out, nil
 	}
-	args := []any{q.Year, q.Month, r.now().Add(-r.MaxAge).UTC()}
+	args := []any{q.Year, q.Month, r.now().Add(-maxAge).UTC()}
 	ph := make([]string, len(units))
 	for i, u := range units {
 		args = append(args, u)

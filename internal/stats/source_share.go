@@ -151,8 +151,8 @@ func (r *Registry) shareIndicators() []*Indicator {
 // of its twelve months and the children's year, which are the same twelve calls three times
 // over. Concurrent callers for the same unit and month wait for one call; a result is reused
 // for at most shareMemoFor (a figure computed from it is at most that much older than its
-// snapshot says), and never when MaxAge is 0 (live figures) or under Refreshing (which
-// computes afresh and stores the new result).
+// snapshot says), never when MaxAge is 0 (live figures) or under Refreshing (which asks afresh
+// and stores the new result), and under RefreshingOlderThan only when younger than its age.
 type shareMemo struct {
 	mu sync.Mutex
 	m  map[string]*shareEntry
@@ -180,12 +180,15 @@ func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string
 	key := unit + "|" + month
 	now := r.now()
 	ttl := min(r.MaxAge, shareMemoFor)
+	if age, ok := refreshAge(ctx); ok {
+		ttl = min(ttl, age) // 0 under Refreshing: ask afresh
+	}
 	c.mu.Lock()
 	if c.m == nil {
 		c.m = map[string]*shareEntry{}
 	}
 	e := c.m[key]
-	reuse := e != nil && ctx.Value(refreshKey{}) == nil
+	reuse := e != nil
 	if reuse {
 		select {
 		case <-e.done: // finished: reuse only when young enough and not failed
