@@ -141,25 +141,25 @@ func BenchmarkSources(b *testing.B) {
 				mq := q
 				mq.Month = 6
 				b.Run(unit+"/"+src+"/values", func(b *testing.B) {
-					for b.Loop() {
+					loop(b, func(*testing.B) {}, func(b *testing.B) {
 						if _, err := r.Values(ctx, q, codes...); err != nil {
 							b.Fatal(err)
 						}
-					}
+					})
 				})
 				b.Run(unit+"/"+src+"/month", func(b *testing.B) {
-					for b.Loop() {
+					loop(b, func(*testing.B) {}, func(b *testing.B) {
 						if _, err := r.Values(ctx, mq, codes...); err != nil {
 							b.Fatal(err)
 						}
-					}
+					})
 				})
 				b.Run(unit+"/"+src+"/children", func(b *testing.B) {
-					for b.Loop() {
+					loop(b, func(*testing.B) {}, func(b *testing.B) {
 						if _, err := r.ChildrenValues(ctx, q, codes...); err != nil {
 							b.Fatal(err)
 						}
-					}
+					})
 				})
 			}
 		}
