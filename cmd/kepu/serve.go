@@ -138,8 +138,9 @@ func refreshFigures(ctx context.Context, s *site, log *slog.Logger) {
 			}
 			log.Info("figures refreshed", "region", unit, "year", y, "seconds", time.Since(start).Seconds())
 		}
+		round := stats.Refreshing(ctx) // one for both years: last year's figures of this year's pass are read
 		for _, y := range []int{year, year - 1} {
-			refresh(stats.Refreshing(ctx), s.Root.Code, y)
+			refresh(round, s.Root.Code, y)
 		}
 		leagues, err := s.Regions.Children(ctx, s.Root.Code)
 		if err != nil && ctx.Err() == nil {

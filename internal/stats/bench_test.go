@@ -226,8 +226,9 @@ func BenchmarkDashboardCold(b *testing.B) {
 		// the region's pass computed is read, the rest computed); then a league's and a banner's
 		// first view after a round.
 		region := func(b *testing.B) {
+			round := stats.Refreshing(ctx)
 			for _, y := range []int{2026, 2025} {
-				if _, err := dashboard.Build(stats.Refreshing(ctx), r, regions, stats.Query{Unit: "150000", Year: y, Scope: everyone}); err != nil {
+				if _, err := dashboard.Build(round, r, regions, stats.Query{Unit: "150000", Year: y, Scope: everyone}); err != nil {
 					b.Fatal(err)
 				}
 			}

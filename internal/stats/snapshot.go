@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
@@ -47,12 +48,14 @@ func decodeCells(s string) (map[string]cell, error) {
 
 type refreshKey struct{}
 
-// Refreshing returns a context under which the registry reads no snapshot: every figure is
-// computed from the domains and its snapshot rewritten. A periodic job (kepu serve's figure
-// refresher) computes the dashboards' figures under it before their snapshots expire, so a
-// user's first view reads snapshots at most MaxAge old instead of waiting for the domains.
+// Refreshing returns a context under which the registry reads no snapshot computed before the
+// context's first use: every figure is computed from the domains once and its snapshot
+// rewritten, and what has been computed under it since may be read again (the year before of
+// one dashboard is the year of the next). A periodic job (kepu serve's figure refresher)
+// computes the dashboards' figures under it before their snapshots expire, so a user's first
+// view reads snapshots at most MaxAge old instead of waiting for the domains.
 func Refreshing(ctx context.Context) context.Context {
-	return context.WithValue(ctx, refreshKey{}, time.Duration(0))
+	return context.WithValue(ctx, refreshKey{}, &refresh{})
 }
 
 // RefreshingOlderThan returns a context under which the registry reads only snapshots younger
@@ -61,29 +64,44 @@ func Refreshing(ctx context.Context) context.Context {
 // period: what the round has already computed (the unit's children, the year before) is read,
 // and what would expire before the next round is computed again.
 func RefreshingOlderThan(ctx context.Context, age time.Duration) context.Context {
-	return context.WithValue(ctx, refreshKey{}, max(age, 0))
+	return context.WithValue(ctx, refreshKey{}, &refresh{age: max(age, time.Nanosecond)})
 }
 
-// refreshAge is the age below which a snapshot may be read under Refreshing (0: none) or
-// RefreshingOlderThan; ok is false outside both.
-func refreshAge(ctx context.Context) (age time.Duration, ok bool) {
-	age, ok = ctx.Value(refreshKey{}).(time.Duration)
-	return age, ok
+// refresh is the value of a Refreshing (age 0) or RefreshingOlderThan context.
+type refresh struct {
+	age   time.Duration
+	once  sync.Once
+	since time.Time // Refreshing: the registry's clock at the context's first use
+}
+
+// notBefore is the time a snapshot (or a shared result) must have been computed after to be
+// read under ctx: MaxAge ago, or later under Refreshing (its first use) and
+// RefreshingOlderThan (its age ago).
+func (r *Registry) notBefore(ctx context.Context) time.Time {
+	now := r.now()
+	t := now.Add(-r.MaxAge)
+	if f, ok := ctx.Value(refreshKey{}).(*refresh); ok {
+		at := now.Add(-f.age)
+		if f.age == 0 {
+			f.once.Do(func() { f.since = now })
+			at = f.since
+		}
+		if at.After(t) {
+			t = at
+		}
+	}
+	return t
 }
 
 // snapshots reads the fresh snapshot rows of the given units and period: unit → source →
-// cells. Nothing when MaxAge is 0 or under Refreshing; under RefreshingOlderThan only rows
-// younger than its age.
+// cells. Nothing when MaxAge is 0; under Refreshing and RefreshingOlderThan only rows computed
+// after notBefore.
 func (r *Registry) snapshots(ctx context.Context, units []string, q Query) (map[string]map[string]map[string]cell, error) {
 	out := map[string]map[string]map[string]cell{}
-	maxAge := r.MaxAge
-	if age, ok := refreshAge(ctx); ok {
-		maxAge = min(maxAge, age)
-	}
-	if maxAge <= 0 || r.deps.DB == nil || len(units) == 0 {
+	if r.MaxAge <= 0 || r.deps.DB == nil || len(units) == 0 {
 		return out, nil
 	}
-	args := []any{q.Year, q.Month, r.now().Add(-maxAge).UTC()}
+	args := []any{q.Year, q.Month, r.notBefore(ctx).UTC()}
 	ph := make([]string, len(units))
 	for i, u := range units {
 		args = append(args, u)

@@ -151,8 +151,8 @@ func (r *Registry) shareIndicators() []*Indicator {
 // of its twelve months and the children's year, which are the same twelve calls three times
 // over. Concurrent callers for the same unit and month wait for one call; a result is reused
 // for at most shareMemoFor (a figure computed from it is at most that much older than its
-// snapshot says), never when MaxAge is 0 (live figures) or under Refreshing (which asks afresh
-// and stores the new result), and under RefreshingOlderThan only when younger than its age.
+// snapshot says), never when MaxAge is 0 (live figures), and under Refreshing or
+// RefreshingOlderThan only when asked after the snapshots it may read (Registry.notBefore).
 type shareMemo struct {
 	mu sync.Mutex
 	m  map[string]*shareEntry
@@ -179,9 +179,9 @@ func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string
 	}
 	key := unit + "|" + month
 	now := r.now()
-	ttl := min(r.MaxAge, shareMemoFor)
-	if age, ok := refreshAge(ctx); ok {
-		ttl = min(ttl, age) // 0 under Refreshing: ask afresh
+	after := r.notBefore(ctx) // under Refreshing: only what was asked since it began
+	if t := now.Add(-shareMemoFor); t.After(after) {
+		after = t
 	}
 	c.mu.Lock()
 	if c.m == nil {
@@ -192,8 +192,9 @@ func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string
 	if reuse {
 		select {
 		case <-e.done: // finished: reuse only when young enough and not failed
-			reuse = e.err == nil && now.Sub(e.at) < ttl
-		default: // running: wait for it
+			reuse = e.err == nil && e.at.After(after)
+		default: // running: wait for it if it started late enough
+			reuse = e.at.After(after)
 		}
 	}
 	if !reuse {
@@ -201,7 +202,7 @@ func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string
 			for k, old := range c.m {
 				select {
 				case <-old.done:
-					if now.Sub(old.at) >= ttl {
+					if !old.at.After(now.Add(-shareMemoFor)) {
 						delete(c.m, k)
 					}
 				default:

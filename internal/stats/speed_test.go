@@ -3,12 +3,14 @@ package stats_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
 )
@@ -123,6 +125,56 @@ func TestShareMonthsShared(t *testing.T) {
 		}
 		if v := sh05(ctx); v.Exact != 13000 {
 			t.Errorf("SH05 two minutes later = %d, want 13000 (the month asked afresh)", v.Exact)
+		}
+	})
+}
+
+// Under one Refreshing context, a figure computed before it is computed again, and a figure
+// computed under it is read back (the refresher's second year reads what its first computed);
+// a new Refreshing context computes again.
+func TestRefreshingReadsItsOwnRound(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		r := newRegistry(d)
+		var mu sync.Mutex
+		now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+		r.Now = func() time.Time { // a clock that moves
+			mu.Lock()
+			defer mu.Unlock()
+			now = now.Add(time.Millisecond)
+			return now
+		}
+		r.MaxAge = 10 * time.Minute
+		q := stats.Query{Unit: "150000", Year: 2026, Scope: everyone}
+		museums := func(ctx context.Context) int64 {
+			t.Helper()
+			v, err := r.Value(ctx, "KC01", q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v.Exact
+		}
+		reg := &registry.Store{DB: d, Regions: &region.Store{DB: d}}
+		add := func(name string) {
+			t.Helper()
+			if _, err := reg.Create(ctx, kindOf(t, "museums"), everyone, 0, registry.Values{"name": name, "region_code": "152500", "tier": "league"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if museums(ctx) != 0 {
+			t.Fatal("not empty")
+		}
+		add("锡林郭勒盟科技馆")
+		round := stats.Refreshing(ctx)
+		if got := museums(round); got != 1 {
+			t.Errorf("under Refreshing: %d museums, want 1 (the snapshot from before the round is not read)", got)
+		}
+		add("锡林郭勒盟青少年科技馆")
+		if got := museums(round); got != 1 {
+			t.Errorf("again under the same Refreshing: %d museums, want 1 read from the round's own snapshot", got)
+		}
+		if got := museums(stats.Refreshing(ctx)); got != 2 {
+			t.Errorf("under a new Refreshing: %d museums, want 2", got)
 		}
 	})
 }
