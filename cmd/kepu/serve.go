@@ -105,10 +105,14 @@ func (a *app) serve(ctx context.Context, args []string) error {
 var refreshDelay = time.Minute
 
 // refreshFigures recomputes the whole region's dashboard figures (this year and last) from the
-// domains under stats.Refreshing a minute after start and then every half of the snapshots' MaxAge, until
-// ctx ends, so that a viewer's first dashboard or report reads snapshots at most MaxAge old
-// rather than waiting seconds for the domains (docs/BENCHMARKS.md, statistics). Failures are
-// logged and the next round tries again.
+// domains under stats.Refreshing a minute after start and then every half of the snapshots'
+// MaxAge, until ctx ends, and then each league's dashboard of this year under
+// stats.RefreshingOlderThan that half: what the region's pass has just computed (the leagues'
+// figures of both years, as the region's children) is read, the rest (their banners, their
+// months) computed. A viewer's first dashboard or report of the region or a league then reads
+// snapshots at most MaxAge old rather than waiting seconds for the domains; a banner's first
+// view is computed then (docs/BENCHMARKS.md, statistics). Failures are logged and the next
+// round tries again.
 func refreshFigures(ctx context.Context, s *site, log *slog.Logger) {
 	every := s.Stats.MaxAge / 2
 	if every <= 0 {
@@ -123,17 +127,30 @@ func refreshFigures(ctx context.Context, s *site, log *slog.Logger) {
 	}
 	for {
 		year := time.Now().In(web.China).Year()
-		for _, y := range []int{year, year - 1} {
-			q := stats.Query{Unit: s.Root.Code, Year: y, Scope: region.NewScope(s.Root.Code)}
+		root := region.NewScope(s.Root.Code)
+		refresh := func(rctx context.Context, unit string, y int) {
 			start := time.Now()
-			if _, err := dashboard.Build(stats.Refreshing(ctx), s.Stats, s.Regions, q); err != nil {
-				if ctx.Err() != nil {
-					return
+			if _, err := dashboard.Build(rctx, s.Stats, s.Regions, stats.Query{Unit: unit, Year: y, Scope: root}); err != nil {
+				if ctx.Err() == nil {
+					log.Error("refreshing figures", "region", unit, "year", y, "err", err)
 				}
-				log.Error("refreshing the region's figures", "year", y, "err", err)
-				continue
+				return
 			}
-			log.Info("region's figures refreshed", "year", y, "seconds", time.Since(start).Seconds())
+			log.Info("figures refreshed", "region", unit, "year", y, "seconds", time.Since(start).Seconds())
+		}
+		round := stats.Refreshing(ctx) // one for both years: last year's figures of this year's pass are read
+		for _, y := range []int{year, year - 1} {
+			refresh(round, s.Root.Code, y)
+		}
+		leagues, err := s.Regions.Children(ctx, s.Root.Code)
+		if err != nil && ctx.Err() == nil {
+			log.Error("refreshing figures: the leagues", "err", err)
+		}
+		for _, l := range leagues {
+			if ctx.Err() != nil {
+				return
+			}
+			refresh(stats.RefreshingOlderThan(ctx, every), l.Code, year)
 		}
 		select {
 		case <-ctx.Done():

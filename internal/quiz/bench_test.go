@@ -150,3 +150,27 @@ func BenchmarkWriter(b *testing.B) {
 		b.ReportMetric(float64(stored)/b.Elapsed().Seconds(), "answers/s")
 	})
 }
+
+// BenchmarkSignUpAndStart signs a person up and starts their counted attempt, one after the
+// other: the writes that also keep the participation roll-up (quiz_region_months). Measured
+// before and after the roll-up in docs/BENCHMARKS.md (statistics).
+//
+//	go test ./internal/quiz -run xxx -bench SignUpAndStart -benchtime 2000x
+func BenchmarkSignUpAndStart(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		s, c := BenchContest(b, d, 1000)
+		ctx := context.Background()
+		towns := []string{"152502001", "152502002", "150102001", "150102002"}
+		i := 0
+		for b.Loop() {
+			i++
+			pid, _, err := s.Register(ctx, c.ID, SignUp{Name: "人", Phone: fmt.Sprintf("1860%07d", i), RegionCode: towns[i%len(towns)]})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Start(ctx, Participant{ID: pid, ContestID: c.ID}, false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

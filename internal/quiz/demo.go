@@ -126,7 +126,8 @@ func DemoStep() demo.Step {
 // FillContest bulk-loads n synthetic participants into contest c inside tx, each living in
 // the township pick returns, with one to three finished counted attempts drawn from pool
 // (their answers written for one attempt in answerEvery; 0 writes none), their best kept and
-// the leaderboard buckets filled: the demo's loader, and the load tests' 480,000 participants.
+// the leaderboard buckets and the participation roll-up (quiz_region_months) filled: the demo's
+// loader, and the load tests' 480,000 participants.
 // Participants' phones are 1 followed by 10 digits that encode the contest and the index.
 // progress is called with the participants done since its last call.
 func FillContest(ctx context.Context, tx *sql.Tx, dialect db.Dialect, c Contest, pool []Question, n int, r *rand.Rand,
@@ -156,6 +157,8 @@ func FillContest(ctx context.Context, tx *sql.Tx, dialect db.Dialect, c Contest,
 		score, sec int
 	}
 	buckets := map[bucket]int64{}
+	type unitMonth struct{ code, month string }
+	months := map[unitMonth][2]int64{} // quiz_region_months: participants, attempts
 	span := c.EndsAt.Sub(c.StartsAt)
 	limit := int64(c.SecondsPerQuestion) * 1000
 	var people, attempts, answers [][]any
@@ -229,12 +232,19 @@ func FillContest(ctx context.Context, tx *sql.Tx, dialect db.Dialect, c Contest,
 			if answerEvery > 0 && aid%int64(answerEvery) == 0 {
 				answers = append(answers, rows...)
 			}
-			attempts = append(attempts, []any{aid, c.ID, pid, false, ChinaDay(at), idList(ids), len(ids) + 1, score, total, flagged, at, t})
+			day := ChinaDay(at)
+			attempts = append(attempts, []any{aid, c.ID, pid, false, day, idList(ids), len(ids) + 1, score, total, flagged, at, t})
+			m := months[unitMonth{code, day[:7]}]
+			m[1]++
+			months[unitMonth{code, day[:7]}] = m
 			if score > best || (score == best && total < bestMS) {
 				best, bestMS, bestAttempt = score, total, aid
 			}
 			at = at.Add(time.Duration(20+r.IntN(2000)) * time.Minute)
 		}
+		m := months[unitMonth{code, chinaMonth(joined)}]
+		m[0]++
+		months[unitMonth{code, chinaMonth(joined)}] = m
 		sec := int(bestMS / 1000)
 		for _, scope := range []string{"", code[:4] + "00", code[:6]} {
 			buckets[bucket{scope, best, sec}]++
@@ -264,6 +274,13 @@ func FillContest(ctx context.Context, tx *sql.Tx, dialect db.Dialect, c Contest,
 	}
 	if err := db.BulkInsert(ctx, tx, dialect, "quiz_board_buckets", []string{"contest_id", "scope", "score", "sec", "n"}, rows,
 		"ON CONFLICT (contest_id, scope, score, sec) DO UPDATE SET n = quiz_board_buckets.n + excluded.n"); err != nil {
+		return err
+	}
+	mrows := make([][]any, 0, len(months))
+	for k, n := range months {
+		mrows = append(mrows, []any{c.ID, k.code, k.month, n[0], n[1]})
+	}
+	if err := db.BulkInsert(ctx, tx, dialect, "quiz_region_months", monthColumns, mrows, addMonths); err != nil {
 		return err
 	}
 	for _, t := range []string{"quiz_participants", "quiz_attempts"} {

@@ -15,6 +15,7 @@ import (
 	"github.com/kepu/kepu/internal/db/dbtest"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/sheet"
+	"github.com/kepu/kepu/internal/web"
 )
 
 // clock is a settable server clock.
@@ -465,5 +466,133 @@ func FuzzDecodeAnswer(f *testing.F) {
 				t.Fatalf("choice %q normalized to %q", in.Choice, c)
 			}
 		}
+	})
+}
+
+// The participation roll-up (quiz_region_months) gives the same counts as counting the rows:
+// after sign-ups and counted and practice attempts on either side of a China midnight that
+// ends a month, after the bulk load of FillContest, and after the migration's backfill of
+// rows written before it, for every grouping, two scopes and periods of whole months, part
+// months and both.
+func TestParticipationRollupIsExact(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		// 23:00 on 30 September, China time; the contest runs three days.
+		s, clk, c := setup(t, d, 2, func(c *Contest) {
+			c.AttemptsPerDay = 3
+			c.StartsAt, c.EndsAt = time.Date(2026, 9, 29, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC)
+		})
+		clk.t = time.Date(2026, 9, 30, 15, 0, 0, 0, time.UTC)
+		codes := []string{"152502001", "152502", "152501", "150102", "152502002"}
+		var people []Participant
+		signUp := func(n int) {
+			for i := range n {
+				code := codes[(len(people)+i)%len(codes)]
+				pid, _, err := s.Register(ctx, c.ID, SignUp{Name: "人", Phone: fmt.Sprintf("1370000%04d", len(people)), RegionCode: code})
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := s.Participant(ctx, pid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				people = append(people, p)
+				clk.Add(time.Minute)
+			}
+		}
+		start := func(every int, practice bool) {
+			for i, p := range people {
+				if i%every == 0 {
+					if _, err := s.Start(ctx, Participant{ID: p.ID, ContestID: p.ContestID}, practice); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		signUp(12) // September (China time)
+		start(2, false)
+		start(3, true)
+		clk.t = time.Date(2026, 9, 30, 16, 30, 0, 0, time.UTC) // 00:30 on 1 October
+		signUp(7)
+		start(1, false)
+		start(4, true)
+
+		check := func(t *testing.T, when string) {
+			t.Helper()
+			china := web.China
+			periods := [][2]time.Time{
+				{time.Date(2026, 1, 1, 0, 0, 0, 0, china), time.Date(2027, 1, 1, 0, 0, 0, 0, china)},   // a year
+				{time.Date(2026, 9, 1, 0, 0, 0, 0, china), time.Date(2026, 10, 1, 0, 0, 0, 0, china)},  // September
+				{time.Date(2026, 10, 1, 0, 0, 0, 0, china), time.Date(2026, 11, 1, 0, 0, 0, 0, china)}, // October
+				{time.Date(2026, 9, 30, 23, 30, 0, 0, china), time.Date(2026, 10, 1, 0, 40, 0, 0, china)},
+				{time.Date(2026, 9, 30, 23, 30, 0, 0, china), time.Date(2026, 12, 2, 0, 0, 0, 0, china)},
+				{time.Date(2026, 8, 3, 0, 0, 0, 0, china), time.Date(2026, 10, 1, 0, 20, 0, 0, china)},
+			}
+			total := int64(0)
+			for _, scope := range []string{"150000", "152500"} {
+				for _, n := range []int{2, 4, 6, 9, 12} {
+					for _, pr := range periods {
+						got, err := s.ParticipationByRegion(ctx, region.NewScope(scope), n, pr[0], pr[1])
+						if err != nil {
+							t.Fatal(err)
+						}
+						rows, err := s.participationCounted(ctx, region.NewScope(scope), n, pr[0], pr[1])
+						if err != nil {
+							t.Fatal(err)
+						}
+						want := map[string]Participation{}
+						for _, x := range rows {
+							p := want[x.key]
+							p.Participants += x.a
+							p.Attempts += x.b
+							want[x.key] = p
+						}
+						for k, w := range want {
+							if g := got[k]; g.Participants != w.Participants || g.Attempts != w.Attempts {
+								t.Errorf("%s: scope %s, group %d, %v–%v, %s: roll-up %d people %d attempts, rows %d people %d attempts",
+									when, scope, n, pr[0], pr[1], k, g.Participants, g.Attempts, w.Participants, w.Attempts)
+							}
+							total += w.Participants + w.Attempts
+						}
+						for k, g := range got {
+							if _, ok := want[k]; !ok && (g.Participants != 0 || g.Attempts != 0) {
+								t.Errorf("%s: scope %s, group %d, %s: roll-up %+v, no rows", when, scope, n, k, g)
+							}
+						}
+					}
+				}
+			}
+			if total == 0 {
+				t.Fatalf("%s: nothing counted", when)
+			}
+		}
+		check(t, "after sign-ups and attempts")
+		people2 := int64(0)
+		if err := d.QueryRowContext(ctx, `SELECT COALESCE(SUM(participants), 0) FROM quiz_region_months`).Scan(&people2); err != nil || people2 != int64(len(people)) {
+			t.Fatalf("roll-up holds %d sign-ups of %d (%v)", people2, len(people), err)
+		}
+
+		if _, err := LoadTestContest(ctx, s, 1500); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "after FillContest")
+
+		ms, err := db.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var backfill string
+		for _, m := range ms {
+			if sql := m.For(d.Dialect); strings.Contains(sql, "CREATE TABLE quiz_region_months") {
+				backfill = sql[strings.Index(sql, "INSERT INTO quiz_region_months"):]
+			}
+		}
+		if _, err := d.ExecContext(ctx, `DELETE FROM quiz_region_months`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(ctx, backfill); err != nil {
+			t.Fatalf("backfill: %v", err)
+		}
+		check(t, "after the migration's backfill")
 	})
 }

@@ -2,10 +2,12 @@ package quiz
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/web"
 )
 
 // ContestFigures are a contest's totals: people signed up, people with a finished counted
@@ -72,59 +74,133 @@ type Participation struct {
 
 // ParticipationByRegion returns Participation for each group of region codes inside scope in
 // the period [from, to) (UTC), grouped by the first groupLen characters of the region code
-// (2 region, 4 league, 6 banner, 9 township), as region.Counter's functions do. Contests count
-// where they are held; participants and attempts where the people live.
+// (2 region, 4 league, 6 banner, 9 township; 12 the whole code), as region.Counter's functions
+// do. Contests count where they are held; participants and attempts where the people live.
+//
+// Participants and attempts of the whole China months (UTC+8) inside the period are summed
+// from quiz_region_months, the roll-up that Register, Start and FillContest keep in the same
+// transaction as the rows they write (migration 0015); what lies in a part of a month at
+// either end of the period is counted from the rows themselves. Both give the same counts
+// (TestParticipationRollupIsExact).
 func (s *Store) ParticipationByRegion(ctx context.Context, scope region.Scope, groupLen int, from, to time.Time) (map[string]Participation, error) {
 	out := map[string]Participation{}
 	where, args := scope.Where("region_code", 4)
-	base := []any{groupLen, from.UTC(), to.UTC()}
-	type row struct {
-		key string
-		n   int64
-	}
-	scan := func(r db.Scanner) (row, error) {
-		var x row
-		err := r.Scan(&x.key, &x.n)
-		return x, err
-	}
-	contests, err := db.QueryAll(ctx, s.DB, scan, `SELECT substr(region_code, 1, $1), COUNT(*) FROM quiz_contests
-		WHERE starts_at >= $2 AND starts_at < $3 AND `+where+` GROUP BY substr(region_code, 1, $1)`, append(base, args...)...)
+	contests, err := db.QueryAll(ctx, s.DB, scanGroup, `SELECT substr(region_code, 1, $1), COUNT(*), 0 FROM quiz_contests
+		WHERE starts_at >= $2 AND starts_at < $3 AND `+where+` GROUP BY substr(region_code, 1, $1)`, append([]any{groupLen, from.UTC(), to.UTC()}, args...)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("quiz.ParticipationByRegion: %w", err)
 	}
 	for _, x := range contests {
 		p := out[x.key]
-		p.Contests = x.n
+		p.Contests += x.a
 		out[x.key] = p
 	}
-	people, err := db.QueryAll(ctx, s.DB, scan, `SELECT substr(region_code, 1, $1), COUNT(*) FROM quiz_participants
-		WHERE created_at >= $2 AND created_at < $3 AND `+where+` GROUP BY substr(region_code, 1, $1)`, append(base, args...)...)
+	add := func(rows []group) {
+		for _, x := range rows {
+			p := out[x.key]
+			p.Participants += x.a
+			p.Attempts += x.b
+			out[x.key] = p
+		}
+	}
+	first, last, whole := wholeMonths(from, to)
+	if !whole {
+		rows, err := s.participationCounted(ctx, scope, groupLen, from, to)
+		if err != nil {
+			return nil, err
+		}
+		add(rows)
+		return out, nil
+	}
+	rows, err := db.QueryAll(ctx, s.DB, scanGroup, `SELECT substr(region_code, 1, $1), CAST(SUM(participants) AS BIGINT), CAST(SUM(attempts) AS BIGINT)
+		FROM quiz_region_months WHERE month >= $2 AND month < $3 AND `+where+` GROUP BY substr(region_code, 1, $1)`,
+		append([]any{groupLen, first.Format("2006-01"), last.Format("2006-01")}, args...)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("quiz.ParticipationByRegion: %w", err)
 	}
-	for _, x := range people {
-		p := out[x.key]
-		p.Participants = x.n
-		out[x.key] = p
-	}
-	pwhere, pargs := scope.Where("p.region_code", 4)
-	attempts, err := db.QueryAll(ctx, s.DB, scan, `SELECT substr(p.region_code, 1, $1), COUNT(*) FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id
-		WHERE a.started_at >= $2 AND a.started_at < $3 AND NOT a.practice AND `+pwhere+` GROUP BY substr(p.region_code, 1, $1)`, append(base, pargs...)...)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range attempts {
-		p := out[x.key]
-		p.Attempts = x.n
-		out[x.key] = p
+	add(rows)
+	for _, edge := range [][2]time.Time{{from, first}, {last, to}} {
+		if !edge[0].Before(edge[1]) {
+			continue
+		}
+		rows, err := s.participationCounted(ctx, scope, groupLen, edge[0], edge[1])
+		if err != nil {
+			return nil, err
+		}
+		add(rows)
 	}
 	return out, nil
 }
 
+// group is one row of a grouped count: a code prefix and one or two counts.
+type group struct {
+	key  string
+	a, b int64
+}
+
+func scanGroup(r db.Scanner) (group, error) {
+	var x group
+	err := r.Scan(&x.key, &x.a, &x.b)
+	return x, err
+}
+
+// wholeMonths gives the China months that lie wholly inside [from, to): from the start of
+// first up to the start of last; whole is false when there is none.
+func wholeMonths(from, to time.Time) (first, last time.Time, whole bool) {
+	f := from.In(web.China)
+	first = time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, web.China)
+	if first.Before(f) {
+		first = first.AddDate(0, 1, 0)
+	}
+	t := to.In(web.China)
+	last = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, web.China)
+	return first, last, first.Before(last)
+}
+
+// participationCounted counts participants (key, a) and counted attempts (key, b) in
+// [from, to) from the participant and attempt rows themselves, without the roll-up.
+func (s *Store) participationCounted(ctx context.Context, scope region.Scope, groupLen int, from, to time.Time) ([]group, error) {
+	base := []any{groupLen, from.UTC(), to.UTC()}
+	where, args := scope.Where("region_code", 4)
+	people, err := db.QueryAll(ctx, s.DB, scanGroup, `SELECT substr(region_code, 1, $1), COUNT(*), 0 FROM quiz_participants
+		WHERE created_at >= $2 AND created_at < $3 AND `+where+` GROUP BY substr(region_code, 1, $1)`, append(base, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("quiz.ParticipationByRegion: %w", err)
+	}
+	pwhere, pargs := scope.Where("p.region_code", 4)
+	attempts, err := db.QueryAll(ctx, s.DB, scanGroup, `SELECT substr(p.region_code, 1, $1), 0, COUNT(*) FROM quiz_attempts a JOIN quiz_participants p ON p.id = a.participant_id
+		WHERE a.started_at >= $2 AND a.started_at < $3 AND NOT a.practice AND `+pwhere+` GROUP BY substr(p.region_code, 1, $1)`, append(base, pargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("quiz.ParticipationByRegion: %w", err)
+	}
+	return append(people, attempts...), nil
+}
+
+// chinaMonth is the China month ("2006-01") of t, the roll-up's month of a sign-up.
+func chinaMonth(t time.Time) string { return t.In(web.China).Format("2006-01") }
+
+// Statements that keep quiz_region_months (migration 0015) in step with the rows they count,
+// each run in the transaction that writes the row.
+const (
+	// countSignUp: $1 contest, $2 the participant's region code, $3 the China month of signing up.
+	countSignUp = `INSERT INTO quiz_region_months (contest_id, region_code, month, participants, attempts) VALUES ($1, $2, $3, 1, 0)
+		ON CONFLICT (contest_id, region_code, month) DO UPDATE SET participants = quiz_region_months.participants + 1`
+	// countAttempt: $1 participant, $2 the China month of the attempt's day (counted attempts only).
+	countAttempt = `INSERT INTO quiz_region_months (contest_id, region_code, month, participants, attempts)
+		SELECT contest_id, region_code, $2, 0, 1 FROM quiz_participants WHERE id = $1
+		ON CONFLICT (contest_id, region_code, month) DO UPDATE SET attempts = quiz_region_months.attempts + 1`
+	// addMonths is BulkInsert's suffix for rows (contest_id, region_code, month, participants, attempts).
+	addMonths = `ON CONFLICT (contest_id, region_code, month) DO UPDATE SET participants = quiz_region_months.participants + excluded.participants,
+		attempts = quiz_region_months.attempts + excluded.attempts`
+)
+
+// monthColumns are the columns of quiz_region_months that FillContest writes.
+var monthColumns = []string{"contest_id", "region_code", "month", "participants", "attempts"}
+
 // ParticipantCounter counts participants (people) below units, for region.Handler's columns
-// (region.Counter.Count).
+// (region.Counter.Count), from the roll-up quiz_region_months.
 func (s *Store) ParticipantCounter(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error) {
 	where, args := scope.Where("region_code", 2)
-	return s.DB.Counts(ctx, `SELECT substr(region_code, 1, $1), COUNT(*) FROM quiz_participants WHERE `+where+` GROUP BY substr(region_code, 1, $1)`,
+	return s.DB.Counts(ctx, `SELECT substr(region_code, 1, $1), CAST(SUM(participants) AS BIGINT) FROM quiz_region_months WHERE `+where+` GROUP BY substr(region_code, 1, $1)`,
 		append([]any{groupLen}, args...)...)
 }

@@ -246,10 +246,18 @@ func (s *Store) Register(ctx context.Context, contestID int64, in SignUp) (int64
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
 	var id int64
-	err = s.DB.QueryRowContext(ctx, `INSERT INTO quiz_participants (contest_id, token_hash, name, phone, invitation, region_code, league_code, banner_code, school, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		contestID, hashToken(token), in.Name, phone, invitation, code, code[:4]+"00", code[:6], in.School, s.now()).Scan(&id)
-	if err = db.Map(err); errors.Is(err, db.ErrConflict) {
+	now := s.now()
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO quiz_participants (contest_id, token_hash, name, phone, invitation, region_code, league_code, banner_code, school, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			contestID, hashToken(token), in.Name, phone, invitation, code, code[:4]+"00", code[:6], in.School, now).Scan(&id)
+		if err != nil {
+			return db.Map(err)
+		}
+		_, err = tx.ExecContext(ctx, countSignUp, contestID, code, chinaMonth(now))
+		return db.Map(err)
+	})
+	if errors.Is(err, db.ErrConflict) {
 		if invitation != nil {
 			return 0, "", ValidationError{"invitation": "该邀请码已被使用"}
 		}
@@ -433,8 +441,15 @@ func (s *Store) Start(ctx context.Context, p Participant, practice bool) (Attemp
 				return ErrAttemptsUsed
 			}
 		}
-		return db.Map(tx.QueryRowContext(ctx, `INSERT INTO quiz_attempts (contest_id, participant_id, practice, day, question_ids, started_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.ID, p.ID, practice, day, strings.Join(parts, ","), now).Scan(&a.ID))
+		if err := tx.QueryRowContext(ctx, `INSERT INTO quiz_attempts (contest_id, participant_id, practice, day, question_ids, started_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, c.ID, p.ID, practice, day, strings.Join(parts, ","), now).Scan(&a.ID); err != nil {
+			return db.Map(err)
+		}
+		if practice {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, countAttempt, p.ID, day[:7])
+		return db.Map(err)
 	})
 	if err != nil {
 		return Attempt{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/share"
 	"github.com/kepu/kepu/internal/stats"
+	"github.com/kepu/kepu/internal/stats/dashboard"
+	"github.com/kepu/kepu/internal/stats/report"
 	"github.com/kepu/kepu/internal/survey"
 )
 
@@ -85,5 +88,182 @@ func BenchmarkHeadlineRegionYear(b *testing.B) {
 			b.Fatal(err)
 		}
 		run(b, d)
+	})
+}
+
+// benchDB opens KEPU_BENCH_DB (a demo network written by `kepu demo --db FILE`) or generates
+// the demo network at benchScale in a fresh test database, and runs fn on it.
+func benchDB(b *testing.B, fn func(b *testing.B, d *db.DB)) {
+	ctx := context.Background()
+	if path := os.Getenv("KEPU_BENCH_DB"); path != "" {
+		d, err := db.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer d.Close()
+		fn(b, d)
+		return
+	}
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		steps := []demo.Step{region.DemoStep(), account.DemoStep(), registry.DemoStep(), activity.DemoStep(), content.DemoStep(), share.DemoStep(), survey.DemoStep(), quiz.DemoStep(), stats.DemoStep()}
+		if _, err := demo.Run(ctx, d, 1, benchScale(), steps, nil); err != nil {
+			b.Fatal(err)
+		}
+		fn(b, d)
+	})
+}
+
+// BenchmarkSources computes each source's indicators alone, live (MaxAge 0), for the whole
+// region, a league (152500) and a banner (152502): the year (values), one month (month) and
+// the unit's children for the year (children). It shows which domain's fetcher a cold
+// dashboard waits for. KEPU_BENCH_DB as for BenchmarkHeadlineRegionYear.
+//
+//	KEPU_BENCH_DB=/tmp/seed.db go test ./internal/stats -run xxx -bench Sources -benchtime 3x
+func BenchmarkSources(b *testing.B) {
+	ctx := context.Background()
+	benchDB(b, func(b *testing.B, d *db.DB) {
+		r := newRegistry(d)
+		bySource := map[string][]string{}
+		var sources []string
+		for _, ind := range r.All() {
+			if ind.Agg == stats.RatioOfSums {
+				continue
+			}
+			if bySource[ind.Source] == nil {
+				sources = append(sources, ind.Source)
+			}
+			bySource[ind.Source] = append(bySource[ind.Source], ind.Code)
+		}
+		for _, unit := range []string{"150000", "152500", "152502"} {
+			for _, src := range sources {
+				codes := bySource[src]
+				q := stats.Query{Unit: unit, Year: 2026, Scope: everyone}
+				mq := q
+				mq.Month = 6
+				b.Run(unit+"/"+src+"/values", func(b *testing.B) {
+					loop(b, func(*testing.B) {}, func(b *testing.B) {
+						if _, err := r.Values(ctx, q, codes...); err != nil {
+							b.Fatal(err)
+						}
+					})
+				})
+				b.Run(unit+"/"+src+"/month", func(b *testing.B) {
+					loop(b, func(*testing.B) {}, func(b *testing.B) {
+						if _, err := r.Values(ctx, mq, codes...); err != nil {
+							b.Fatal(err)
+						}
+					})
+				})
+				b.Run(unit+"/"+src+"/children", func(b *testing.B) {
+					loop(b, func(*testing.B) {}, func(b *testing.B) {
+						if _, err := r.ChildrenValues(ctx, q, codes...); err != nil {
+							b.Fatal(err)
+						}
+					})
+				})
+			}
+		}
+	})
+}
+
+// procCPU is the process's CPU time so far (user and system, every goroutine; SQLite runs in
+// the process): on a shared machine it moves less with the load than wall time does.
+func procCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loop runs work b.N times with prepare before each run outside the timer, and reports the
+// CPU time of work alone as cpu-ms/op beside the wall time.
+func loop(b *testing.B, prepare, work func(b *testing.B)) {
+	var cpu time.Duration
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		prepare(b)
+		b.StartTimer()
+		c := procCPU()
+		work(b)
+		cpu += procCPU() - c
+		n++
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(max(n, 1)), "cpu-ms/op")
+}
+
+// BenchmarkDashboardCold builds the dashboard (dashboard.Build: the year, the year before,
+// children, siblings, 12 months of flows) of the region, a league (152500) and a banner
+// (152502) for 2026 with no snapshot to read: stats_snapshots is emptied before each build
+// (outside the timer) and MaxAge is 10 minutes, as `kepu serve` runs, so batches of one build
+// share what the others computed. This is a viewer's first dashboard of a unit that the
+// refresher has not warmed. The same for the annual report (report.Build). KEPU_BENCH_DB as
+// for BenchmarkHeadlineRegionYear.
+//
+//	KEPU_BENCH_DB=/tmp/seed.db go test ./internal/stats -run xxx -bench Cold -benchtime 5x
+func BenchmarkDashboardCold(b *testing.B) {
+	ctx := context.Background()
+	benchDB(b, func(b *testing.B, d *db.DB) {
+		r := newRegistry(d)
+		r.MaxAge = 10 * time.Minute
+		regions := &region.Store{DB: d}
+		empty := func(b *testing.B) {
+			if _, err := d.ExecContext(ctx, `DELETE FROM stats_snapshots`); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, unit := range []string{"150000", "152500", "152502"} {
+			q := stats.Query{Unit: unit, Year: 2026, Scope: everyone}
+			b.Run("dashboard/"+unit, func(b *testing.B) {
+				loop(b, empty, func(b *testing.B) {
+					if _, err := dashboard.Build(ctx, r, regions, q); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+		// The refresher's round (cmd/kepu refreshFigures): the region's dashboard this year and
+		// last under Refreshing, then each league's this year under RefreshingOlderThan (what
+		// the region's pass computed is read, the rest computed); then a league's and a banner's
+		// first view after a round.
+		region := func(b *testing.B) {
+			round := stats.Refreshing(ctx)
+			for _, y := range []int{2026, 2025} {
+				if _, err := dashboard.Build(round, r, regions, stats.Query{Unit: "150000", Year: y, Scope: everyone}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		leagues := func(b *testing.B) {
+			kids, err := regions.Children(ctx, "150000")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, k := range kids {
+				if _, err := dashboard.Build(stats.RefreshingOlderThan(ctx, 5*time.Minute), r, regions, stats.Query{Unit: k.Code, Year: 2026, Scope: everyone}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Run("refresh/region", func(b *testing.B) { loop(b, empty, region) })
+		b.Run("refresh/leagues", func(b *testing.B) {
+			loop(b, func(b *testing.B) { empty(b); region(b) }, leagues)
+		})
+		for _, unit := range []string{"152500", "152502"} {
+			b.Run("after-round/"+unit, func(b *testing.B) {
+				loop(b, func(b *testing.B) { empty(b); region(b); leagues(b) }, func(b *testing.B) {
+					if _, err := dashboard.Build(ctx, r, regions, stats.Query{Unit: unit, Year: 2026, Scope: everyone}); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+		q := stats.Query{Unit: "150000", Year: 2026, Scope: everyone}
+		b.Run("report/150000", func(b *testing.B) {
+			loop(b, empty, func(b *testing.B) {
+				if _, err := report.Build(ctx, r, regions, q, nil); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
 	})
 }

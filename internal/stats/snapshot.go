@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
@@ -47,25 +48,60 @@ func decodeCells(s string) (map[string]cell, error) {
 
 type refreshKey struct{}
 
-// Refreshing returns a context under which the registry reads no snapshot: every figure is
-// computed from the domains and its snapshot rewritten. A periodic job (kepu serve's figure
-// refresher) computes the dashboards' figures under it before their snapshots expire, so a
-// user's first view reads snapshots at most MaxAge old instead of waiting for the domains.
+// Refreshing returns a context under which the registry reads no snapshot computed before the
+// context's first use: every figure is computed from the domains once and its snapshot
+// rewritten, and what has been computed under it since may be read again (the year before of
+// one dashboard is the year of the next). A periodic job (kepu serve's figure refresher)
+// computes the dashboards' figures under it before their snapshots expire, so a user's first
+// view reads snapshots at most MaxAge old instead of waiting for the domains.
 func Refreshing(ctx context.Context) context.Context {
-	return context.WithValue(ctx, refreshKey{}, true)
+	return context.WithValue(ctx, refreshKey{}, &refresh{})
+}
+
+// RefreshingOlderThan returns a context under which the registry reads only snapshots younger
+// than age (and younger than MaxAge) and computes and rewrites the others. A refresher that has
+// just refreshed a unit under Refreshing warms the units below it under this with age its own
+// period: what the round has already computed (the unit's children, the year before) is read,
+// and what would expire before the next round is computed again.
+func RefreshingOlderThan(ctx context.Context, age time.Duration) context.Context {
+	return context.WithValue(ctx, refreshKey{}, &refresh{age: max(age, time.Nanosecond)})
+}
+
+// refresh is the value of a Refreshing (age 0) or RefreshingOlderThan context.
+type refresh struct {
+	age   time.Duration
+	once  sync.Once
+	since time.Time // Refreshing: the registry's clock at the context's first use
+}
+
+// notBefore is the time a snapshot (or a shared result) must have been computed after to be
+// read under ctx: MaxAge ago, or later under Refreshing (its first use) and
+// RefreshingOlderThan (its age ago).
+func (r *Registry) notBefore(ctx context.Context) time.Time {
+	now := r.now()
+	t := now.Add(-r.MaxAge)
+	if f, ok := ctx.Value(refreshKey{}).(*refresh); ok {
+		at := now.Add(-f.age)
+		if f.age == 0 {
+			f.once.Do(func() { f.since = now })
+			at = f.since
+		}
+		if at.After(t) {
+			t = at
+		}
+	}
+	return t
 }
 
 // snapshots reads the fresh snapshot rows of the given units and period: unit → source →
-// cells. Nothing when MaxAge is 0 or under Refreshing.
+// cells. Nothing when MaxAge is 0; under Refreshing and RefreshingOlderThan only rows computed
+// after notBefore.
 func (r *Registry) snapshots(ctx context.Context, units []string, q Query) (map[string]map[string]map[string]cell, error) {
-	if ctx.Value(refreshKey{}) != nil {
-		return map[string]map[string]map[string]cell{}, nil
-	}
 	out := map[string]map[string]map[string]cell{}
 	if r.MaxAge <= 0 || r.deps.DB == nil || len(units) == 0 {
 		return out, nil
 	}
-	args := []any{q.Year, q.Month, r.now().Add(-r.MaxAge).UTC()}
+	args := []any{q.Year, q.Month, r.notBefore(ctx).UTC()}
 	ph := make([]string, len(units))
 	for i, u := range units {
 		args = append(args, u)

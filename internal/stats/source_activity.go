@@ -2,8 +2,7 @@ package stats
 
 import (
 	"context"
-	"errors"
-	"sync"
+	"strings"
 
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/region"
@@ -16,13 +15,18 @@ const (
 	ProgrammeCloudLectures   = "云上科普"
 )
 
-// activityFetcher sums counted activity records (accepted, current) whose start date lies in
-// the period, through activity.Store.Rollup: the totals and by type (one query), by programme
-// and by target group. Keys: "records", "sessions", "declared", "verified", "live";
-// "type:<slug>:<figure>", "prog:<tag>:<figure>", "group:<slug>:<figure>".
-func (r *Registry) activityFetcher() *fetcher {
-	f := &fetcher{name: "activity"}
-	run := func(ctx context.Context, q Query, exact bool) (map[string]cell, error) {
+// activityFetchers sum counted activity records (accepted, current) whose start date lies in
+// the period, through activity.Store.Rollup, as three fetchers so that a request runs only the
+// roll-ups its indicators need (the dashboard's headline figures need only the first):
+//   - "activity": the totals and by type (one query). Keys: "records", "sessions",
+//     "declared", "verified", "live"; "type:<slug>:<figure>".
+//   - "activity_prog": by programme (two queries). Keys: "prog:<tag>:<figure>".
+//   - "activity_group": by target group (two queries). Keys: "group:<slug>:<figure>".
+//
+// Measured in docs/BENCHMARKS.md (statistics): one fetcher running all three roll-ups for every
+// batch was five queries where the dashboard needs one.
+func (r *Registry) activityFetchers() (types, progs, groups *fetcher) {
+	run := func(ctx context.Context, q Query, exact bool, by string) (map[string]cell, error) {
 		from, to := q.Bounds()
 		base := activity.Filter{Scope: q.Scope, Region: q.Unit, From: from, To: to}
 		if exact {
@@ -38,63 +42,62 @@ func (r *Registry) activityFetcher() *fetcher {
 				out[prefix+p.k] = cell{exact: p.n, known: true, records: link}
 			}
 		}
-		// The three roll-ups read the same records independently: run them at once.
-		dims := []string{activity.ByType, activity.ByProgramme, activity.ByGroup}
-		rus := make([]activity.Rollup, len(dims))
-		errs := make([]error, len(dims))
-		var wg sync.WaitGroup
-		for i, by := range dims {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rus[i], errs[i] = r.deps.Activity.Rollup(ctx, base, by)
-			}()
-		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
+		ru, err := r.deps.Activity.Rollup(ctx, base, by)
+		if err != nil {
 			return nil, err
 		}
-		byType := rus[0]
-		put("", byType.Total, byType.Base)
-		for _, t := range activity.Types { // zeros too, with their links
-			flt := byType.Base
-			flt.Type = t.Slug
-			put("type:"+t.Slug+":", activity.Figures{}, flt)
-		}
-		for _, row := range byType.Rows {
-			put("type:"+row.Key+":", row.Figures, row.Filter)
-		}
-		for i, dim := range []struct{ by, prefix string }{{activity.ByProgramme, "prog:"}, {activity.ByGroup, "group:"}} {
-			ru := rus[i+1]
-			for _, p := range []string{ProgrammeHundredExperts, ProgrammeScientistSpirit, ProgrammeCloudLectures} {
-				if dim.by == activity.ByProgramme {
-					flt := ru.Base
-					flt.Programme = p
-					put("prog:"+p+":", activity.Figures{}, flt)
-				}
-			}
-			for _, g := range activity.TargetGroups {
-				if dim.by == activity.ByGroup {
-					flt := ru.Base
-					flt.Group = g.Slug
-					put("group:"+g.Slug+":", activity.Figures{}, flt)
-				}
+		switch by {
+		case activity.ByType:
+			put("", ru.Total, ru.Base)
+			for _, t := range activity.Types { // zeros too, with their links
+				flt := ru.Base
+				flt.Type = t.Slug
+				put("type:"+t.Slug+":", activity.Figures{}, flt)
 			}
 			for _, row := range ru.Rows {
-				put(dim.prefix+row.Key+":", row.Figures, row.Filter)
+				put("type:"+row.Key+":", row.Figures, row.Filter)
+			}
+		case activity.ByProgramme:
+			for _, p := range []string{ProgrammeHundredExperts, ProgrammeScientistSpirit, ProgrammeCloudLectures} {
+				flt := ru.Base
+				flt.Programme = p
+				put("prog:"+p+":", activity.Figures{}, flt)
+			}
+			for _, row := range ru.Rows {
+				put("prog:"+row.Key+":", row.Figures, row.Filter)
+			}
+		case activity.ByGroup:
+			for _, g := range activity.TargetGroups {
+				flt := ru.Base
+				flt.Group = g.Slug
+				put("group:"+g.Slug+":", activity.Figures{}, flt)
+			}
+			for _, row := range ru.Rows {
+				put("group:"+row.Key+":", row.Figures, row.Filter)
 			}
 		}
 		return out, nil
 	}
-	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) { return run(ctx, q, false) }
-	f.own = func(ctx context.Context, q Query) (map[string]cell, error) { return run(ctx, q, true) }
-	return f
+	mk := func(name, by string) *fetcher {
+		return &fetcher{name: name,
+			unit: func(ctx context.Context, q Query) (map[string]cell, error) { return run(ctx, q, false, by) },
+			own:  func(ctx context.Context, q Query) (map[string]cell, error) { return run(ctx, q, true, by) },
+		}
+	}
+	return mk("activity", activity.ByType), mk("activity_prog", activity.ByProgramme), mk("activity_group", activity.ByGroup)
 }
 
 func (r *Registry) activityIndicators() []*Indicator {
-	f := r.activityFetcher()
+	types, progs, groups := r.activityFetchers()
 	act := func(d def, basis Basis, key string) *Indicator {
 		d.agg, d.basis, d.period = Sum, basis, Flow
+		f := types
+		switch {
+		case strings.HasPrefix(key, "prog:"):
+			f = progs
+		case strings.HasPrefix(key, "group:"):
+			f = groups
+		}
 		return d.ind(f, key, "activity")
 	}
 	typ := func(slug, fig string) string { return "type:" + slug + ":" + fig }

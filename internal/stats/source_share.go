@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"sync"
+	"time"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/share"
@@ -17,10 +19,14 @@ import (
 // Keys: "shares", "clicks", "flagged", "held", "national_shares", "national_clicks",
 // "national_officers".
 //
+// The month figures of a unit come from shareMemo, so that the year, the twelve months and
+// the children of a dashboard ask share for each month once.
+//
 // share.RegionFigures gives a unit's total as the sum over its children, so what is recorded
 // at a unit's own code is not in it (Own is zero) and a village's figures are zero.
 func (r *Registry) shareFetcher() *fetcher {
 	f := &fetcher{name: "share"}
+	memo := &shareMemo{}
 	months := func(q Query) []string {
 		if q.Month != 0 {
 			return []string{fmt.Sprintf("%04d-%02d", q.Year, q.Month)}
@@ -68,7 +74,7 @@ func (r *Registry) shareFetcher() *fetcher {
 			return total, kids, nil
 		}
 		for _, m := range months(q) {
-			t, rows, err := r.deps.Share.RegionFigures(ctx, q.Unit, m)
+			t, rows, err := memo.figures(ctx, r, q.Unit, m)
 			if err != nil {
 				return total, nil, err
 			}
@@ -138,4 +144,96 @@ func (r *Registry) shareIndicators() []*Indicator {
 		sh(def{code: "SH07", zh: "科普中国平台信息员（导入）", en: "information officers on the national platform (imported)", unit: "人", unitEn: "people", period: Stock,
 			definition: "科普中国后台导出的本单位注册信息员（最近一次导入）"}, Latest, Declared, "national_officers"),
 	}
+}
+
+// shareMemo shares share.RegionFigures results (a unit's month, its total and its children's
+// rows) between the batches of statistics that need them: a dashboard asks for the year, each
+// of its twelve months and the children's year, which are the same twelve calls three times
+// over. Concurrent callers for the same unit and month wait for one call; a result is reused
+// for at most shareMemoFor (a figure computed from it is at most that much older than its
+// snapshot says), never when MaxAge is 0 (live figures), and under Refreshing or
+// RefreshingOlderThan only when asked after the snapshots it may read (Registry.notBefore).
+type shareMemo struct {
+	mu sync.Mutex
+	m  map[string]*shareEntry
+}
+
+type shareEntry struct {
+	done  chan struct{}
+	at    time.Time
+	total share.Figures
+	rows  []share.Figures
+	err   error
+}
+
+// shareMemoFor is how long a RegionFigures result is reused: long enough for one dashboard,
+// report or refresher round, short against the snapshots' MaxAge (10 minutes in serve).
+const shareMemoFor = time.Minute
+
+// shareMemoMax bounds the entries kept (units × months); expired entries go first, then all.
+const shareMemoMax = 512
+
+func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string) (share.Figures, []share.Figures, error) {
+	if r.MaxAge <= 0 {
+		return r.deps.Share.RegionFigures(ctx, unit, month)
+	}
+	key := unit + "|" + month
+	now := r.now()
+	after := r.notBefore(ctx) // under Refreshing: only what was asked since it began
+	if t := now.Add(-shareMemoFor); t.After(after) {
+		after = t
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*shareEntry{}
+	}
+	e := c.m[key]
+	reuse := e != nil
+	if reuse {
+		select {
+		case <-e.done: // finished: reuse only when young enough and not failed
+			reuse = e.err == nil && e.at.After(after)
+		default: // running: wait for it if it started late enough
+			reuse = e.at.After(after)
+		}
+	}
+	if !reuse {
+		if len(c.m) >= shareMemoMax {
+			for k, old := range c.m {
+				select {
+				case <-old.done:
+					if !old.at.After(now.Add(-shareMemoFor)) {
+						delete(c.m, k)
+					}
+				default:
+				}
+			}
+			if len(c.m) >= shareMemoMax {
+				c.m = map[string]*shareEntry{}
+			}
+		}
+		e = &shareEntry{done: make(chan struct{}), at: now}
+		c.m[key] = e
+		c.mu.Unlock()
+		e.total, e.rows, e.err = r.deps.Share.RegionFigures(ctx, unit, month)
+		close(e.done)
+		if e.err != nil {
+			c.mu.Lock()
+			if c.m[key] == e {
+				delete(c.m, key)
+			}
+			c.mu.Unlock()
+		}
+		return e.total, e.rows, e.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return share.Figures{}, nil, ctx.Err()
+	}
+	if e.err != nil {
+		return share.Figures{}, nil, e.err
+	}
+	return e.total, e.rows, nil
 }
