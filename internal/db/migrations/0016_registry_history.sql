@@ -10,7 +10,9 @@
 -- have none and end at deleted_at. Deleted rows stay in their tables as before.
 --
 -- The (region_code, began, closed_on, deleted_at, created_at) index serves the counts as of a
--- date, which read live and closed rows alike, from the index alone.
+-- date, which read live and closed rows alike, from the index alone (officers and e-stations
+-- add status, which their counts filter on). Measured: BenchmarkCountAsOf in
+-- internal/registry (docs/BENCHMARKS.md).
 
 ALTER TABLE science_museums ADD COLUMN established_on TEXT;
 ALTER TABLE mobile_museums ADD COLUMN established_on TEXT;
@@ -40,10 +42,10 @@ ALTER TABLE volunteers ADD COLUMN closed_on TEXT;
 
 CREATE INDEX science_museums_asof ON science_museums (region_code, established_on, closed_on, deleted_at, created_at);
 CREATE INDEX education_bases_asof ON education_bases (region_code, accredited_on, closed_on, deleted_at, created_at);
-CREATE INDEX information_officers_asof ON information_officers (region_code, registered_on, closed_on, deleted_at, created_at);
+CREATE INDEX information_officers_asof ON information_officers (region_code, registered_on, closed_on, deleted_at, created_at, status);
 CREATE INDEX mobile_museums_asof ON mobile_museums (region_code, established_on, closed_on, deleted_at, created_at);
 CREATE INDEX science_caravans_asof ON science_caravans (region_code, established_on, closed_on, deleted_at, created_at);
-CREATE INDEX science_estations_asof ON science_estations (region_code, accredited_on, closed_on, deleted_at, created_at);
+CREATE INDEX science_estations_asof ON science_estations (region_code, accredited_on, closed_on, deleted_at, created_at, status);
 CREATE INDEX museum_school_partnerships_asof ON museum_school_partnerships (region_code, start_on, closed_on, deleted_at, created_at);
 CREATE INDEX associations_asof ON associations (region_code, founded_on, closed_on, deleted_at, created_at);
 CREATE INDEX partner_departments_asof ON partner_departments (region_code, joined_on, closed_on, deleted_at, created_at);
