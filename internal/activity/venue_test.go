@@ -166,3 +166,56 @@ func TestImportVenueReference(t *testing.T) {
 		}
 	})
 }
+
+// Migration 0017 links the rows written before the venue reference existed: a venue that is
+// exactly one live museum's name becomes a reference to it; a name two museums share, a
+// deleted museum's, or a name that only appears in the title stays unlinked.
+func TestVenueMigrationLinksOldRows(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		reg, museum, _, _ := venueFixture(t, d)
+		if _, err := reg.Create(ctx, &registry.Museums, everyone, 0, registry.Values{"name": "双名馆", "region_code": "152501", "tier": "banner"}); err != nil {
+			t.Fatal(err)
+		}
+		st := newStore(d)
+		ids := map[string]int64{}
+		for _, c := range []struct{ title, venue string }{{"甲", "锡林浩特市科技馆"}, {"乙", "双名馆"}, {"锡林浩特市科技馆开放日", ""}, {"丁", "锡林浩特市科技馆 "}} {
+			id, err := st.Create(ctx, everyone, 0, activity.Input{RegionCode: "152502", Title: c.title, Type: "exhibition", Organizer: "市科协", Venue: c.venue,
+				Mode: "offline", Sessions: 1, StartsAt: at("2026-05-20 09:00"), EndsAt: at("2026-05-20 11:00")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[c.title] = id
+		}
+		// Validate trims the venue; write the old row's stray space back as an import once could.
+		if _, err := d.ExecContext(ctx, `UPDATE activities SET venue = $1 WHERE id = $2`, "锡林浩特市科技馆 ", ids["丁"]); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := db.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var update string
+		for _, m := range ms {
+			if m.Version == 17 {
+				sqlText := m.For(d.Dialect)
+				update = sqlText[strings.Index(sqlText, "UPDATE activities"):]
+			}
+		}
+		if update == "" {
+			t.Fatal("no migration 0017")
+		}
+		if _, err := d.ExecContext(ctx, update); err != nil {
+			t.Fatal(err)
+		}
+		for title, want := range map[string]int64{"甲": museum, "乙": 0, "锡林浩特市科技馆开放日": 0, "丁": 0} {
+			a, err := st.Get(ctx, everyone, ids[title])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.VenueID != want || (want != 0) != (a.VenueKind == "museums") {
+				t.Errorf("%s: linked to %s %d, want museum %d", title, a.VenueKind, a.VenueID, want)
+			}
+		}
+	})
+}
