@@ -566,7 +566,8 @@ type ListPage struct {
 	Total   int
 }
 
-// Count returns how many live records match the filter (its cursor and limit aside).
+// Count returns how many live records match the filter (its cursor and limit aside), or, with
+// f.AsOf, how many existed at the end of that day.
 func (s *Store) Count(ctx context.Context, k *Kind, f Filter) (int, error) {
 	cond, args := k.where(f, 1)
 	var n int
@@ -576,7 +577,8 @@ func (s *Store) Count(ctx context.Context, k *Kind, f Filter) (int, error) {
 	return n, nil
 }
 
-// List returns one page of live records matching the filter, ordered by (region code, id),
+// List returns one page of live records matching the filter (with f.AsOf: of the records that
+// existed at the end of that day, closed ones included with their ClosedOn), ordered by (region code, id),
 // starting after f.After; the index (region_code, id) serves both the scope range and the
 // order, so any page costs about the same.
 func (s *Store) List(ctx context.Context, k *Kind, f Filter) (ListPage, error) {
