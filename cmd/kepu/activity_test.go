@@ -17,6 +17,8 @@ import (
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 )
 
 var activityLink = regexp.MustCompile(`/console/activities/(\d+)`)
@@ -377,5 +379,52 @@ func TestActivityFormNumbers(t *testing.T) {
 	}
 	if _, body := c.get(hdr.Get("Location")); !strings.Contains(body, "1,200") || !strings.Contains(body, "152502001") {
 		t.Error("full-width figures not read as 1,200 and 12 at 152502001")
+	}
+}
+
+// The form's 登记场馆 names a registered facility in the user's scope: an unknown one is
+// refused beside the field with the typed text kept; a known one is stored, shown on the
+// page, offered back on the edit form, and given in the API list.
+func TestActivityFormVenue(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ts := newTestSite(t, d)
+	c := newClient(t, ts.srv.URL)
+	c.login("banner-152502", pw)
+	ctx := t.Context()
+	museum, err := ts.site.Registry.Create(ctx, &registry.Museums, region.NewScope("150000"), 0, registry.Values{"name": "锡林浩特市科技馆", "region_code": "152502", "tier": "banner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.site.Registry.Create(ctx, &registry.Museums, region.NewScope("150000"), 0, registry.Values{"name": "二连浩特市科技馆", "region_code": "152501", "tier": "banner"}); err != nil {
+		t.Fatal(err)
+	}
+	f := activityForm("场馆开放日")
+	f.Set("venue_ref", "二连浩特市科技馆")
+	if status, body, _ := c.post("/console/activities", "/console/activities/new", f); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "没有名为“二连浩特市科技馆”") || !strings.Contains(body, `value="二连浩特市科技馆"`) {
+		t.Errorf("a venue outside the scope: %d", status)
+	}
+	f.Set("venue_ref", "科技馆：锡林浩特市科技馆")
+	status, _, hdr := c.post("/console/activities", "/console/activities/new", f)
+	if status != http.StatusSeeOther {
+		t.Fatalf("create with a venue: %d", status)
+	}
+	page := hdr.Get("Location")
+	if _, body := c.get(page); !strings.Contains(body, "科技馆：锡林浩特市科技馆") {
+		t.Error("the activity page does not name its registered venue")
+	}
+	if _, body := c.get(page + "/edit"); !strings.Contains(body, `name="venue_ref" value="科技馆：锡林浩特市科技馆"`) {
+		t.Error("the edit form does not offer the venue back")
+	}
+	_, body := c.get(fmt.Sprintf("/api/v1/activities?venue_kind=museums&venue_id=%d", museum))
+	var out struct {
+		Total int `json:"total"`
+		Items []struct {
+			VenueKind string `json:"venue_kind"`
+			VenueID   int64  `json:"venue_id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || out.Total != 1 || out.Items[0].VenueKind != "museums" || out.Items[0].VenueID != museum {
+		t.Errorf("API list by venue: %s", body)
 	}
 }

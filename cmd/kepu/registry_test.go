@@ -64,7 +64,7 @@ func TestRegistryPages(t *testing.T) {
 			t.Fatalf("create museum: %d", status)
 		}
 		museum := hdr.Get("Location")
-		status, _, _ = c.post(museum, museum+"/edit", url.Values{"name": {"锡林浩特市科技馆"}, "region_code": {"152502"}, "tier": {"旗县级"}, "floor_area": {"3500"}, "opening_status": {"开放"}})
+		status, _, _ = c.post(museum, museum+"/edit", url.Values{"name": {"锡林浩特市科技馆"}, "region_code": {"152502"}, "tier": {"旗县级"}, "floor_area": {"3500"}, "opening_status": {"开放"}, "established_on": {"2020-03-01"}})
 		if status != http.StatusSeeOther {
 			t.Errorf("update museum: %d", status)
 		}
@@ -249,12 +249,33 @@ func TestRegistryPages(t *testing.T) {
 		if !regexp.MustCompile(`<dt>科普信息员</dt><dd>41</dd>`).MatchString(body) {
 			t.Error("region browser lacks the officer count")
 		}
-		status, _, _ = c.post(museum+"/delete", museum, url.Values{})
+		// Deleting closes the record on a day (not in the future); it stays in the lists as of
+		// the days it was open, marked closed, and in none after.
+		status, body, _ = c.post(museum+"/delete", museum, url.Values{"closed_on": {"2999-01-01"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "关闭日期不能晚于今天") {
+			t.Errorf("delete closing in the future: %d", status)
+		}
+		status, _, _ = c.post(museum+"/delete", museum, url.Values{"closed_on": {"2024-12-31"}})
 		if status != http.StatusSeeOther {
 			t.Errorf("delete: %d", status)
 		}
 		if status, _ := c.get(museum); status != 404 {
 			t.Errorf("deleted museum: %d", status)
+		}
+		for _, c2 := range []struct {
+			asOf string
+			want bool
+		}{{"2020-02-29", false}, {"2020-03-01", true}, {"2024-12-30", true}, {"2024-12-31", false}} {
+			status, body := c.get("/console/registry/museums?within=152502&asof=" + c2.asOf)
+			if status != 200 || strings.Contains(body, "锡林浩特市科技馆") != c2.want || c2.want && !strings.Contains(body, "2024-12-31 关闭") {
+				t.Errorf("museums as of %s: %d, listed %v", c2.asOf, status, !c2.want)
+			}
+		}
+		if status, body := c.get("/console/registry/museums"); status != 200 || strings.Contains(body, "锡林浩特市科技馆") {
+			t.Errorf("the live list shows a deleted museum: %d", status)
+		}
+		if status, _ := c.get("/console/registry/museums?asof=2024-02-30"); status != http.StatusBadRequest {
+			t.Errorf("a list as of a bad date: %d", status)
 		}
 	})
 }

@@ -108,7 +108,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	}
 	reg := &region.Handler{Kit: kit, Store: regions, ScopeOf: account.ScopeOf, Root: root.Code, Counters: counters}
 	rh := &registry.Handler{Kit: kit, Store: records, AccountNames: accounts.Usernames}
-	acts := &activity.Store{DB: d, Regions: regions}
+	acts := &activity.Store{DB: d, Regions: regions, Registry: records}
 	ah := &activity.Handler{Kit: kit, Store: acts, Regions: regions, Registry: records, Log: log, TicketKey: ticketKey, CheckInGrace: sc.CheckInGrace,
 		AccountNames: accounts.Usernames}
 	cs := &content.Store{DB: d, Regions: regions}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 	"github.com/kepu/kepu/internal/web"
 )
 
@@ -170,11 +171,17 @@ func LocalDate(t time.Time) string { return t.In(China).Format("2006-01-02") }
 
 // Input is what an organizer fills in or a spreadsheet row carries.
 type Input struct {
-	RegionCode         string
-	Title              string
-	Type               string
-	Organizer          string
-	Venue              string
+	RegionCode string
+	Title      string
+	Type       string
+	Organizer  string
+	Venue      string // the place as written
+	// VenueKind and VenueID reference the registered facility the activity took place at
+	// (registry.FacilityKinds: a science museum, mobile museum set, caravan, education base or
+	// e-station), which must be live and inside the writer's scope; "" and 0 for none. The
+	// store checks it through Store.Registry.
+	VenueKind          string
+	VenueID            int64
 	StartsAt, EndsAt   time.Time
 	Mode               string
 	Programmes         []string
@@ -241,6 +248,11 @@ func (in *Input) Validate() ValidationError {
 	}
 	if utf8.RuneCountInString(in.Venue) > MaxTitle {
 		errs["venue"] = fmt.Sprintf("场馆名称最多 %d 字", MaxTitle)
+	}
+	if (in.VenueKind == "") != (in.VenueID == 0) {
+		errs["venue_ref"] = "登记场馆的类别和编号须同时填写"
+	} else if _, ok := registry.FacilityKind(in.VenueKind); in.VenueKind != "" && !ok {
+		errs["venue_ref"] = "登记场馆只能是科技馆、流动科技馆、科普大篷车、科普教育基地或科普e站"
 	}
 	if code, err := region.Normalize(in.RegionCode); err != nil {
 		errs["region_code"] = "区划代码应为 6、9 或 12 位数字"
@@ -356,6 +368,9 @@ type Store struct {
 	DB      *db.DB
 	Regions *region.Store
 	Now     func() time.Time // the clock; nil means time.Now
+	// Registry checks venue references (Input.VenueKind, VenueID) and resolves those written
+	// in a report file; nil refuses any reference.
+	Registry *registry.Store
 }
 
 func (s *Store) now() time.Time {
@@ -385,7 +400,7 @@ type Decider interface {
 	Holds(maxLevel region.Level, code string) bool
 }
 
-const activityCols = `id, COALESCE(series_id, id), version, COALESCE(previous_id, 0), region_code, title, type, organizer, venue,
+const activityCols = `id, COALESCE(series_id, id), version, COALESCE(previous_id, 0), region_code, title, type, organizer, venue, venue_kind, COALESCE(venue_id, 0),
 	starts_at, ends_at, mode, programmes, partners, target_groups, sessions, declared_attendance, verified_attendance,
 	live_viewers, replay_views, capacity, walkin_allowance, signup_open, report, status, reason, COALESCE(submitted_by, 0), COALESCE(reviewed_by, 0),
 	superseded_at IS NOT NULL, created_at, updated_at, COALESCE(created_by, 0), COALESCE(import_id, 0)`
@@ -393,7 +408,7 @@ const activityCols = `id, COALESCE(series_id, id), version, COALESCE(previous_id
 func scanActivity(row db.Scanner) (Activity, error) {
 	var a Activity
 	var prog, part, groups string
-	err := row.Scan(&a.ID, &a.SeriesID, &a.Version, &a.PreviousID, &a.RegionCode, &a.Title, &a.Type, &a.Organizer, &a.Venue,
+	err := row.Scan(&a.ID, &a.SeriesID, &a.Version, &a.PreviousID, &a.RegionCode, &a.Title, &a.Type, &a.Organizer, &a.Venue, &a.VenueKind, &a.VenueID,
 		&a.StartsAt, &a.EndsAt, &a.Mode, &prog, &part, &groups, &a.Sessions, &a.DeclaredAttendance, &a.VerifiedAttendance,
 		&a.LiveViewers, &a.ReplayViews, &a.Capacity, &a.WalkInAllowance, &a.SignupOpen, &a.Report, &a.Status, &a.Reason, &a.SubmittedBy, &a.ReviewedBy,
 		&a.Superseded, &a.CreatedAt, &a.UpdatedAt, &a.CreatedBy, &a.ImportID)
@@ -410,6 +425,23 @@ func splitStored(s string) []string {
 		return nil
 	}
 	return strings.Split(s, "\n")
+}
+
+// checkVenue verifies a venue reference: a live facility inside scope. A ValidationError on
+// "venue_ref" when not; nil when there is no reference.
+func (s *Store) checkVenue(ctx context.Context, scope region.Scope, in Input) error {
+	if in.VenueID == 0 {
+		return nil
+	}
+	if s.Registry == nil {
+		return ValidationError{"venue_ref": "无法核对登记场馆"}
+	}
+	if _, err := s.Registry.Facility(ctx, scope, in.VenueKind, in.VenueID); errors.Is(err, db.ErrNotFound) {
+		return ValidationError{"venue_ref": "登记场馆不存在，或不在您的管辖范围内"}
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // checkRegion says what is wrong with a record's unit for a caller: unknown, or outside scope.
@@ -431,6 +463,9 @@ func (s *Store) Create(ctx context.Context, scope region.Scope, actor int64, in 
 	}
 	if msg := s.checkRegion(ctx, scope, in.RegionCode); msg != "" {
 		return 0, ValidationError{"region_code": msg}
+	}
+	if err := s.checkVenue(ctx, scope, in); err != nil {
+		return 0, err
 	}
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -456,13 +491,14 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Input, status string,
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO activities (series_id, version, previous_id, region_code, title, type, organizer, venue,
 		starts_at, ends_at, mode, programmes, partners, target_groups, sessions, declared_attendance, verified_attendance, live_viewers,
-		replay_views, capacity, walkin_allowance, signup_open, report, status, created_at, updated_at, created_by, updated_by, import_id, starts_on, submitted_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25, $26, $26, $27, $28, $29)
+		replay_views, capacity, walkin_allowance, signup_open, report, status, created_at, updated_at, created_by, updated_by, import_id, starts_on, submitted_by,
+		venue_kind, venue_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25, $26, $26, $27, $28, $29, $30, $31)
 		RETURNING id`,
 		nullID(series), version, nullID(previous), in.RegionCode, in.Title, in.Type, in.Organizer, in.Venue, in.StartsAt, in.EndsAt, in.Mode,
 		joinStored(in.Programmes), joinStored(in.Partners), joinStored(in.TargetGroups), in.Sessions, in.DeclaredAttendance, verified,
 		in.LiveViewers, in.ReplayViews, in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, status, now, nullID(actor), nullID(importID),
-		LocalDate(in.StartsAt), submitter).Scan(&id)
+		LocalDate(in.StartsAt), submitter, in.VenueKind, nullID(in.VenueID)).Scan(&id)
 	if err != nil {
 		return 0, db.Map(err)
 	}
@@ -573,6 +609,9 @@ func (s *Store) Update(ctx context.Context, scope region.Scope, actor, id int64,
 	if msg := s.checkRegion(ctx, scope, in.RegionCode); msg != "" {
 		return ValidationError{"region_code": msg}
 	}
+	if err := s.checkVenue(ctx, scope, in); err != nil {
+		return err
+	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		a, err := s.lock(ctx, tx, scope, id)
 		if err != nil {
@@ -585,10 +624,10 @@ func (s *Store) Update(ctx context.Context, scope region.Scope, actor, id int64,
 		_, err = tx.ExecContext(ctx, `UPDATE activities SET region_code = $1, title = $2, type = $3, organizer = $4, venue = $5, starts_at = $6,
 			ends_at = $7, mode = $8, programmes = $9, partners = $10, target_groups = $11, sessions = $12, declared_attendance = $13,
 			live_viewers = $14, replay_views = $15, capacity = $16, walkin_allowance = $17, signup_open = $18, report = $19,
-			updated_at = $20, updated_by = $21, starts_on = $23 WHERE id = $22`,
+			updated_at = $20, updated_by = $21, starts_on = $23, venue_kind = $24, venue_id = $25 WHERE id = $22`,
 			in.RegionCode, in.Title, in.Type, in.Organizer, in.Venue, in.StartsAt, in.EndsAt, in.Mode, joinStored(in.Programmes),
 			joinStored(in.Partners), joinStored(in.TargetGroups), in.Sessions, in.DeclaredAttendance, in.LiveViewers, in.ReplayViews,
-			in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, now, nullID(actor), id, LocalDate(in.StartsAt))
+			in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, now, nullID(actor), id, LocalDate(in.StartsAt), in.VenueKind, nullID(in.VenueID))
 		if err != nil {
 			return db.Map(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/demo"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 )
 
 // demoKind is one line of the demo year: how many records of a type, how many person-times
@@ -98,7 +99,11 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 	}
 	cols := []string{"id", "series_id", "version", "region_code", "title", "type", "organizer", "venue", "starts_at", "ends_at", "starts_on", "mode",
 		"programmes", "partners", "target_groups", "sessions", "declared_attendance", "live_viewers", "replay_views", "status", "created_at", "updated_at",
-		"capacity", "walkin_allowance", "signup_open", "verified_attendance"}
+		"capacity", "walkin_allowance", "signup_open", "verified_attendance", "venue_kind", "venue_id"}
+	museums, err := demoMuseums(ctx, g)
+	if err != nil {
+		return err
+	}
 	var rows, progs, groups, regs, checks [][]any
 	flush := func(force bool) error {
 		if len(rows) < 5000 && !force {
@@ -164,9 +169,12 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 			if r.IntN(4) == 0 {
 				partners = []string{demoPartners[r.IntN(len(demoPartners))]}
 			}
-			venue := ""
+			venue, venueKind, venueID := "", "", any(nil)
 			if k.typ == "exhibition" || k.typ == "competition" || k.typ == "joint" {
 				venue = u.Name + "科技馆"
+				if id, ok := museums[u.Code+"\x00"+venue]; ok { // held at the registered museum
+					venueKind, venueID = registry.Museums.Slug, id
+				}
 			}
 			// Some venue activities took sign-ups and checked tickets in at the door: their
 			// verified attendance is real tickets and check-ins, a share of the declared count.
@@ -184,7 +192,7 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 			}
 			rows = append(rows, []any{next, next, 1, u.Code, fmt.Sprintf("%s·%s", u.Name, k.title), k.typ, u.Name + "科协", venue, start.UTC(), end.UTC(),
 				LocalDate(start), mode, joinStored(k.programmes), joinStored(partners), joinStored(k.groups), 1, att[i], lv, replay, status,
-				start.UTC(), end.UTC(), capacity, walkIns, capacity > 0, verified})
+				start.UTC(), end.UTC(), capacity, walkIns, capacity > 0, verified, venueKind, venueID})
 			for _, p := range k.programmes {
 				progs = append(progs, []any{next, p})
 			}
@@ -203,6 +211,27 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 		return err
 	}
 	return db.SyncSequence(ctx, tx, g.DB.Dialect, "activities")
+}
+
+// demoMuseums maps the registered museums' unit code and name (joined by a NUL) to their
+// registry ids, read through the registry's list.
+func demoMuseums(ctx context.Context, g *demo.Generator) (map[string]int64, error) {
+	reg := &registry.Store{DB: g.DB, Regions: &region.Store{DB: g.DB}}
+	out := map[string]int64{}
+	f := registry.Filter{Scope: region.NewScope("150000"), Limit: 500}
+	for {
+		page, err := reg.List(ctx, &registry.Museums, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Records {
+			out[r.Region()+"\x00"+r.Values.Str("name")] = r.ID
+		}
+		if page.Next.ID == 0 {
+			return out, nil
+		}
+		f.After = page.Next
+	}
 }
 
 // signupTypes are the activity types whose demo records may have taken sign-ups at a venue.

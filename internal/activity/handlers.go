@@ -97,10 +97,10 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 
 // formValues are the form's fields as typed, so that a refused form comes back as it was.
 type formValues struct {
-	RegionCode, Title, Type, Organizer, Venue, StartsAt, EndsAt, Mode, Programmes, Partners string
-	Sessions, Declared, Live, Replay, Capacity, WalkIns, Report                             string
-	Groups                                                                                  []string
-	SignupOpen                                                                              bool
+	RegionCode, Title, Type, Organizer, Venue, VenueRef, StartsAt, EndsAt, Mode, Programmes, Partners string
+	Sessions, Declared, Live, Replay, Capacity, WalkIns, Report                                       string
+	Groups                                                                                            []string
+	SignupOpen                                                                                        bool
 }
 
 const formTime = "2006-01-02T15:04" // <input type="datetime-local">, China time
@@ -122,7 +122,7 @@ func valuesOf(in Input) formValues {
 func parseForm(r *http.Request) (formValues, Input, ValidationError) {
 	r.ParseForm()
 	g := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
-	v := formValues{RegionCode: g("region_code"), Title: g("title"), Type: g("type"), Organizer: g("organizer"), Venue: g("venue"),
+	v := formValues{RegionCode: g("region_code"), Title: g("title"), Type: g("type"), Organizer: g("organizer"), Venue: g("venue"), VenueRef: g("venue_ref"),
 		StartsAt: g("starts_at"), EndsAt: g("ends_at"), Mode: g("mode"), Programmes: g("programmes"), Partners: g("partners"),
 		Sessions: g("sessions"), Declared: g("declared_attendance"), Live: g("live_viewers"), Replay: g("replay_views"),
 		Capacity: g("capacity"), WalkIns: g("walkin_allowance"), Report: g("report"), Groups: r.PostForm["target_groups"],
@@ -205,9 +205,46 @@ func (h *Handler) saveErr(w http.ResponseWriter, r *http.Request, id int64, v fo
 	return err
 }
 
+// resolveVenue turns the form's registered-venue reference (registry.Store.FindFacility: a
+// name, or 类别：名称) into in.VenueKind and VenueID, or puts the problem beside the field.
+func (h *Handler) resolveVenue(r *http.Request, v formValues, in *Input, errs ValidationError) error {
+	if v.VenueRef == "" {
+		return nil
+	}
+	if h.Registry == nil {
+		errs["venue_ref"] = "无法核对登记场馆"
+		return nil
+	}
+	f, msg, err := h.Registry.FindFacility(r.Context(), account.ScopeOf(r.Context()), v.VenueRef)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		errs["venue_ref"] = msg
+		return nil
+	}
+	in.VenueKind, in.VenueID = f.Kind, f.ID
+	return nil
+}
+
+// venueLabel names an activity's registered venue (Facility.Label), "" for none.
+func (h *Handler) venueLabel(r *http.Request, a Activity) string {
+	if a.VenueID == 0 || h.Registry == nil {
+		return ""
+	}
+	labels, err := h.Registry.FacilityLabels(r.Context(), map[string][]int64{a.VenueKind: {a.VenueID}})
+	if err != nil {
+		return ""
+	}
+	return labels[fmt.Sprintf("%s:%d", a.VenueKind, a.VenueID)]
+}
+
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	p := account.FromContext(r.Context())
 	v, in, errs := parseForm(r)
+	if err := h.resolveVenue(r, v, &in, errs); err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return h.saveErr(w, r, 0, v, errs)
 	}
@@ -241,7 +278,9 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, fmt.Sprintf("/console/activities/%d", a.ID), http.StatusSeeOther)
 		return nil
 	}
-	return h.Kit.Render.HTML(w, r, http.StatusOK, "activity/form", h.form(r, a.ID, valuesOf(InputOf(a)), nil))
+	v := valuesOf(InputOf(a))
+	v.VenueRef = h.venueLabel(r, a)
+	return h.Kit.Render.HTML(w, r, http.StatusOK, "activity/form", h.form(r, a.ID, v, nil))
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
@@ -251,6 +290,9 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := account.FromContext(r.Context())
 	v, in, errs := parseForm(r)
+	if err := h.resolveVenue(r, v, &in, errs); err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		return h.saveErr(w, r, a.ID, v, errs)
 	}
@@ -275,6 +317,7 @@ type DetailPage struct {
 	Names                                 map[int64]string // account id → username, for the history
 	Photos                                []PhotoRef
 	Problem                               string
+	VenueRef                              string // the registered venue (Facility.Label), "" for none
 	CanEdit, CanReview, CanAccept, CanFix bool
 	MaxPhotos                             int
 }
@@ -303,7 +346,7 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, a Activity,
 		return err
 	}
 	d := DetailPage{Page: h.Kit.Page(r, "activity.detail", a.Title), A: rowOf(a), ModeLabel: ModeLabel(a.Mode), Steps: steps, Photos: photos,
-		Problem: problem, MaxPhotos: MaxPhotos}
+		Problem: problem, MaxPhotos: MaxPhotos, VenueRef: h.venueLabel(r, a)}
 	d.Title = a.Title
 	if h.AccountNames != nil {
 		ids := make([]int64, 0, len(steps))
@@ -593,6 +636,9 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 		Title              string   `json:"title"`
 		Type               string   `json:"type"`
 		Organizer          string   `json:"organizer"`
+		Venue              string   `json:"venue"`
+		VenueKind          string   `json:"venue_kind,omitempty"` // registry kind of the registered venue
+		VenueID            int64    `json:"venue_id,omitempty"`   // its registry id
 		StartsAt           string   `json:"starts_at"`
 		EndsAt             string   `json:"ends_at"`
 		Mode               string   `json:"mode"`
@@ -613,7 +659,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) error {
 		Items []item `json:"items"`
 	}{Total: page.Total, Next: page.Next, Items: []item{}}
 	for _, a := range page.Items {
-		out.Items = append(out.Items, item{a.ID, a.SeriesID, a.Version, a.RegionCode, a.Title, a.Type, a.Organizer, a.StartsAt.Format(time.RFC3339),
+		out.Items = append(out.Items, item{a.ID, a.SeriesID, a.Version, a.RegionCode, a.Title, a.Type, a.Organizer, a.Venue, a.VenueKind, a.VenueID, a.StartsAt.Format(time.RFC3339),
 			a.EndsAt.Format(time.RFC3339), a.Mode, nonNil(a.Programmes), nonNil(a.TargetGroups), a.Sessions, a.DeclaredAttendance, a.VerifiedAttendance,
 			a.LiveViewers, a.ReplayViews, a.Status, a.Superseded, nonNil(a.Flags())})
 	}

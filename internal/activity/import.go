@@ -36,6 +36,8 @@ func Schema() sheet.Schema {
 		{Key: "type", Header: "活动类型", Kind: sheet.Enum, Required: true, Choices: choices(Types), Example: "专家服务：实用技术培训"},
 		{Key: "organizer", Header: "主办单位", Kind: sheet.Text, Required: true, MaxLen: MaxTitle, Example: "锡林浩特市科协"},
 		{Key: "venue", Header: "场馆", Aliases: []string{"举办场馆", "地点"}, Kind: sheet.Text, MaxLen: MaxTitle, Example: "锡林郭勒盟科技馆"},
+		{Key: "venue_ref", Header: "登记场馆", Aliases: []string{"登记场馆名称"}, Kind: sheet.Text, MaxLen: MaxTitle + 10, Example: "科技馆：锡林郭勒盟科技馆",
+			Note: "已登记的科技馆、流动科技馆、科普大篷车、科普教育基地或科普e站的名称（重名时写“类别：名称”），须在您的管辖范围内；场馆考核按它统计，可不填"},
 		{Key: "start_date", Header: "开始日期", Kind: sheet.Date, Required: true, Example: "2026-05-20"},
 		{Key: "start_time", Header: "开始时间", Kind: sheet.Text, MaxLen: 20, Example: "09:00", Note: "24 小时制 时:分，可不填"},
 		{Key: "end_date", Header: "结束日期", Kind: sheet.Date, Example: "2026-05-20", Note: "不填为开始日期当天"},
@@ -89,8 +91,9 @@ const MaxImportRows = 20_000
 
 // importRow is one good row of a report file: its file row and what it records.
 type importRow struct {
-	n  int
-	in Input
+	n        int
+	in       Input
+	venueRef string // the 登记场馆 cell, resolved by Import through the registry
 }
 
 // parseReport reads and checks every row of a report file without touching the database:
@@ -161,7 +164,7 @@ func parseReport(r io.Reader, levels map[string]region.Level, scope region.Scope
 			return nil
 		}
 		seen[key] = rec.Row
-		rows = append(rows, importRow{rec.Row, in})
+		rows = append(rows, importRow{rec.Row, in, rec.Str("venue_ref")})
 		return nil
 	})
 	if len(read.Errors) == 0 && len(rows) == 0 && err == nil {
@@ -186,6 +189,9 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r i
 	res.Rows, res.Errors, res.More = read.Rows, read.Errors, read.More
 	if len(res.Errors) > 0 {
 		return res, nil
+	}
+	if res.Errors, err = s.resolveVenues(ctx, scope, rows); err != nil || len(res.Errors) > 0 {
+		return res, err
 	}
 	now := s.now()
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -233,6 +239,42 @@ func (s *Store) Import(ctx context.Context, scope region.Scope, actor int64, r i
 	return res, err
 }
 
+// resolveVenues sets each row's venue reference from its 登记场馆 cell (registry.Store.
+// FindFacility, each distinct cell once), and lists the cells that name no facility, or more
+// than one, in the importer's scope, with their row and column.
+func (s *Store) resolveVenues(ctx context.Context, scope region.Scope, rows []importRow) (sheet.Errors, error) {
+	var errs sheet.Errors
+	type found struct {
+		f   registry.Facility
+		msg string
+	}
+	seen := map[string]found{}
+	for i := range rows {
+		ref := rows[i].venueRef
+		if ref == "" {
+			continue
+		}
+		got, ok := seen[ref]
+		if !ok {
+			if s.Registry == nil {
+				got.msg = "无法核对登记场馆"
+			} else {
+				var err error
+				if got.f, got.msg, err = s.Registry.FindFacility(ctx, scope, ref); err != nil {
+					return nil, fmt.Errorf("activity.Import: %w", err)
+				}
+			}
+			seen[ref] = got
+		}
+		if got.msg != "" {
+			errs = append(errs, sheet.Error{Row: rows[i].n, Column: "登记场馆", Msg: got.msg})
+			continue
+		}
+		rows[i].in.VenueKind, rows[i].in.VenueID = got.f.Kind, got.f.ID
+	}
+	return errs, nil
+}
+
 // errRefused rolls back an import whose rows met a problem only the database could show.
 var errRefused = errors.New("import refused")
 
@@ -241,6 +283,7 @@ var errRefused = errors.New("import refused")
 func sameReport(a, b Input) bool {
 	eq := func(x, y []string) bool { return strings.Join(x, "\n") == strings.Join(y, "\n") }
 	return a.RegionCode == b.RegionCode && a.Title == b.Title && a.Type == b.Type && a.Organizer == b.Organizer && a.Venue == b.Venue &&
+		a.VenueKind == b.VenueKind && a.VenueID == b.VenueID &&
 		a.StartsAt.Equal(b.StartsAt) && a.EndsAt.Equal(b.EndsAt) && a.Mode == b.Mode && eq(a.Programmes, b.Programmes) && eq(a.Partners, b.Partners) &&
 		eq(a.TargetGroups, b.TargetGroups) && a.Sessions == b.Sessions && a.DeclaredAttendance == b.DeclaredAttendance &&
 		a.LiveViewers == b.LiveViewers && a.ReplayViews == b.ReplayViews && a.Report == b.Report

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
+	"github.com/kepu/kepu/internal/registry"
 )
 
 // Filter selects activity versions. Every list and roll-up takes one, and a roll-up figure's
@@ -26,9 +27,13 @@ type Filter struct {
 	Group     string       // target-group slug
 	Status    string       // a status; "current" = accepted and not superseded (the counted records)
 	Query     string       // words in title, organizer or venue
-	Flagged   bool         // only records whose figures need a look (see Activity.Flags)
-	After     int64        // keyset: ids below this one (lists run newest first)
-	Limit     int          // page size; 0 = 50
+	// VenueKind and VenueID keep the records that reference this registered facility
+	// (Input.VenueKind, VenueID); both or neither.
+	VenueKind string
+	VenueID   int64
+	Flagged   bool  // only records whose figures need a look (see Activity.Flags)
+	After     int64 // keyset: ids below this one (lists run newest first)
+	Limit     int   // page size; 0 = 50
 }
 
 // Counted is the status filter value of the records that figures count: accepted versions not
@@ -46,6 +51,10 @@ func (f Filter) Values() url.Values {
 	}
 	if f.Flagged {
 		v.Set("flagged", "1")
+	}
+	if f.VenueID != 0 {
+		v.Set("venue_kind", f.VenueKind)
+		v.Set("venue_id", strconv.FormatInt(f.VenueID, 10))
 	}
 	return v
 }
@@ -80,6 +89,11 @@ func ParseFilter(q url.Values, scope region.Scope) Filter {
 		f.Status = s
 	}
 	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	if id, err := strconv.ParseInt(q.Get("venue_id"), 10, 64); err == nil && id > 0 {
+		if _, ok := registry.FacilityKind(q.Get("venue_kind")); ok {
+			f.VenueKind, f.VenueID = q.Get("venue_kind"), id
+		}
+	}
 	return f
 }
 
@@ -124,6 +138,10 @@ func (f Filter) where(next int) (string, []any) {
 	if f.Query != "" {
 		like := "%" + db.EscapeLike(f.Query) + "%"
 		add(`(a.title LIKE $? ESCAPE '\' OR a.organizer LIKE $? ESCAPE '\' OR a.venue LIKE $? ESCAPE '\')`, like)
+	}
+	if f.VenueID != 0 {
+		add("a.venue_kind = $?", f.VenueKind)
+		add("a.venue_id = $?", f.VenueID)
 	}
 	if f.Flagged {
 		conds = append(conds, `((a.capacity > 0 AND (a.verified_attendance > a.capacity + a.walkin_allowance

@@ -147,3 +147,38 @@ func BenchmarkImportOfficers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCountAsOf counts the 580,000 demo officers (status 在册) and the 136,000 volunteers
+// of the whole region live (the partial (region_code, id) index) and as of the end of 2025
+// (Filter.AsOf: the (region_code, since, closed_on, deleted_at, created_at) index of 0016),
+// which is what a past year's registry figure costs the statistics.
+func BenchmarkCountAsOf(b *testing.B) {
+	dbtest.Bench(b, func(b *testing.B, d *db.DB) {
+		demoDB(b, d)
+		st := newStore(d)
+		ctx := context.Background()
+		all := region.NewScope("150000")
+		for _, c := range []struct {
+			name string
+			k    *registry.Kind
+			f    registry.Filter
+		}{
+			{"officers-active/live", &registry.InformationOfficers, registry.Filter{Scope: all, Enums: map[string]string{"status": "active"}}},
+			{"officers-active/2025-12-31", &registry.InformationOfficers, registry.Filter{Scope: all, Enums: map[string]string{"status": "active"}, AsOf: "2025-12-31"}},
+			{"volunteers/live", &registry.Volunteers, registry.Filter{Scope: all}},
+			{"volunteers/2025-12-31", &registry.Volunteers, registry.Filter{Scope: all, AsOf: "2025-12-31"}},
+			{"volunteers-one-league/2025-12-31", &registry.Volunteers, registry.Filter{Scope: all, Within: "152500", AsOf: "2025-12-31"}},
+		} {
+			b.Run(c.name, func(b *testing.B) {
+				n := 0
+				for b.Loop() {
+					var err error
+					if n, err = st.Count(ctx, c.k, c.f); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n), "records")
+			})
+		}
+	})
+}

@@ -61,21 +61,21 @@ func DemoStep() demo.Step {
 		return g.DB.Tx(ctx, func(tx *sql.Tx) error {
 			// Museums.
 			var museums [][]any
-			add := func(code, name, tier string, area float64) {
+			add := func(code, name, tier string, area float64, opened string) {
 				lib := len(museums) < 49
 				var holdings any
 				if lib {
 					holdings = int64(2000 + r.IntN(30000))
 				}
-				museums = append(museums, []any{name, code, tier, area, int64(50 + r.IntN(400)), "open", r.IntN(3) == 0, lib, lib, holdings, "", now, now})
+				museums = append(museums, []any{name, code, tier, area, int64(50 + r.IntN(400)), "open", r.IntN(3) == 0, lib, lib, holdings, "", opened, now, now})
 			}
-			add("150105", "内蒙古科技馆", "region", 48000)
+			add("150105", "内蒙古科技馆", "region", 48000, "2007-09-18")
 			for _, l := range leagues {
-				add(l.Code, l.Name+"科技馆", "league", float64(5000+r.IntN(15000)))
+				add(l.Code, l.Name+"科技馆", "league", float64(5000+r.IntN(15000)), demoSince(r, 2008, 2020))
 			}
 			perm := r.Perm(len(banners))
 			for _, i := range perm[:max(0, min(len(perm), g.N(DemoMuseums)-1-len(leagues)))] {
-				add(banners[i].Code, banners[i].Name+"科技馆", "banner", float64(1000+r.IntN(5000)))
+				add(banners[i].Code, banners[i].Name+"科技馆", "banner", float64(1000+r.IntN(5000)), demoSince(r, 2012, 0))
 			}
 			r.Shuffle(len(museums), func(i, j int) { museums[i], museums[j] = museums[j], museums[i] })
 			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, Museums.Table, append(Museums.columns(), common...), museums, ""); err != nil {
@@ -88,8 +88,7 @@ func DemoStep() demo.Step {
 			for i := range g.N(DemoBases) {
 				b := banners[r.IntN(len(banners))]
 				kd := kinds[r.IntN(len(kinds))]
-				on := time.Date(2018+r.IntN(8), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
-				bases = append(bases, []any{fmt.Sprintf("%s%s（%d号）", b.Name, kd.suffix, i+1), b.Code, kd.category, on.Format("2006-01-02"), "", now, now})
+				bases = append(bases, []any{fmt.Sprintf("%s%s（%d号）", b.Name, kd.suffix, i+1), b.Code, kd.category, demoSince(r, 2018, 0), "", now, now})
 			}
 			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, EducationBases.Table, append(EducationBases.columns(), common...), bases, ""); err != nil {
 				return err
@@ -131,8 +130,7 @@ func DemoStep() demo.Step {
 					if r.IntN(100) < 3 {
 						status = "inactive"
 					}
-					on := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(1460))
-					rows = append(rows, []any{demo.PersonName(r), demoPhone(n), v.Code, on.Format("2006-01-02"), status, now, now})
+					rows = append(rows, []any{demo.PersonName(r), demoPhone(n), v.Code, demoSince(r, 2019, 0), status, now, now})
 					n++
 					if len(rows) == batch {
 						if err := flush(); err != nil {
@@ -147,6 +145,22 @@ func DemoStep() demo.Step {
 			return nil
 		})
 	}}
+}
+
+// demoEnd is the last day a demo record may begin on: the demo year is 2026, and the records
+// begun in it make its stocks exceed the year before's.
+var demoEnd = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+
+// demoSince draws the day a demo record began to count (Kind.Since), uniformly from the start
+// of year from to the end of year to (0: to demoEnd), so that each year adds about as many
+// records as the one before and a stock at last year's end is about (span−1)/span of today's.
+func demoSince(r interface{ IntN(int) int }, from, to int) string {
+	start := time.Date(from, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := demoEnd
+	if to != 0 {
+		end = time.Date(to, 12, 31, 0, 0, 0, 0, time.UTC)
+	}
+	return start.AddDate(0, 0, r.IntN(int(end.Sub(start).Hours()/24)+1)).Format("2006-01-02")
 }
 
 func pop(u region.Unit) int64 {
@@ -193,8 +207,12 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 	for i := range g.N(DemoMobileMuseums) {
 		home := leagues[i%len(leagues)]
 		name := fmt.Sprintf("流动科技馆第%d套", i+1)
-		sets = append(sets, []any{name, home.Code, themes[r.IntN(len(themes))], int64(45 + r.IntN(15)), []string{"good", "good", "good", "repair"}[r.IntN(4)], now, now})
+		since := demoSince(r, 2016, 2017)
 		start := time.Date(2018, time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, time.UTC)
+		if i%12 == 11 { // a new set (2025–2026) that has not toured yet
+			since, start = demoSince(r, 2025, 0), demoEnd
+		}
+		sets = append(sets, []any{name, home.Code, themes[r.IntN(len(themes))], int64(45 + r.IntN(15)), []string{"good", "good", "good", "repair"}[r.IntN(4)], since, now, now})
 		for start.Year() < 2023 {
 			b := pick(bannersOf[home.Code])
 			end := start.AddDate(0, 2+r.IntN(2), -1)
@@ -218,12 +236,16 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 			home = leagues[i]
 		}
 		name := fmt.Sprintf("%s科普大篷车%d号", home.Name, i+1)
-		caravans = append(caravans, []any{name, home.Code, []string{"type1", "type2", "type3"}[r.IntN(3)], fmt.Sprintf("蒙%c·K%04d", 'A'+rune(r.IntN(12)), r.IntN(10000)), now, now})
+		since := demoSince(r, 2014, 2019)
+		if i%10 == 9 { // a new caravan (2025–2026): its trips are yet to come
+			since = demoSince(r, 2025, 0)
+		}
+		caravans = append(caravans, []any{name, home.Code, []string{"type1", "type2", "type3"}[r.IntN(3)], fmt.Sprintf("蒙%c·K%04d", 'A'+rune(r.IntN(12)), r.IntN(10000)), since, now, now})
 		seen := map[string]bool{}
 		for range 30 + r.IntN(40) {
 			t := pick(townshipsOf[leagueOf(home.Code)])
 			on := day(2020, 3)
-			if seen[on+t.Code] {
+			if seen[on+t.Code] || on < since {
 				continue
 			}
 			seen[on+t.Code] = true
@@ -256,7 +278,8 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 			continue
 		}
 		used[u.Code+nm] = true
-		stations = append(stations, []any{nm, u.Code, kind, fmt.Sprintf("NMKX-E-%d-%05d", 2019+r.IntN(4), len(stations)+1), day(2019, 4), "accredited", now, now})
+		on := demoSince(r, 2019, 0)
+		stations = append(stations, []any{nm, u.Code, kind, fmt.Sprintf("NMKX-E-%s-%05d", on[:4], len(stations)+1), on, "accredited", now, now})
 	}
 	if err := insert(&EStations, stations); err != nil {
 		return err
@@ -267,7 +290,7 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 		m := museums[r.IntN(len(museums))]
 		b := pick(banners)
 		level := []string{"小学", "中学", "中心学校"}[r.IntN(3)]
-		partners = append(partners, []any{m[0], fmt.Sprintf("%s第%d%s", b.Name, i+1, level), b.Code, day(2018, 5), []string{"科学课进场馆", "科技社团", "研学实践", "科学教师培训"}[r.IntN(4)], now, now})
+		partners = append(partners, []any{m[0], fmt.Sprintf("%s第%d%s", b.Name, i+1, level), b.Code, demoSince(r, 2018, 0), []string{"科学课进场馆", "科技社团", "研学实践", "科学教师培训"}[r.IntN(4)], now, now})
 	}
 	if err := insert(&Partnerships, partners); err != nil {
 		return err
@@ -290,16 +313,16 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 			if t.Kind == region.KindSubdistrict {
 				kind = "subdistrict"
 			}
-			row = []any{t.Name + "科协", t.Code, kind, day(2018, 5), now, now}
+			row = []any{t.Name + "科协", t.Code, kind, demoSince(r, 2018, 0), now, now}
 		case i < len(townships)+60:
 			l := pick(leagues)
-			row = []any{fmt.Sprintf("%s第%d高校科协", l.Name, i), l.Code, "university", day(2018, 5), now, now}
+			row = []any{fmt.Sprintf("%s第%d高校科协", l.Name, i), l.Code, "university", demoSince(r, 2018, 0), now, now}
 		case i%2 == 0:
 			b := pick(banners)
-			row = []any{fmt.Sprintf("%s第%d企业科协", b.Name, i), b.Code, "enterprise", day(2018, 5), now, now}
+			row = []any{fmt.Sprintf("%s第%d企业科协", b.Name, i), b.Code, "enterprise", demoSince(r, 2018, 0), now, now}
 		default:
 			t := pick(townships)
-			row = []any{fmt.Sprintf("%s第%d学校科协", t.Name, i), t.Code, "school", day(2018, 5), now, now}
+			row = []any{fmt.Sprintf("%s第%d学校科协", t.Name, i), t.Code, "school", demoSince(r, 2018, 0), now, now}
 		}
 		assocs = append(assocs, row)
 	}
@@ -309,7 +332,7 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 	var depts [][]any
 	for _, d := range []string{"教育厅", "科技厅", "工业和信息化厅", "民族事务委员会", "民政厅", "财政厅", "人力资源和社会保障厅", "自然资源厅", "生态环境厅",
 		"农牧厅", "文化和旅游厅", "卫生健康委员会", "应急管理厅", "广播电视局", "体育局", "林业和草原局", "气象局", "地震局", "团委"}[:g.N(DemoDepartments)] {
-		depts = append(depts, []any{"自治区" + d, "150000", day(2021, 1), now, now})
+		depts = append(depts, []any{"自治区" + d, "150000", demoSince(r, 2019, 0), now, now})
 	}
 	if err := insert(&PartnerDepartments, depts); err != nil {
 		return err
@@ -332,7 +355,7 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 		case r.IntN(3) == 0:
 			employment = "full"
 		}
-		staff = append(staff, []any{nm, demo.Phone(r), a[1], a[0], []string{"主席", "副主席", "秘书长", "委员", "干事"}[r.IntN(5)], employment, role, now, now})
+		staff = append(staff, []any{nm, demo.Phone(r), a[1], a[0], []string{"主席", "副主席", "秘书长", "委员", "干事"}[r.IntN(5)], employment, role, demoSince(r, 2012, 0), now, now})
 	}
 	if err := insert(&Staff, staff); err != nil {
 		return err
@@ -340,7 +363,7 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 	var lecturers [][]any
 	for i := range g.N(DemoLecturers) {
 		l := leagues[i%len(leagues)]
-		lecturers = append(lecturers, []any{fmt.Sprintf("%s%d", demo.PersonName(r), i+1), l.Code, "内蒙古大学", []string{"教授", "研究员", "高级工程师"}[r.IntN(3)], "科学家精神宣讲", now, now})
+		lecturers = append(lecturers, []any{fmt.Sprintf("%s%d", demo.PersonName(r), i+1), l.Code, "内蒙古大学", []string{"教授", "研究员", "高级工程师"}[r.IntN(3)], "科学家精神宣讲", demoSince(r, 2021, 0), now, now})
 	}
 	if err := insert(&LectureMembers, lecturers); err != nil {
 		return err
@@ -356,13 +379,13 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 		case u.Code[4:] == "00":
 			tier = "league"
 		}
-		teams = append(teams, []any{u.Name + "科普专家团", u.Code, tier, now, now})
+		teams = append(teams, []any{u.Name + "科普专家团", u.Code, tier, demoSince(r, 2016, 0), now, now})
 	}
 	for i := range g.N(DemoExperts) {
 		t := teams[i%len(teams)]
 		lang := []string{"zh", "zh", "zh+mn", "mn"}[r.IntN(4)]
 		experts = append(experts, []any{fmt.Sprintf("%s%d", demo.PersonName(r), i+1), demo.Phone(r), t[0], pick(banners).Code,
-			[]string{"草原畜牧", "兽医", "农作物栽培", "医疗卫生", "气象防灾", "科学教育"}[r.IntN(6)], lang, []string{"高级畜牧师", "主任医师", "教授", "高级农艺师"}[r.IntN(4)], now, now})
+			[]string{"草原畜牧", "兽医", "农作物栽培", "医疗卫生", "气象防灾", "科学教育"}[r.IntN(6)], lang, []string{"高级畜牧师", "主任医师", "教授", "高级农艺师"}[r.IntN(4)], demoSince(r, 2016, 0), now, now})
 	}
 	if err := dedupe(insert, &ExpertTeams, teams, 0); err != nil {
 		return err
@@ -374,7 +397,7 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 	var vteams [][]any
 	for i := range g.N(DemoVolunteerTeams) {
 		t := pick(townships)
-		vteams = append(vteams, []any{fmt.Sprintf("%s科技志愿服务队%d", t.Name, i+1), t.Code, []string{"应急科普", "农牧业技术", "健康卫生", "青少年科普"}[r.IntN(4)], day(2019, 4), now, now})
+		vteams = append(vteams, []any{fmt.Sprintf("%s科技志愿服务队%d", t.Name, i+1), t.Code, []string{"应急科普", "农牧业技术", "健康卫生", "青少年科普"}[r.IntN(4)], demoSince(r, 2019, 0), now, now})
 	}
 	if err := insert(&VolunteerTeams, vteams); err != nil {
 		return err
@@ -382,7 +405,7 @@ func demoNetwork(ctx context.Context, tx *sql.Tx, g *demo.Generator, leagues, ba
 	var vols [][]any
 	for i := range g.N(DemoVolunteers) {
 		v := pick(villages)
-		vols = append(vols, []any{demo.PersonName(r), fmt.Sprintf("17%09d", (uint64(i)*7919+17)%1_000_000_000), nil, v.Code, day(2019, 4), now, now})
+		vols = append(vols, []any{demo.PersonName(r), fmt.Sprintf("17%09d", (uint64(i)*7919+17)%1_000_000_000), nil, v.Code, demoSince(r, 2019, 0), now, now})
 		if len(vols) == 5000 {
 			if err := insert(&Volunteers, vols); err != nil {
 				return err

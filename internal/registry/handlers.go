@@ -171,6 +171,9 @@ type Row struct {
 	Cells  []string
 	Region string
 	Status string
+	// ClosedOn: a deleted record listed as of an earlier day closed on this date (it has no
+	// page of its own any more).
+	ClosedOn string
 }
 
 // FilterOption is one choice of a list filter.
@@ -195,6 +198,9 @@ type ListView struct {
 	Filters []EnumFilter
 	Q       string
 	Within  string
+	// AsOf, when set, is the day the list is "as of" (Filter.AsOf): the records that existed
+	// at its end, closed ones included (Row.ClosedOn).
+	AsOf string
 	// Next is the link to the next page ("" on the last); ExportXLSX and ExportCSV download
 	// what the filters select. Built here, query strings encoded once, so the template does
 	// not encode them again.
@@ -227,6 +233,11 @@ func (h *Handler) filterFrom(r *http.Request, k *Kind) (Filter, error) {
 	if n, err := strconv.Atoi(q.Get("limit")); err == nil {
 		f.Limit = n
 	}
+	asOf, ok := ParseAsOf(q.Get("asof"))
+	if !ok {
+		return f, web.Errorf(http.StatusBadRequest, "registry.err.asof")
+	}
+	f.AsOf = asOf
 	return f, nil
 }
 
@@ -240,6 +251,9 @@ func (f Filter) query(k *Kind) url.Values {
 	}
 	for key, val := range f.Enums {
 		v.Set(key, val)
+	}
+	if f.AsOf != "" {
+		v.Set("asof", f.AsOf)
 	}
 	return v
 }
@@ -257,7 +271,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := ListView{Page: h.Kit.Page(r, "registry.list_title", k.Name), Kind: k, Total: p.Total, Q: f.Q, Within: f.Within, HasStatus: k.Status != nil,
+	page := ListView{Page: h.Kit.Page(r, "registry.list_title", k.Name), Kind: k, Total: p.Total, Q: f.Q, Within: f.Within, AsOf: f.AsOf, HasStatus: k.Status != nil,
 		CanWrite: mayWrite(account.FromContext(r.Context()), k)}
 	for _, fl := range k.Fields {
 		if fl.List {
@@ -276,7 +290,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, rec := range p.Records {
-		row := Row{ID: rec.ID, Region: rec.RegionName}
+		row := Row{ID: rec.ID, Region: rec.RegionName, ClosedOn: rec.ClosedOn}
 		for _, fl := range k.Fields {
 			if fl.List {
 				row.Cells = append(row.Cells, maskPII(fl, fl.display(rec.Values[fl.Key])))
@@ -576,7 +590,11 @@ func (h *Handler) remove(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := account.FromContext(r.Context())
-	if err := h.Store.Delete(r.Context(), k, p.Scope(), p.ID, id); err != nil {
+	if err := h.Store.Delete(r.Context(), k, p.Scope(), p.ID, id, strings.TrimSpace(r.PostFormValue("closed_on"))); err != nil {
+		var verr ValidationError
+		if errors.As(err, &verr) {
+			return h.renderDetail(w, r, detailExtra{problem: verr["closed_on"]})
+		}
 		return web.NotFound(err)
 	}
 	http.Redirect(w, r, "/console/registry/"+k.Slug, http.StatusSeeOther)

@@ -227,7 +227,7 @@ func (s *Store) importChunk(ctx context.Context, tx *sql.Tx, k *Kind, scope regi
 		}
 		tuples = append(tuples, "("+strings.Join(marks, ", ")+")")
 	}
-	q := fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, %s FROM %s WHERE deleted_at IS NULL AND (%s) IN (VALUES %s)`,
+	q := fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, closed_on, %s FROM %s WHERE deleted_at IS NULL AND (%s) IN (VALUES %s)`,
 		strings.Join(k.columns(), ", "), k.Table, strings.Join(k.NaturalKey, ", "), strings.Join(tuples, ", "))
 	found, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {

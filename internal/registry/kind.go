@@ -68,6 +68,12 @@ type Kind struct {
 	Check func(v Values) map[string]string
 	// Status derives a shown status from the values and today (e.g. accreditation due). May be nil.
 	Status func(v Values, today time.Time) string
+	// Since is the key of the Date field from which a record counts in the statistics (an
+	// education base's 命名日期, a volunteer's 注册日期, a museum's 开馆日期 …); an empty value
+	// counts from the day the record was entered. "" for kinds that are events rather than
+	// stocks (mobile museum stops, caravan trips): they count from their entry. See
+	// Filter.AsOf.
+	Since string
 }
 
 // RegionKey is the field key every kind uses for its division code.

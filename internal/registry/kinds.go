@@ -23,6 +23,7 @@ var Museums = Kind{
 	Slug: "museums", Table: "science_museums", Name: "科技馆", Unit: "座", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelTownship,
 	NaturalKey: []string{RegionKey, "name"},
+	Since:      "established_on",
 	Fields: []Field{
 		{Column: sheet.Column{Key: "name", Header: "名称", Kind: sheet.Text, Required: true, MaxLen: 60, Example: "锡林郭勒盟科技馆"}, List: true, Search: true},
 		regionField("所在区划代码"),
@@ -37,6 +38,7 @@ var Museums = Kind{
 		{Column: sheet.Column{Key: "has_library", Header: "馆内图书馆", Kind: sheet.Bool, Example: "是"}, Filter: true},
 		{Column: sheet.Column{Key: "library_holdings", Header: "图书馆藏书（册）", Aliases: []string{"藏书"}, Kind: sheet.Int, Max: sheet.F(1e8), Example: "5000"}},
 		{Column: sheet.Column{Key: "address", Header: "地址", Kind: sheet.Text, MaxLen: 120, Example: "锡林浩特市……"}},
+		established("开馆日期", "建成日期", "开放日期"),
 	},
 	Check: func(v Values) map[string]string {
 		if _, ok := v["library_holdings"]; ok && v["has_library"] != true {
@@ -51,6 +53,7 @@ var EducationBases = Kind{
 	Slug: "bases", Table: "education_bases", Name: "科普教育基地", Unit: "个", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage,
 	NaturalKey: []string{RegionKey, "name"},
+	Since:      "accredited_on",
 	Fields: []Field{
 		{Column: sheet.Column{Key: "name", Header: "名称", Kind: sheet.Text, Required: true, MaxLen: 80, Example: "某某国家级自然保护区"}, List: true, Search: true},
 		regionField("所在区划代码"),
@@ -95,6 +98,7 @@ var InformationOfficers = Kind{
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage,
 	NaturalKey: []string{"phone"},
 	Defaults:   Values{"status": "active"},
+	Since:      "registered_on",
 	Fields: []Field{
 		{Column: sheet.Column{Key: "name", Header: "姓名", Kind: sheet.Text, Required: true, MaxLen: 30, Example: "其其格"}, List: true, Search: true},
 		{Column: sheet.Column{Key: "phone", Header: "手机号", Aliases: []string{"手机", "手机号码", "联系电话"}, Kind: sheet.Code, Required: true, MaxLen: 11, Example: "13812345678",

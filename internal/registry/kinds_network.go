@@ -22,6 +22,15 @@ func date(key, header string, required bool, example string) Field {
 	return Field{Column: sheet.Column{Key: key, Header: header, Kind: sheet.Date, Required: required, Example: example}}
 }
 
+// established is the date from which a record of a kind without a date of its own counts in
+// the statistics (Kind.Since).
+func established(header string, aliases ...string) Field {
+	f := date("established_on", header, false, "2020-06-01")
+	f.Aliases = aliases
+	f.Note = "空白视为录入系统的日期；统计“截至某日”的数量时用它"
+	return f
+}
+
 func count(key, header, example string) Field {
 	return Field{Column: sheet.Column{Key: key, Header: header, Kind: sheet.Int, Max: sheet.F(1e9), Example: example}}
 }
@@ -68,12 +77,14 @@ func checkDates(start, end string) func(v Values) map[string]string {
 var MobileMuseums = Kind{
 	Slug: "mobile-museums", Table: "mobile_museums", Name: "流动科技馆", Unit: "套", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelBanner, NaturalKey: []string{"name"},
+	Since: "established_on",
 	Fields: []Field{
 		name("名称", "流动科技馆第12套"),
 		regionField("所属单位区划代码"),
 		listed(text("theme", "主题", false, 60, "航天科技")),
 		listed(count("exhibits", "展品数（件）", "50")),
 		enum("condition", "状况", false, ch("良好", "good"), ch("需维修", "repair"), ch("停用", "retired")),
+		established("投入使用日期", "启用日期"),
 	},
 }
 
@@ -107,11 +118,13 @@ var MobileMuseumStops = Kind{
 var Caravans = Kind{
 	Slug: "caravans", Table: "science_caravans", Name: "科普大篷车", Unit: "辆", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelBanner, NaturalKey: []string{"name"},
+	Since: "established_on",
 	Fields: []Field{
 		name("名称", "锡林郭勒盟科普大篷车1号"),
 		regionField("所属单位区划代码"),
 		enum("vehicle_type", "车型", true, ch("Ⅰ型", "type1"), ch("Ⅱ型", "type2"), ch("Ⅲ型", "type3"), ch("其他", "other")),
 		listed(text("plate", "车牌号", false, 12, "蒙H·A1234")),
+		established("投入使用日期", "启用日期"),
 	},
 }
 
@@ -137,6 +150,7 @@ var CaravanTrips = Kind{
 var EStations = Kind{
 	Slug: "e-stations", Table: "science_estations", Name: "科普e站", Unit: "个", Counted: true,
 	MinLevel: region.LevelTownship, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "name"},
+	Since: "accredited_on",
 	Fields: []Field{
 		name("名称", "巴彦宝力格嘎查科普e站"),
 		regionField("所在区划代码"),
@@ -167,6 +181,7 @@ var EStations = Kind{
 var Partnerships = Kind{
 	Slug: "partnerships", Table: "museum_school_partnerships", Name: "馆校共建", Unit: "所学校",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{"museum", "school"},
+	Since: "start_on",
 	Fields: []Field{
 		ref("museum", "科技馆", &Museums, "锡林郭勒盟科技馆"),
 		func() Field {
@@ -185,6 +200,7 @@ var Partnerships = Kind{
 var Associations = Kind{
 	Slug: "associations", Table: "associations", Name: "科协组织", Unit: "个",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "name"},
+	Since: "founded_on",
 	Fields: []Field{
 		name("名称", "宝力根苏木科协"),
 		regionField("所在区划代码"),
@@ -201,6 +217,7 @@ var GrassrootsTypes = []string{"township", "subdistrict", "university", "enterpr
 var PartnerDepartments = Kind{
 	Slug: "departments", Table: "partner_departments", Name: "联席成员单位", Unit: "个",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelBanner, NaturalKey: []string{RegionKey, "name"},
+	Since: "joined_on",
 	Fields: []Field{
 		name("部门名称", "自治区教育厅"),
 		regionField("所在区划代码"),
@@ -213,6 +230,7 @@ var PartnerDepartments = Kind{
 var Staff = Kind{
 	Slug: "staff", Table: "association_staff", Name: "科协干部", Unit: "人",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "unit", "name"},
+	Since: "established_on",
 	Fields: []Field{
 		name("姓名", "乌兰"),
 		phone(false),
@@ -225,6 +243,7 @@ var Staff = Kind{
 		listed(text("position", "职务", false, 40, "副主席")),
 		enum("employment", "专兼职", true, ch("兼职", "part"), ch("专职", "full")),
 		enum("part_time_role", "兼职身份", false, ch("医院院长", "hospital"), ch("学校校长", "school"), ch("农牧技站站长", "farm_station"), ch("企业负责人", "enterprise"), ch("其他", "other")),
+		established("任职日期"),
 	},
 	Check: func(v Values) map[string]string {
 		if m := checkPhone(v); m != nil {
@@ -241,12 +260,14 @@ var Staff = Kind{
 var LectureMembers = Kind{
 	Slug: "lecturers", Table: "lecture_members", Name: "科学家精神宣讲团成员", Unit: "人",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "name"},
+	Since: "established_on",
 	Fields: []Field{
 		name("姓名", "格日勒"),
 		regionField("所在区划代码"),
 		listed(text("unit", "工作单位", false, 80, "内蒙古大学")),
 		listed(text("title", "职称或职务", false, 40, "教授")),
 		text("topic", "宣讲主题", false, 100, "草原生态保护的科学家故事"),
+		established("加入日期"),
 	},
 }
 
@@ -254,10 +275,12 @@ var LectureMembers = Kind{
 var ExpertTeams = Kind{
 	Slug: "expert-teams", Table: "expert_teams", Name: "科普专家团", Unit: "个", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelBanner, NaturalKey: []string{"name"},
+	Since: "established_on",
 	Fields: []Field{
 		name("名称", "锡林郭勒盟科普专家团"),
 		regionField("所在区划代码"),
 		enum("tier", "级别", true, ch("自治区级", "region"), ch("盟市级", "league"), ch("旗县级", "banner")),
+		established("成立日期"),
 	},
 }
 
@@ -265,6 +288,7 @@ var ExpertTeams = Kind{
 var Experts = Kind{
 	Slug: "experts", Table: "experts", Name: "科普专家", Unit: "人",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{"team", "name"},
+	Since: "established_on",
 	Fields: []Field{
 		name("姓名", "阿拉坦"),
 		phone(false),
@@ -273,6 +297,7 @@ var Experts = Kind{
 		listed(text("specialties", "专业领域", false, 100, "草原畜牧、兽医")),
 		enum("languages", "工作语言", true, ch("汉语", "zh"), ch("蒙古语", "mn"), ch("汉语和蒙古语", "zh+mn")),
 		listed(text("title", "职称", false, 40, "高级畜牧师")),
+		established("入团日期"),
 	},
 	Check: checkPhone,
 }
@@ -281,6 +306,7 @@ var Experts = Kind{
 var VolunteerTeams = Kind{
 	Slug: "volunteer-teams", Table: "volunteer_teams", Name: "科技志愿服务队", Unit: "支", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "name"},
+	Since: "founded_on",
 	Fields: []Field{
 		name("名称", "锡林浩特市科技志愿服务队"),
 		regionField("所在区划代码"),
@@ -293,6 +319,7 @@ var VolunteerTeams = Kind{
 var Volunteers = Kind{
 	Slug: "volunteers", Table: "volunteers", Name: "科技志愿者", Unit: "人", Counted: true,
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{"phone"},
+	Since: "joined_on",
 	Fields: []Field{
 		name("姓名", "萨仁"),
 		func() Field { f := phone(true); f.List = true; return f }(),

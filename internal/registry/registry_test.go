@@ -124,10 +124,10 @@ func TestCRUDScopeAndAudit(t *testing.T) {
 			h[1].Changes[0].Label != "建筑面积（平方米）" || h[1].Changes[0].From != "12000" || h[1].Changes[0].To != "13000" {
 			t.Errorf("history = %+v", h)
 		}
-		if err := st.Delete(ctx, k, region.NewScope("152501"), 0, id); !errors.Is(err, db.ErrNotFound) {
+		if err := st.Delete(ctx, k, region.NewScope("152501"), 0, id, ""); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("delete from outside the scope: %v", err)
 		}
-		if err := st.Delete(ctx, k, league, 0, id); err != nil {
+		if err := st.Delete(ctx, k, league, 0, id, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.Get(ctx, k, league, id); !errors.Is(err, db.ErrNotFound) {

@@ -40,6 +40,9 @@ type Record struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	ImportID   *int64
+	// ClosedOn is the date (2006-01-02) from which a deleted record no longer counts; "" for a
+	// live record, and for one deleted before closing dates were kept (it ends at its deletion).
+	ClosedOn string
 }
 
 // Region returns the record's division code.
@@ -257,7 +260,7 @@ func nullID(id int64) any {
 // Get returns a live record inside scope; any other id is db.ErrNotFound.
 func (s *Store) Get(ctx context.Context, k *Kind, scope region.Scope, id int64) (Record, error) {
 	cond, args := scope.Where("region_code", 2)
-	row := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, %s FROM %s WHERE id = $1 AND deleted_at IS NULL AND %s`,
+	row := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, closed_on, %s FROM %s WHERE id = $1 AND deleted_at IS NULL AND %s`,
 		strings.Join(k.columns(), ", "), k.Table, cond), append([]any{id}, args...)...)
 	rec, err := k.scan(row)
 	if err != nil {
@@ -272,10 +275,12 @@ func (s *Store) Get(ctx context.Context, k *Kind, scope region.Scope, id int64) 
 func (k *Kind) scan(row interface{ Scan(...any) error }) (Record, error) {
 	var rec Record
 	var imp sql.NullInt64
+	var closed sql.NullString
 	hs := k.holders()
-	if err := row.Scan(append([]any{&rec.ID, &rec.CreatedAt, &rec.UpdatedAt, &imp}, hs...)...); err != nil {
+	if err := row.Scan(append([]any{&rec.ID, &rec.CreatedAt, &rec.UpdatedAt, &imp, &closed}, hs...)...); err != nil {
 		return Record{}, err
 	}
+	rec.ClosedOn = closed.String
 	if imp.Valid {
 		rec.ImportID = &imp.Int64
 	}
@@ -321,19 +326,35 @@ func (s *Store) update(ctx context.Context, tx *sql.Tx, k *Kind, id int64, v Val
 }
 
 // Delete marks a record deleted (soft delete) with an audit entry; it stays in the database
-// and its audit trail.
-func (s *Store) Delete(ctx context.Context, k *Kind, scope region.Scope, actor, id int64) error {
+// and its audit trail, and counts as of earlier dates (Filter.AsOf) until the day it closed:
+// today (China date) when closedOn is "", else closedOn ("2006-01-02"), which may not lie in
+// the future (a ValidationError on "closed_on"). A record entered in error is closed on its
+// Since date, so that it counts on no day.
+func (s *Store) Delete(ctx context.Context, k *Kind, scope region.Scope, actor, id int64, closedOn string) error {
 	if _, err := s.Get(ctx, k, scope, id); err != nil {
 		return err
 	}
 	now := s.now()
+	today := now.In(China).Format("2006-01-02")
+	if closedOn == "" {
+		closedOn = today
+	}
+	if t, err := time.Parse("2006-01-02", closedOn); err != nil || t.Format("2006-01-02") != closedOn {
+		return ValidationError{"closed_on": "关闭日期应为 2006-01-02 格式"}
+	} else if closedOn > today {
+		return ValidationError{"closed_on": "关闭日期不能晚于今天"}
+	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET deleted_at = $1, updated_at = $1, updated_by = $2 WHERE id = $3`, k.Table), now, nullID(actor), id); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET deleted_at = $1, closed_on = $2, updated_at = $1, updated_by = $3 WHERE id = $4`, k.Table), now, closedOn, nullID(actor), id); err != nil {
 			return db.Map(err)
 		}
-		return s.audit(ctx, tx, k, id, now, actor, "delete", nil)
+		return s.audit(ctx, tx, k, id, now, actor, "delete", []Change{{Field: "closed_on", Label: "关闭日期", To: closedOn}})
 	})
 }
+
+// China is China Standard Time (UTC+8), in which dates of the registry and the statistics are
+// reckoned.
+var China = time.FixedZone("CST", 8*3600)
 
 // Change is one field's change in the audit trail; personal data is masked.
 type Change struct {
@@ -438,6 +459,38 @@ type Filter struct {
 	Q      string            // text in any Search field
 	After  Cursor            // keyset: records after this one
 	Limit  int               // page size (default 50, at most 500)
+	// AsOf ("2006-01-02", China date), when set, selects the records that existed at the end
+	// of that day instead of the live ones: begun on or before it (the Kind.Since date, or the
+	// day of entry when that is empty or the kind has none) and not closed by then (closed_on
+	// after it, or — deleted before closing dates were kept — deleted after that day). Deleted
+	// records are among them when they closed later. Check it with ParseAsOf.
+	AsOf string
+}
+
+// ParseAsOf checks a date for Filter.AsOf: "" or a real date in 2006-01-02 form.
+func ParseAsOf(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", true
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil || t.Format("2006-01-02") != s {
+		return "", false
+	}
+	return s, true
+}
+
+// asOfWhere is the condition of Filter.AsOf for the day asOf, with its arguments from $next.
+func (k *Kind) asOfWhere(asOf string, next int) (string, []any) {
+	day, _ := time.ParseInLocation("2006-01-02", asOf, China)
+	end := day.AddDate(0, 0, 1).UTC() // the first instant after the day
+	began := fmt.Sprintf("created_at < $%d", next+1)
+	if k.Since != "" {
+		// An empty date ('' written by a caller that skipped Parse, or NULL) is the day of entry.
+		began = fmt.Sprintf("((%s > '' AND %s <= $%d) OR (COALESCE(%s, '') = '' AND created_at < $%d))", k.Since, k.Since, next, k.Since, next+1)
+	}
+	open := fmt.Sprintf("(closed_on > $%d OR (COALESCE(closed_on, '') = '' AND (deleted_at IS NULL OR deleted_at >= $%d)))", next, next+1)
+	return began + " AND " + open, []any{asOf, end}
 }
 
 // Cursor is a keyset position: lists are ordered by (region code, id).
@@ -467,10 +520,15 @@ func ParseCursor(s string) Cursor {
 // where builds the WHERE clause of a filter (without the cursor) from $next on.
 func (k *Kind) where(f Filter, next int) (string, []any) {
 	conds := []string{"deleted_at IS NULL"}
+	var args []any
+	if f.AsOf != "" {
+		c, a := k.asOfWhere(f.AsOf, next)
+		conds, args = []string{c}, a
+	}
 	// One code range per subtree: Within narrows the scope in Go, so the database gets the
 	// narrow range alone (given both ranges, SQLite may walk the wide one).
-	c, args := f.Scope.Narrow(f.Within).Where("region_code", next)
-	conds = append(conds, c)
+	c, a := f.Scope.Narrow(f.Within).Where("region_code", next+len(args))
+	conds, args = append(conds, c), append(args, a...)
 	for _, fl := range k.Fields {
 		if v, ok := f.Enums[fl.Key]; ok && v != "" && (fl.Filter || fl.Kind == sheet.Enum || fl.Kind == sheet.Bool) {
 			if fl.Kind == sheet.Bool {
@@ -508,7 +566,8 @@ type ListPage struct {
 	Total   int
 }
 
-// Count returns how many live records match the filter (its cursor and limit aside).
+// Count returns how many live records match the filter (its cursor and limit aside), or, with
+// f.AsOf, how many existed at the end of that day.
 func (s *Store) Count(ctx context.Context, k *Kind, f Filter) (int, error) {
 	cond, args := k.where(f, 1)
 	var n int
@@ -518,7 +577,8 @@ func (s *Store) Count(ctx context.Context, k *Kind, f Filter) (int, error) {
 	return n, nil
 }
 
-// List returns one page of live records matching the filter, ordered by (region code, id),
+// List returns one page of live records matching the filter (with f.AsOf: of the records that
+// existed at the end of that day, closed ones included with their ClosedOn), ordered by (region code, id),
 // starting after f.After; the index (region_code, id) serves both the scope range and the
 // order, so any page costs about the same.
 func (s *Store) List(ctx context.Context, k *Kind, f Filter) (ListPage, error) {
@@ -538,7 +598,7 @@ func (s *Store) List(ctx context.Context, k *Kind, f Filter) (ListPage, error) {
 		cond += fmt.Sprintf(" AND (region_code, id) > ($%d, $%d)", len(args)-1, len(args))
 	}
 	args = append(args, limit+1)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, %s FROM %s WHERE %s ORDER BY region_code, id LIMIT $%d`,
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, closed_on, %s FROM %s WHERE %s ORDER BY region_code, id LIMIT $%d`,
 		strings.Join(k.columns(), ", "), k.Table, cond, len(args)), args...)
 	if err != nil {
 		return page, fmt.Errorf("registry.List %s: %w", k.Slug, db.Map(err))
@@ -586,13 +646,25 @@ func (s *Store) Counter(k *Kind) region.Counter {
 	}}
 }
 
+// CountsAsOf counts the records of a kind inside scope that existed at the end of the day asOf
+// ("2006-01-02", China date; see Filter.AsOf), grouped by the first groupLen characters of
+// their division code: prefix → count. A bad date is an error.
+func (s *Store) CountsAsOf(ctx context.Context, k *Kind, scope region.Scope, groupLen int, asOf string) (map[string]int, error) {
+	if d, ok := ParseAsOf(asOf); !ok || d == "" {
+		return nil, fmt.Errorf("registry.CountsAsOf: bad date %q", asOf)
+	}
+	cond, args := k.where(Filter{Scope: scope, AsOf: asOf}, 1)
+	return s.DB.Counts(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(*) FROM %s WHERE %s GROUP BY substr(region_code, 1, %d)`,
+		groupLen, k.Table, cond, groupLen), args...)
+}
+
 // Export writes every live record matching the filter as "xlsx" or "csv", personal data
 // masked. One ordered query streams the rows (no page counts), so memory and time grow with
 // the records linearly.
 func (s *Store) Export(ctx context.Context, k *Kind, f Filter, w io.Writer, format string) error {
 	f.After = Cursor{}
 	cond, args := k.where(f, 1)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, %s FROM %s WHERE %s ORDER BY region_code, id`,
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT id, created_at, updated_at, import_id, closed_on, %s FROM %s WHERE %s ORDER BY region_code, id`,
 		strings.Join(k.columns(), ", "), k.Table, cond), args...)
 	if err != nil {
 		return fmt.Errorf("registry.Export %s: %w", k.Slug, db.Map(err))

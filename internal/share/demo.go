@@ -222,9 +222,21 @@ func demoSample(ctx context.Context, tx *sql.Tx, g *demo.Generator, officers []r
 	if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "share_devices", []string{"day", "visitor", "officer_id"}, devices, ""); err != nil {
 		return err
 	}
-	// Planted: a click-to-share ratio 100 times the banner's — in the monthly roll-up.
+	// Planted: a click-to-share ratio 100 times the banner's — in the monthly roll-up. The
+	// officer is the sampled one (past the burst and farm officers) of the banner with the most
+	// officers, so that its banner has the click.DefaultRatio.MinGroup active officers the
+	// detector compares it with at any demo scale.
 	if n > 50 {
+		perBanner := map[string]int{}
+		for _, x := range officers {
+			perBanner[x.Region[:6]]++
+		}
 		o := officers[perm[50]]
+		for _, i := range perm[50:] {
+			if perBanner[officers[i].Region[:6]] > perBanner[o.Region[:6]] {
+				o = officers[i]
+			}
+		}
 		ds = append(ds, delta{Officer: o.ID, Item: items[0].ID, Region: o.Region, Day: Day(last.AddDate(0, 0, 3))})
 		ds[len(ds)-1].Counts[0] = 3000
 	}

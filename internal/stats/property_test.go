@@ -33,7 +33,8 @@ func demoNetwork(t *testing.T, d *db.DB, scale float64) {
 // For every additive indicator and a chain of units (region, a league, a banner, a township),
 // a unit's value equals the sum over its children plus what is recorded at the unit itself,
 // each part computed on its own (Values, ChildrenValues, Own). The demo year is 2026; the
-// month check runs on September (National Science Day).
+// month check runs on September (National Science Day), and 2025 checks the registry's stocks
+// as of a past year's end.
 func TestAdditiveIndicatorsSumOverChildren(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		demoNetwork(t, d, 0.02)
@@ -46,9 +47,10 @@ func TestAdditiveIndicatorsSumOverChildren(t *testing.T) {
 			}
 		}
 		nonzero := map[string]bool{}
-		for _, month := range []int{0, 9} {
+		for _, p := range []struct{ year, month int }{{2026, 0}, {2026, 9}, {2025, 0}} {
+			month := p.month
 			for _, unit := range []string{"150000", "152500", "152502", "152502001"} {
-				q := stats.Query{Unit: unit, Year: 2026, Month: month, Scope: everyone}
+				q := stats.Query{Unit: unit, Year: p.year, Month: month, Scope: everyone}
 				vals, err := r.Values(ctx, q, codes...)
 				if err != nil {
 					t.Fatal(err)
@@ -67,7 +69,7 @@ func TestAdditiveIndicatorsSumOverChildren(t *testing.T) {
 						sum += k[i].Exact
 					}
 					if vals[i].Exact != sum {
-						t.Errorf("%s at %s month %d: value %d, children + own = %d (own %d)", code, unit, month, vals[i].Exact, sum, own[i].Exact)
+						t.Errorf("%s at %s %d month %d: value %d, children + own = %d (own %d)", code, unit, p.year, month, vals[i].Exact, sum, own[i].Exact)
 					}
 					if vals[i].Exact > 0 {
 						nonzero[code] = true
@@ -162,11 +164,14 @@ func TestMonthsAndDrillDown(t *testing.T) {
 				}
 				enums := map[string]string{}
 				for key, vals := range u.Query() {
-					if key != "within" {
+					if key != "within" && key != "asof" {
 						enums[key] = vals[0]
 					}
 				}
-				n, err := reg.Count(ctx, k, registry.Filter{Scope: everyone, Within: u.Query().Get("within"), Enums: enums})
+				if v.AsOf == "" || u.Query().Get("asof") != v.AsOf {
+					t.Errorf("%s as of %q links to %s", v.Code, v.AsOf, v.Records)
+				}
+				n, err := reg.Count(ctx, k, registry.Filter{Scope: everyone, Within: u.Query().Get("within"), Enums: enums, AsOf: u.Query().Get("asof")})
 				if err != nil {
 					t.Fatal(err)
 				}

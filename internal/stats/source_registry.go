@@ -28,34 +28,43 @@ func (c regCount) filters() []map[string]string {
 	return out
 }
 
-// records is the registry list page of the records counted, within unit (one enum value only:
-// with several the list shows the kind unfiltered by it).
-func (c regCount) records(unit string) string {
-	v := url.Values{"within": {unit}}
+// records is the registry list page of the records counted, within unit as of the day asOf
+// (one enum value only: with several the list shows the kind unfiltered by it).
+func (c regCount) records(unit, asOf string) string {
+	v := url.Values{"within": {unit}, "asof": {asOf}}
 	if c.field != "" && len(c.any) == 1 {
 		v.Set(c.field, c.any[0])
 	}
 	return "/console/registry/" + c.kind.Slug + "?" + v.Encode()
 }
 
-// registryFetcher counts live registry records in the unit's subtree through
-// registry.Store.Count. Registry records carry no history, so every registry figure is a stock
-// as of today whatever the period asked (AsOf says so).
+// stockDay is the day a stock figure of q holds for: the last day of the period, or today
+// while the period has not ended (China dates, 2006-01-02).
+func (r *Registry) stockDay(q Query) string {
+	_, end := q.Bounds()
+	return min(end, r.today())
+}
+
+// registryFetcher counts the registry records in the unit's subtree that existed at the end of
+// the period (registry.Filter.AsOf: begun by then, not closed by then; today while the period
+// runs) through registry.Store.Count, so that a past year's stock is the count of that year's
+// end, not of today. AsOf and the records link carry that day; the link lists exactly the
+// records counted.
 func (r *Registry) registryFetcher(counts []regCount) *fetcher {
 	f := &fetcher{name: "registry"}
 	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
 		out := map[string]cell{}
-		today := r.today()
+		day := r.stockDay(q)
 		for _, c := range counts {
 			var n int64
 			for _, en := range c.filters() {
-				k, err := r.deps.Registry.Count(ctx, c.kind, registry.Filter{Scope: q.Scope, Within: q.Unit, Enums: en})
+				k, err := r.deps.Registry.Count(ctx, c.kind, registry.Filter{Scope: q.Scope, Within: q.Unit, Enums: en, AsOf: day})
 				if err != nil {
 					return nil, err
 				}
 				n += int64(k)
 			}
-			out[c.key] = cell{exact: n, known: true, asOf: today, records: c.records(q.Unit)}
+			out[c.key] = cell{exact: n, known: true, asOf: day, records: c.records(q.Unit, day)}
 		}
 		return out, nil
 	}
@@ -77,11 +86,12 @@ func (r *Registry) registryFetcher(counts []regCount) *fetcher {
 	return f
 }
 
-// ownRecords counts the records at exactly q.Unit: lists run in (region code, id) order and a
-// unit's own code sorts before every code below it, so the unit's own records come first.
+// ownRecords counts the records at exactly q.Unit as of the period's stock day: lists run in
+// (region code, id) order and a unit's own code sorts before every code below it, so the
+// unit's own records come first.
 func (r *Registry) ownRecords(ctx context.Context, k *registry.Kind, q Query, enums map[string]string) (int64, error) {
 	var n int64
-	f := registry.Filter{Scope: q.Scope, Within: q.Unit, Enums: enums, Limit: 500}
+	f := registry.Filter{Scope: q.Scope, Within: q.Unit, Enums: enums, Limit: 500, AsOf: r.stockDay(q)}
 	for {
 		page, err := r.deps.Registry.List(ctx, k, f)
 		if err != nil {

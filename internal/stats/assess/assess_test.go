@@ -3,8 +3,11 @@ package assess
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/activity"
@@ -111,9 +114,18 @@ func TestDemoRankings(t *testing.T) {
 						t.Errorf("banner %s ranks a museum of %s", code, r.Region)
 					}
 				}
-				// The evidence counts equal the activity roll-up of the records the link lists.
+				// The evidence counts equal the activity roll-up of the records the link lists:
+				// those that reference the museum as their registered venue.
 				top := rk.Rows[0]
-				roll, err := acts.Rollup(ctx, activity.Filter{Scope: all, Region: top.Region, Query: top.Name, From: "2026-01-01", To: "2026-12-31"}, activity.ByType)
+				link, err := url.Parse(top.Figures["museum.sessions"].Records)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := activity.ParseFilter(link.Query(), all)
+				if f.VenueKind != "museums" || "museum-"+strconv.FormatInt(f.VenueID, 10) != top.Row.Key || f.Query != "" {
+					t.Errorf("%s (%s): records link %s", top.Name, top.Row.Key, link)
+				}
+				roll, err := acts.Rollup(ctx, f, activity.ByType)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -143,6 +155,55 @@ func TestDemoRankings(t *testing.T) {
 					t.Errorf("%s trips %v, direct %d", top.Name, got, n)
 				}
 			}
+		}
+	})
+}
+
+// A museum's activity figures count the counted records that reference it as their venue,
+// wherever they were recorded in scope, and none that only name it.
+func TestMuseumActivitiesByVenue(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		regions := &region.Store{DB: d}
+		recs := &registry.Store{DB: d, Regions: regions}
+		acts := &activity.Store{DB: d, Regions: regions, Registry: recs}
+		all := region.NewScope("150000")
+		museum, err := recs.Create(ctx, &registry.Museums, all, 0, registry.Values{"name": "锡林浩特市科技馆", "region_code": "152502", "tier": "banner"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := func(day string) time.Time {
+			tm, _ := time.ParseInLocation("2006-01-02 15:04", day+" 09:00", activity.China)
+			return tm
+		}
+		add := func(title, unit, day string, sessions int, ref bool, status string) {
+			in := activity.Input{RegionCode: unit, Title: title, Type: "exhibition", Organizer: "市科协", Venue: "锡林浩特市科技馆", Mode: "offline",
+				Sessions: sessions, StartsAt: at(day), EndsAt: at(day).Add(time.Hour)}
+			if !ref {
+				in.Venue = ""
+			} else {
+				in.VenueKind, in.VenueID = "museums", museum
+			}
+			id, err := acts.Create(ctx, all, 0, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.ExecContext(ctx, `UPDATE activities SET status = $1 WHERE id = $2`, status, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add("科普讲解", "152502", "2026-03-01", 2, true, activity.Accepted)         // counted
+		add("进社区巡展", "152502001", "2026-04-01", 3, true, activity.Accepted)     // counted: below the museum's unit
+		add("锡林浩特市科技馆开放日", "152502", "2026-05-01", 5, false, activity.Accepted) // names it, no reference
+		add("馆内展教", "152502", "2026-06-01", 7, true, activity.Submitted)        // not yet counted
+		add("去年的展教", "152502", "2025-06-01", 11, true, activity.Accepted)       // another year
+		src := &Records{Regions: regions, Activity: acts, Registry: recs}
+		rows, err := src.Rows(ctx, all, System{Level: LevelMuseum, Root: "150000", Year: 2026}, nil)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("rows %v, %v", rows, err)
+		}
+		if got := *rows[0].Figures["museum.sessions"].Value; got != 5 {
+			t.Errorf("museum sessions %v, want 5 (the two referencing records of 2026)", got)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/kepu/kepu/internal/activity"
 	"github.com/kepu/kepu/internal/region"
@@ -55,6 +56,17 @@ type Source interface {
 
 func fp(v float64) *float64 { return &v }
 
+// stockDay is the day a stock of the year holds for: its last day, or today (China date) while
+// it runs.
+func (s *Records) stockDay(year int) string {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	_, end := yearBounds(year)
+	return min(end, now().In(registry.China).Format("2006-01-02"))
+}
+
 // yearBounds is the China-date span of a year.
 func yearBounds(y int) (string, string) {
 	return fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-12-31", y)
@@ -67,12 +79,13 @@ type Records struct {
 	Regions  *region.Store
 	Activity *activity.Store
 	Registry *registry.Store
+	Now      func() time.Time // clock for the current year's stock day; time.Now when nil
 }
 
 var unitLevels = []string{LevelLeague, LevelBanner}
 
-// unitKinds are the registry kinds counted per unit (current records: the registry keeps no
-// history by year, so these are stocks as of today).
+// unitKinds are the registry kinds counted per unit: stocks as of the end of the system's year
+// (registry.Store.CountsAsOf; today while the year runs).
 var unitKinds = []*registry.Kind{&registry.Museums, &registry.MobileMuseums, &registry.Caravans, &registry.EducationBases, &registry.EStations,
 	&registry.VolunteerTeams, &registry.Volunteers, &registry.InformationOfficers, &registry.Associations, &registry.Experts}
 
@@ -86,11 +99,11 @@ func (s *Records) Indicators() []Indicator {
 		{"act.live", "直播观看人数", "人次", "当年已确认活动的直播观看人数合计", unitLevels},
 	}
 	for _, k := range unitKinds {
-		out = append(out, Indicator{"reg." + k.Slug, k.Name + "数", k.Unit, "当前在册的" + k.Name + "（登记册现状，不分年度）", unitLevels})
+		out = append(out, Indicator{"reg." + k.Slug, k.Name + "数", k.Unit, "年末在册的" + k.Name + "（当年未结束时为今天）", unitLevels})
 	}
 	m := []string{LevelMuseum}
 	out = append(out,
-		Indicator{"museum.sessions", "场馆展教活动场次", "场次", "当年在该馆举办（场地或名称含馆名）的展教、竞赛研学、联合活动场次", m},
+		Indicator{"museum.sessions", "场馆展教活动场次", "场次", "当年登记场馆为该馆的展教、竞赛研学、联合活动场次", m},
 		Indicator{"museum.visitors", "活动参与人次（申报）", "人次", "上述活动的申报人次合计", m},
 		Indicator{"museum.verified", "活动核验人次", "人次", "上述活动中扫码签到的人次合计", m},
 		Indicator{"museum.competition", "竞赛、制作、研学场次", "场次", "上述活动中科技竞赛、制作、科普研学的场次", m},
@@ -177,8 +190,9 @@ func (s *Records) unitRows(ctx context.Context, scope region.Scope, sys System) 
 			groupLen = 6
 		}
 		counts := map[string]map[string]int{}
+		day := s.stockDay(sys.Year)
 		for _, k := range unitKinds {
-			m, err := s.Registry.Counter(k).Count(ctx, scope.Narrow(p), groupLen)
+			m, err := s.Registry.CountsAsOf(ctx, k, scope.Narrow(p), groupLen, day)
 			if err != nil {
 				return nil, err
 			}
@@ -203,7 +217,7 @@ func (s *Records) unitRows(ctx context.Context, scope region.Scope, sys System) 
 			row.Figures["act.verified"] = Figure{fp(float64(r.Verified)), link}
 			row.Figures["act.live"] = Figure{fp(float64(r.Live)), link}
 			for _, k := range unitKinds {
-				row.Figures["reg."+k.Slug] = Figure{fp(float64(counts[k.Slug][u.Code[:groupLen]])), "/console/registry/" + k.Slug + "?within=" + u.Code}
+				row.Figures["reg."+k.Slug] = Figure{fp(float64(counts[k.Slug][u.Code[:groupLen]])), "/console/registry/" + k.Slug + "?" + url.Values{"within": {u.Code}, "asof": {day}}.Encode()}
 			}
 			rows = append(rows, row)
 		}
@@ -257,8 +271,11 @@ func venueRow(kind string, r registry.Record) Row {
 	return Row{Key: fmt.Sprintf("%s-%d", kind, r.ID), Name: r.Values.Str("name"), Region: r.Region(), RegionName: r.RegionName, Figures: map[string]Figure{}}
 }
 
-// museumRows: a museum's activities are the counted records in its unit's subtree whose
-// venue, title or organizer names it (activity.Filter.Query), of the types a museum holds.
+// museumRows: a museum's activities are the counted records of the year in the caller's scope
+// that reference it as their registered venue (activity.Filter.VenueKind/VenueID, whatever
+// their unit), of the types a museum holds. Names are not matched: records written before the
+// reference existed were linked by migration 0017 where their venue was exactly one museum's
+// name.
 func (s *Records) museumRows(ctx context.Context, scope region.Scope, sys System) ([]Row, error) {
 	recs, err := s.allRecords(ctx, &registry.Museums, scope, sys.Root)
 	if err != nil {
@@ -268,7 +285,7 @@ func (s *Records) museumRows(ctx context.Context, scope region.Scope, sys System
 	var rows []Row
 	for _, r := range recs {
 		row := venueRow("museum", r)
-		f := activity.Filter{Scope: scope, Region: r.Region(), Query: row.Name, From: from, To: to}
+		f := activity.Filter{Scope: scope, VenueKind: registry.Museums.Slug, VenueID: r.ID, From: from, To: to}
 		roll, err := s.Activity.Rollup(ctx, f, activity.ByType)
 		if err != nil {
 			return nil, fmt.Errorf("assess.Rows: %w", err)
