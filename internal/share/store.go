@@ -194,15 +194,18 @@ type Figures struct {
 	Shares      int64
 	Clicks      int64 // counted, including those set aside
 	Flagged     map[click.Reason]int64
-	Actives     int64
+	Actives     int64 // monthly active officers, including those set aside
 	HeldClicks  int64
 	HeldShares  int64
+	HeldActives int64 // of Actives, the officer-months set aside by confirmed review cases
 	Population  int64 // 0 when unknown
 	Officers    int64 // registrations (registry)
 	National    *National
 	FlaggedSum  int64
 	PerTenK     float64 // registrations per 10,000 people (0 when the population is unknown)
 	ClicksShown int64   // Clicks − HeldClicks: what rankings use
+	// ActivesShown is Actives − HeldActives: the monthly active officers rankings use.
+	ActivesShown int64
 }
 
 // National is the national platform's back-office figures for a unit and month.
@@ -251,7 +254,7 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 	n := childLen(parent)
 	cond, args := region.NewScope(parent).Where("region_code", 2)
 	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(shares), sum(clicks), sum(head), sum(unfurl), sum(bot), sum(datacentre), sum(self), sum(repeat),
-		sum(actives), sum(held_clicks), sum(held_shares) FROM share_region_months WHERE month = $1 AND %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), append([]any{month}, args...)...)
+		sum(actives), sum(held_clicks), sum(held_shares), sum(held_actives) FROM share_region_months WHERE month = $1 AND %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), append([]any{month}, args...)...)
 	if err != nil {
 		return Figures{}, nil, fmt.Errorf("share.RegionFigures: %w", err)
 	}
@@ -260,7 +263,7 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 		var p string
 		f := Figures{Flagged: map[click.Reason]int64{}}
 		var c [6]int64
-		if err := rows.Scan(&p, &f.Shares, &f.Clicks, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &f.Actives, &f.HeldClicks, &f.HeldShares); err != nil {
+		if err := rows.Scan(&p, &f.Shares, &f.Clicks, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &f.Actives, &f.HeldClicks, &f.HeldShares, &f.HeldActives); err != nil {
 			rows.Close()
 			return Figures{}, nil, err
 		}
@@ -315,6 +318,7 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 			total.Flagged[rs] += f.Flagged[rs]
 		}
 		f.ClicksShown = f.Clicks - f.HeldClicks
+		f.ActivesShown = f.Actives - f.HeldActives
 		if f.Population > 0 {
 			f.PerTenK = float64(f.Officers) * 10000 / float64(f.Population)
 		}
@@ -323,10 +327,12 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 		total.Actives += f.Actives
 		total.HeldClicks += f.HeldClicks
 		total.HeldShares += f.HeldShares
+		total.HeldActives += f.HeldActives
 		total.Officers += f.Officers
 		total.FlaggedSum += f.FlaggedSum
 	}
 	total.ClicksShown = total.Clicks - total.HeldClicks
+	total.ActivesShown = total.Actives - total.HeldActives
 	if total.Population > 0 {
 		total.PerTenK = float64(total.Officers) * 10000 / float64(total.Population)
 	}
@@ -400,14 +406,14 @@ func (s *Store) registrations(ctx context.Context, parent string, n int) (map[st
 	return out, rows.Err()
 }
 
-// Rank orders figures by a measure: "clicks" (counted, set-aside excluded), "actives",
+// Rank orders figures by a measure: "clicks" (counted, set-aside excluded), "actives" (set-aside excluded),
 // "officers" (registrations) or "per_population" (registrations per 10,000 people); ties by code.
 func Rank(fs []Figures, by string) []Figures {
 	out := append([]Figures(nil), fs...)
 	key := func(f Figures) float64 {
 		switch by {
 		case "actives":
-			return float64(f.Actives)
+			return float64(f.ActivesShown)
 		case "officers":
 			return float64(f.Officers)
 		case "per_population":
