@@ -43,19 +43,21 @@ type ReportPage struct {
 	CanConfigure bool
 }
 
-// RegistrationsTTL is how old the stored registrations may be before a page asks for a new
-// count (made in the background; the page shows the time of the count it used).
+// RegistrationsTTL is how old the stored count of registrations may be before a page asks
+// for a new one (made in the background). Officers registered since the count are added at
+// once (Store.RegionFigures); the TTL bounds how long a deletion or a move between units takes
+// to show, and the page says when the count was made.
 const RegistrationsTTL = time.Hour
 
 // freshRegistrations returns when registrations were counted, counting them now when they
 // never were, and in the background when the count is older than RegistrationsTTL.
 func (h *Handler) freshRegistrations(ctx context.Context) (time.Time, error) {
 	at, err := h.Store.RegistrationsCounted(ctx)
-	if err != nil || h.Registrations == nil {
+	if err != nil || h.Store.Officers == nil {
 		return at, err
 	}
 	if at.IsZero() {
-		if err := h.Store.RefreshRegistrations(ctx, h.Registrations); err != nil {
+		if err := h.Store.RefreshRegistrations(ctx); err != nil {
 			return at, err
 		}
 		return h.Store.RegistrationsCounted(ctx)
@@ -63,7 +65,7 @@ func (h *Handler) freshRegistrations(ctx context.Context) (time.Time, error) {
 	if time.Since(at) > RegistrationsTTL && h.refreshing.CompareAndSwap(false, true) {
 		go func() {
 			defer h.refreshing.Store(false)
-			if err := h.Store.RefreshRegistrations(context.Background(), h.Registrations); err != nil {
+			if err := h.Store.RefreshRegistrations(context.Background()); err != nil {
 				h.Kit.Log.Error("share registrations not counted", "err", err)
 			}
 		}()

@@ -73,8 +73,8 @@ func DemoStep() demo.Step {
 		last, _ := time.ParseInLocation("2006-01", DemoLastMonth, China)
 		defer func() {
 			if err == nil {
-				s := &Store{DB: g.DB, Regions: regs.Regions}
-				err = s.RefreshRegistrations(ctx, regs.Counter(&registry.InformationOfficers).Count)
+				s := &Store{DB: g.DB, Regions: regs.Regions, Officers: regs.OfficerCounts}
+				err = s.RefreshRegistrations(ctx)
 			}
 		}()
 		return g.DB.Tx(ctx, func(tx *sql.Tx) error {

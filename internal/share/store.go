@@ -25,6 +25,10 @@ type Store struct {
 	// Recorder, when set, is the process's click recorder: roll-ups go through it
 	// (Recorder.RollUp), one at a time and between its commits.
 	Recorder *Recorder
+	// Officers counts the registry's live information officers (registry.Store.OfficerCounts):
+	// RefreshRegistrations stores a full count, and RegionFigures adds the officers registered
+	// since at once. nil: registrations are the stored count only.
+	Officers OfficerCounter
 	stmts    prepared
 }
 
@@ -245,8 +249,8 @@ func (s *Store) RollUp(ctx context.Context) (int, error) {
 }
 
 // RegionFigures returns the month's figures of each unit one level below parent (and of
-// parent itself, first), from share_region_months, with registrations from the last
-// RefreshRegistrations.
+// parent itself, first), from share_region_months, with registrations as of now: the last
+// RefreshRegistrations plus the officers registered since (see registrations).
 func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figures, []Figures, error) {
 	if _, err := s.RollUp(ctx); err != nil {
 		return Figures{}, nil, err
@@ -339,13 +343,20 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 	return total, out, nil
 }
 
-// Counter counts registered officers per code prefix of groupLen digits within scope
-// (registry.Store.Counter of registry.InformationOfficers).
-type Counter func(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error)
+// OfficerCounter counts the live registered officers of scope with an id above after, per
+// code prefix of groupLen digits, and returns the highest id counted (after when none):
+// registry.Store.OfficerCounts.
+type OfficerCounter func(ctx context.Context, scope region.Scope, groupLen int, after int64) (map[string]int, int64, error)
 
 // RefreshRegistrations counts the registered officers of every unit from the registry
-// (counter, grouped by full code) and replaces the stored counts, in one transaction.
-func (s *Store) RefreshRegistrations(ctx context.Context, counter Counter) error {
+// (s.Officers, grouped by full code) and replaces the stored counts, with the highest officer id
+// they include, in one transaction. Officers registered later are added by RegionFigures as
+// they come; deletions and moves between units wait for the next refresh (hourly, see
+// RegistrationsTTL). Without s.Officers it does nothing.
+func (s *Store) RefreshRegistrations(ctx context.Context) error {
+	if s.Officers == nil {
+		return nil
+	}
 	roots, err := s.Regions.Roots(ctx)
 	if err != nil {
 		return err
@@ -354,21 +365,21 @@ func (s *Store) RefreshRegistrations(ctx context.Context, counter Counter) error
 	for i, r := range roots {
 		codes[i] = r.Code
 	}
-	counts, err := counter(ctx, region.NewScope(codes...), 12)
+	counts, through, err := s.Officers(ctx, region.NewScope(codes...), 12, 0)
 	if err != nil {
 		return fmt.Errorf("share.RefreshRegistrations: %w", err)
 	}
 	now := s.now()
 	rows := make([][]any, 0, len(counts))
 	for code, n := range counts {
-		rows = append(rows, []any{code, int64(n), now})
+		rows = append(rows, []any{code, int64(n), now, through})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i][0].(string) < rows[j][0].(string) })
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM share_registrations`); err != nil {
 			return err
 		}
-		return db.BulkInsert(ctx, tx, s.DB.Dialect, "share_registrations", []string{"region_code", "officers", "counted_at"}, rows, "")
+		return db.BulkInsert(ctx, tx, s.DB.Dialect, "share_registrations", []string{"region_code", "officers", "counted_at", "through_id"}, rows, "")
 	})
 	if err != nil {
 		return fmt.Errorf("share.RefreshRegistrations: %w", db.Map(err))
@@ -376,34 +387,61 @@ func (s *Store) RefreshRegistrations(ctx context.Context, counter Counter) error
 	return nil
 }
 
-// RegistrationsCounted returns when the registrations were last counted (zero: never).
+// RegistrationsCounted returns when the registrations were last counted in full (zero: never,
+// or before the counts kept their highest officer id, migration 0018).
 func (s *Store) RegistrationsCounted(ctx context.Context) (time.Time, error) {
 	var at sql.NullTime
-	var n int
-	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM share_registrations`).Scan(&n); err != nil || n == 0 {
+	var through int64
+	if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(max(through_id), 0) FROM share_registrations`).Scan(&through); err != nil || through == 0 {
 		return time.Time{}, err
 	}
 	err := s.DB.QueryRowContext(ctx, `SELECT counted_at FROM share_registrations LIMIT 1`).Scan(&at)
 	return at.Time, err
 }
 
+// registrations returns the registered officers of parent's subtree per code prefix of n
+// digits: the stored count plus, through s.Officers, the officers registered since it was made.
 func (s *Store) registrations(ctx context.Context, parent string, n int) (map[string]int, error) {
-	cond, args := region.NewScope(parent).Where("region_code", 1)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(officers) FROM share_registrations WHERE %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), args...)
+	scope := region.NewScope(parent)
+	cond, args := scope.Where("region_code", 1)
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(officers), max(through_id) FROM share_registrations WHERE %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), args...)
 	if err != nil {
 		return nil, fmt.Errorf("share registrations: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
+	var through int64
 	for rows.Next() {
 		var p string
 		var c int
-		if err := rows.Scan(&p, &c); err != nil {
+		var t int64
+		if err := rows.Scan(&p, &c, &t); err != nil {
 			return nil, err
 		}
 		out[p] = c
+		through = max(through, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if s.Officers == nil {
+		return out, nil
+	}
+	if through == 0 {
+		// Never counted (or nothing in this subtree when it was): the whole subtree is
+		// counted now. Ids are global, so take the highest of any unit's stored count.
+		if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(max(through_id), 0) FROM share_registrations`).Scan(&through); err != nil {
+			return nil, fmt.Errorf("share registrations: %w", err)
+		}
+	}
+	since, _, err := s.Officers(ctx, scope, n, through)
+	if err != nil {
+		return nil, fmt.Errorf("share registrations: %w", err)
+	}
+	for p, c := range since {
+		out[p] += c
+	}
+	return out, nil
 }
 
 // Rank orders figures by a measure: "clicks" (counted, set-aside excluded), "actives" (set-aside excluded),
