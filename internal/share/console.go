@@ -120,14 +120,8 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 	}
 	if page == "share/rankings" {
 		p.Rows = Rank(p.Rows, p.By)
-		if p.Top, err = h.Store.TopOfficers(r.Context(), unit, month, 20); err != nil {
+		if p.Top, err = h.topOfficers(r, unit, month, 20); err != nil {
 			return err
-		}
-		scope := account.FromContext(r.Context()).Scope()
-		for i := range p.Top {
-			if rec, err := h.Officers.Get(r.Context(), &registry.InformationOfficers, scope, p.Top[i].Officer); err == nil {
-				p.Top[i].Name = rec.Values.Str("name")
-			}
 		}
 	}
 	if pr := account.FromContext(r.Context()); pr.Holds(region.LevelRegion, unit) {
@@ -138,6 +132,22 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 	}
 	fill(&p)
 	return h.Kit.Render.HTML(w, r, status, page, p)
+}
+
+// topOfficers returns the month's top officers of unit with their names as the caller may read
+// them in the registry (the web list and the API show the same).
+func (h *Handler) topOfficers(r *http.Request, unit, month string, limit int) ([]OfficerRank, error) {
+	top, err := h.Store.TopOfficers(r.Context(), unit, month, limit)
+	if err != nil {
+		return nil, err
+	}
+	scope := account.FromContext(r.Context()).Scope()
+	for i := range top {
+		if rec, err := h.Officers.Get(r.Context(), &registry.InformationOfficers, scope, top[i].Officer); err == nil {
+			top[i].Name = rec.Values.Str("name")
+		}
+	}
+	return top, nil
 }
 
 // issueCode gives an officer of the caller's scope a sign-in code and shows it once.
