@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,6 +124,13 @@ func TestShareAPI(t *testing.T) {
 		getJSON(staff, "/api/v1/share/officers?region=152502&month="+month, 200, &o)
 		if len(o.Officers) != 1 || o.Officers[0].Officer != officers[1] {
 			t.Errorf("top officers after confirming: %+v", o.Officers)
+		}
+		// The console pages show the same, the set-aside figures apart.
+		if _, body := staff.get("/console/share/rankings?region=152502001&month=" + month); !strings.Contains(body, "<td>0 <small class=\"muted\">另搁置 1</small></td><td>0 <small class=\"muted\">另搁置 2</small></td>") {
+			t.Errorf("rankings page lacks village 1's actives and clicks set aside apart")
+		}
+		if _, body := staff.get("/console/share?region=152502001&month=" + month); !strings.Contains(body, "2 次点击 · 1 名月活跃") {
+			t.Errorf("report page lacks what review set aside")
 		}
 		if err := st.Decide(ctx, region.NewScope("152502"), caseID, "reopen", "复核有误", 0); err != nil {
 			t.Fatal(err)
