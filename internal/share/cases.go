@@ -160,14 +160,16 @@ func scopeCond(unit string, next int) string {
 	return c
 }
 
-// Cases lists the cases of unit's subtree with a status ("" for all), newest first, at most 200.
-func (s *Store) Cases(ctx context.Context, unit, status string) ([]Case, error) {
-	cond, args := region.NewScope(unit).Where("region_code", 2)
+// Cases lists the cases of unit's subtree with a status and of a kind ("" for any), newest
+// first, at most 200 (one bulk registration alone queues hundreds: the kind filter reaches the
+// others).
+func (s *Store) Cases(ctx context.Context, unit, status, kind string) ([]Case, error) {
+	cond, args := region.NewScope(unit).Where("region_code", 3)
 	return db.QueryAll(ctx, s.DB, func(r db.Scanner) (Case, error) {
 		var c Case
 		return c, r.Scan(&c.ID, &c.Kind, &c.Officer, &c.Region, &c.Month, &c.Evidence, &c.Status, &c.FoundAt)
 	}, `SELECT id, kind, officer_id, region_code, month, evidence, status, found_at FROM share_cases
-		WHERE ($1 = '' OR status = $1) AND `+cond+` ORDER BY id DESC LIMIT 200`, append([]any{status}, args...)...)
+		WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND `+cond+` ORDER BY id DESC LIMIT 200`, append([]any{status, kind}, args...)...)
 }
 
 // CaseLog returns a case's decisions, oldest first.

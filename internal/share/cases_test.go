@@ -65,7 +65,7 @@ func TestScanAndReview(t *testing.T) {
 		if other, _ := f.store.Scan(ctx, "152501", "2026-06", nil); other.New != 0 || len(other.Found) != 0 {
 			t.Errorf("scan of another banner found %+v", other)
 		}
-		cases, err := f.store.Cases(ctx, "152502", CaseOpen)
+		cases, err := f.store.Cases(ctx, "152502", CaseOpen, "")
 		if err != nil || len(cases) != 37 {
 			t.Fatalf("cases %d %v", len(cases), err)
 		}
@@ -141,7 +141,7 @@ func TestScanBulkRegistrations(t *testing.T) {
 		if res.Found[click.KindBulkRegistration] != BulkBatch || res.New != BulkBatch {
 			t.Errorf("bulk registrations: %+v", res)
 		}
-		cases, _ := f.store.Cases(ctx, "152502", CaseOpen)
+		cases, _ := f.store.Cases(ctx, "152502", CaseOpen, "")
 		if len(cases) == 0 || !strings.Contains(cases[0].Evidence, "登记了 200 名信息员") {
 			t.Errorf("evidence: %+v", cases)
 		}

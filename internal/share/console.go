@@ -184,6 +184,8 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request) error {
 type CasesPage struct {
 	web.Page
 	Unit, Month, Status string
+	Kind                string // "" for every kind
+	Kinds               []string
 	Cases               []Case
 	Scan                *ScanResult
 	Error               string
@@ -198,8 +200,9 @@ func (h *Handler) renderCases(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	p := CasesPage{Page: h.Kit.Page(r, "share.cases_title"), Unit: unit, Month: month, Status: r.FormValue("status"), Scan: scan, Error: problem}
-	if p.Cases, err = h.Store.Cases(r.Context(), unit, p.Status); err != nil {
+	p := CasesPage{Page: h.Kit.Page(r, "share.cases_title"), Unit: unit, Month: month, Status: r.FormValue("status"), Kind: r.FormValue("kind"), Scan: scan, Error: problem,
+		Kinds: []string{click.KindBurst, click.KindDeviceFarm, click.KindRatio, click.KindBulkRegistration}}
+	if p.Cases, err = h.Store.Cases(r.Context(), unit, p.Status, p.Kind); err != nil {
 		return err
 	}
 	for i := range p.Cases {

@@ -108,6 +108,13 @@ func TestDemoPlantedPatterns(t *testing.T) {
 		if res.New != len(cases) {
 			t.Errorf("scan queued %d, %d cases open", res.New, len(cases))
 		}
+		// The queue lists 200 at most, newest first (the bulk registration's): each kind is
+		// reached through the kind filter.
+		for kind, n := range want {
+			if got, err := s.Cases(ctx, "150000", CaseOpen, kind); err != nil || len(got) != min(n, 200) || got[0].Kind != kind {
+				t.Errorf("queue filtered by %s: %d cases (%v), want %d", kind, len(got), err, min(n, 200))
+			}
+		}
 		top, err := s.TopOfficers(ctx, "150000", DemoLastMonth, 10)
 		if err != nil || len(top) != 10 {
 			t.Errorf("top officers: %d %v", len(top), err)
