@@ -124,8 +124,8 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 		return nil, err
 	}
 	clicks := &share.Recorder{DB: d, Log: log}
-	sh := &share.Handler{Kit: kit, Store: &share.Store{DB: d, Regions: regions, Recorder: clicks}, Recorder: clicks, Items: cs, Officers: records,
-		Registrations: records.Counter(&registry.InformationOfficers).Count, Key: shareKey, SecureCookies: secureCookies}
+	sh := &share.Handler{Kit: kit, Store: &share.Store{DB: d, Regions: regions, Recorder: clicks, Officers: records.OfficerCounts}, Recorder: clicks, Items: cs, Officers: records,
+		Key: shareKey, SecureCookies: secureCookies}
 	if err := sh.LoadDataCentres(ctx); err != nil {
 		return nil, err
 	}

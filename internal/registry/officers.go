@@ -40,3 +40,41 @@ func (s *Store) OfficerRegistrations(ctx context.Context, scope region.Scope, fr
 	}
 	return out, nil
 }
+
+// OfficerCounts counts the live information officers of scope whose id is above after, per
+// region-code prefix of groupLen digits (2…12), and returns the highest id it counted (after
+// when none): after = 0 is a full count; after = that id later counts only the officers
+// registered since (what share's rankings add to their stored count at once). The id range is
+// read on the primary key (the region index is kept out of it, so that a count since a
+// recent id touches only the new rows).
+func (s *Store) OfficerCounts(ctx context.Context, scope region.Scope, groupLen int, after int64) (map[string]int, int64, error) {
+	if groupLen < 2 || groupLen > 12 {
+		return nil, after, fmt.Errorf("registry.OfficerCounts: group length %d", groupLen)
+	}
+	column := "region_code"
+	if after > 0 {
+		column = "(region_code || '')" // not the region index: the id range is the small side
+	}
+	cond, args := scope.Where(column, 2)
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(*), max(id) FROM information_officers
+		WHERE deleted_at IS NULL AND id > $1 AND %s GROUP BY substr(region_code, 1, %d)`, groupLen, cond, groupLen), append([]any{after}, args...)...)
+	if err != nil {
+		return nil, after, fmt.Errorf("registry.OfficerCounts: %w", err)
+	}
+	defer rows.Close()
+	out, last := map[string]int{}, after
+	for rows.Next() {
+		var p string
+		var n int
+		var top int64
+		if err := rows.Scan(&p, &n, &top); err != nil {
+			return nil, after, fmt.Errorf("registry.OfficerCounts: %w", err)
+		}
+		out[p] = n
+		last = max(last, top)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, after, fmt.Errorf("registry.OfficerCounts: %w", err)
+	}
+	return out, last, nil
+}

@@ -57,9 +57,9 @@ func BenchmarkRankings(b *testing.B) {
 	}
 	defer d.Close()
 	regions := &region.Store{DB: d}
-	s := &Store{DB: d, Regions: regions}
+	s := &Store{DB: d, Regions: regions, Officers: (&registry.Store{DB: d, Regions: regions}).OfficerCounts}
 	if at, err := s.RegistrationsCounted(ctx); err != nil || at.IsZero() {
-		if err := s.RefreshRegistrations(ctx, (&registry.Store{DB: d, Regions: regions}).Counter(&registry.InformationOfficers).Count); err != nil {
+		if err := s.RefreshRegistrations(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -160,14 +160,16 @@ func scopeCond(unit string, next int) string {
 	return c
 }
 
-// Cases lists the cases of unit's subtree with a status ("" for all), newest first, at most 200.
-func (s *Store) Cases(ctx context.Context, unit, status string) ([]Case, error) {
-	cond, args := region.NewScope(unit).Where("region_code", 2)
+// Cases lists the cases of unit's subtree with a status and of a kind ("" for any), newest
+// first, at most 200 (one bulk registration alone queues hundreds: the kind filter reaches the
+// others).
+func (s *Store) Cases(ctx context.Context, unit, status, kind string) ([]Case, error) {
+	cond, args := region.NewScope(unit).Where("region_code", 3)
 	return db.QueryAll(ctx, s.DB, func(r db.Scanner) (Case, error) {
 		var c Case
 		return c, r.Scan(&c.ID, &c.Kind, &c.Officer, &c.Region, &c.Month, &c.Evidence, &c.Status, &c.FoundAt)
 	}, `SELECT id, kind, officer_id, region_code, month, evidence, status, found_at FROM share_cases
-		WHERE ($1 = '' OR status = $1) AND `+cond+` ORDER BY id DESC LIMIT 200`, append([]any{status}, args...)...)
+		WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND `+cond+` ORDER BY id DESC LIMIT 200`, append([]any{status, kind}, args...)...)
 }
 
 // CaseLog returns a case's decisions, oldest first.
@@ -184,8 +186,9 @@ func (s *Store) CaseLog(ctx context.Context, id int64) ([]CaseLogEntry, error) {
 }
 
 // Decide applies a review action to a case of scope: "confirm" (open → confirmed: the
-// officer's counts of that month are set aside — left out of rankings and points, kept in the
-// roll-ups), "dismiss" (open → dismissed) or "reopen" (confirmed or dismissed → open; a
+// officer's month is set aside — its shares, counted clicks, points and place among the
+// unit's monthly actives are left out of rankings, the 标兵 list and points, and shown apart
+// as set aside; the roll-ups keep them), "dismiss" (open → dismissed) or "reopen" (confirmed or dismissed → open; a
 // confirmed case's counts come back). Every decision is logged with its note and account.
 // Errors: db.ErrNotFound (no such case in scope), ErrCaseStep.
 func (s *Store) Decide(ctx context.Context, scope region.Scope, id int64, action, note string, actor int64) error {
@@ -216,7 +219,7 @@ func (s *Store) Decide(ctx context.Context, scope region.Scope, id int64, action
 			return err
 		}
 		if hold != 0 {
-			if err := setAside(ctx, tx, c.Officer, c.Month, hold); err != nil {
+			if err := setAside(ctx, tx, c.Officer, c.Region, c.Month, hold); err != nil {
 				return err
 			}
 		}
@@ -230,15 +233,21 @@ func (s *Store) Decide(ctx context.Context, scope region.Scope, id int64, action
 }
 
 // setAside adds hold (+1 or −1) to an officer-month's count of confirmed cases; when it goes
-// from 0 to 1 the month's counts are added to its unit's set-aside figures, and taken back
-// when it returns to 0.
-func setAside(ctx context.Context, tx *sql.Tx, officer int64, month string, hold int) error {
+// from 0 to 1 the month's shares, counted clicks and (when it has any) its place among the
+// unit's monthly actives are added to the unit's set-aside figures (held_shares, held_clicks,
+// held_actives), and taken back when it returns to 0. A month with nothing counted yet (a bulk
+// registration, say) gets an empty row that is set aside, so that what the officer does later
+// that month is set aside too (addRollups adds it to the held figures as it comes).
+func setAside(ctx context.Context, tx *sql.Tx, officer int64, unit, month string, hold int) error {
 	var held int
-	var unit string
 	var shares, clicks int64
 	err := tx.QueryRowContext(ctx, `SELECT held, region_code, shares, clicks FROM share_officer_months WHERE officer_id = $1 AND month = $2`, officer, month).Scan(&held, &unit, &shares, &clicks)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // nothing counted that month (a bulk registration, say): nothing to set aside
+		if hold <= 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO share_officer_months (officer_id, month, region_code, held) VALUES ($1, $2, $3, $4)`, officer, month, unit, hold)
+		return err
 	}
 	if err != nil {
 		return err
@@ -257,9 +266,13 @@ func setAside(ctx context.Context, tx *sql.Tx, officer int64, month string, hold
 	case held > 0 && now == 0:
 		sign = -1
 	}
+	active := int64(0)
+	if shares+clicks > 0 {
+		active = 1
+	}
 	if sign != 0 {
-		_, err = tx.ExecContext(ctx, `UPDATE share_region_months SET held_clicks = held_clicks + $1, held_shares = held_shares + $2 WHERE region_code = $3 AND month = $4`,
-			sign*clicks, sign*shares, unit, month)
+		_, err = tx.ExecContext(ctx, `UPDATE share_region_months SET held_clicks = held_clicks + $1, held_shares = held_shares + $2, held_actives = held_actives + $3
+			WHERE region_code = $4 AND month = $5`, sign*clicks, sign*shares, sign*active, unit, month)
 	}
 	return err
 }

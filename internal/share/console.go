@@ -43,19 +43,21 @@ type ReportPage struct {
 	CanConfigure bool
 }
 
-// RegistrationsTTL is how old the stored registrations may be before a page asks for a new
-// count (made in the background; the page shows the time of the count it used).
+// RegistrationsTTL is how old the stored count of registrations may be before a page asks
+// for a new one (made in the background). Officers registered since the count are added at
+// once (Store.RegionFigures); the TTL bounds how long a deletion or a move between units takes
+// to show, and the page says when the count was made.
 const RegistrationsTTL = time.Hour
 
 // freshRegistrations returns when registrations were counted, counting them now when they
 // never were, and in the background when the count is older than RegistrationsTTL.
 func (h *Handler) freshRegistrations(ctx context.Context) (time.Time, error) {
 	at, err := h.Store.RegistrationsCounted(ctx)
-	if err != nil || h.Registrations == nil {
+	if err != nil || h.Store.Officers == nil {
 		return at, err
 	}
 	if at.IsZero() {
-		if err := h.Store.RefreshRegistrations(ctx, h.Registrations); err != nil {
+		if err := h.Store.RefreshRegistrations(ctx); err != nil {
 			return at, err
 		}
 		return h.Store.RegistrationsCounted(ctx)
@@ -63,7 +65,7 @@ func (h *Handler) freshRegistrations(ctx context.Context) (time.Time, error) {
 	if time.Since(at) > RegistrationsTTL && h.refreshing.CompareAndSwap(false, true) {
 		go func() {
 			defer h.refreshing.Store(false)
-			if err := h.Store.RefreshRegistrations(context.Background(), h.Registrations); err != nil {
+			if err := h.Store.RefreshRegistrations(context.Background()); err != nil {
 				h.Kit.Log.Error("share registrations not counted", "err", err)
 			}
 		}()
@@ -118,14 +120,8 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 	}
 	if page == "share/rankings" {
 		p.Rows = Rank(p.Rows, p.By)
-		if p.Top, err = h.Store.TopOfficers(r.Context(), unit, month, 20); err != nil {
+		if p.Top, err = h.topOfficers(r, unit, month, 20); err != nil {
 			return err
-		}
-		scope := account.FromContext(r.Context()).Scope()
-		for i := range p.Top {
-			if rec, err := h.Officers.Get(r.Context(), &registry.InformationOfficers, scope, p.Top[i].Officer); err == nil {
-				p.Top[i].Name = rec.Values.Str("name")
-			}
 		}
 	}
 	if pr := account.FromContext(r.Context()); pr.Holds(region.LevelRegion, unit) {
@@ -136,6 +132,22 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 	}
 	fill(&p)
 	return h.Kit.Render.HTML(w, r, status, page, p)
+}
+
+// topOfficers returns the month's top officers of unit with their names as the caller may read
+// them in the registry (the web list and the API show the same).
+func (h *Handler) topOfficers(r *http.Request, unit, month string, limit int) ([]OfficerRank, error) {
+	top, err := h.Store.TopOfficers(r.Context(), unit, month, limit)
+	if err != nil {
+		return nil, err
+	}
+	scope := account.FromContext(r.Context()).Scope()
+	for i := range top {
+		if rec, err := h.Officers.Get(r.Context(), &registry.InformationOfficers, scope, top[i].Officer); err == nil {
+			top[i].Name = rec.Values.Str("name")
+		}
+	}
+	return top, nil
 }
 
 // issueCode gives an officer of the caller's scope a sign-in code and shows it once.
@@ -172,6 +184,8 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request) error {
 type CasesPage struct {
 	web.Page
 	Unit, Month, Status string
+	Kind                string // "" for every kind
+	Kinds               []string
 	Cases               []Case
 	Scan                *ScanResult
 	Error               string
@@ -186,8 +200,9 @@ func (h *Handler) renderCases(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	p := CasesPage{Page: h.Kit.Page(r, "share.cases_title"), Unit: unit, Month: month, Status: r.FormValue("status"), Scan: scan, Error: problem}
-	if p.Cases, err = h.Store.Cases(r.Context(), unit, p.Status); err != nil {
+	p := CasesPage{Page: h.Kit.Page(r, "share.cases_title"), Unit: unit, Month: month, Status: r.FormValue("status"), Kind: r.FormValue("kind"), Scan: scan, Error: problem,
+		Kinds: []string{click.KindBurst, click.KindDeviceFarm, click.KindRatio, click.KindBulkRegistration}}
+	if p.Cases, err = h.Store.Cases(r.Context(), unit, p.Status, p.Kind); err != nil {
 		return err
 	}
 	for i := range p.Cases {

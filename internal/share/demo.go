@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/kepu/kepu/internal/content"
@@ -32,14 +33,19 @@ const (
 	// DemoSampleOfficers officers of the last month get real links, raw clicks and daily
 	// roll-ups (the rest of the year exists as monthly roll-ups only).
 	DemoSampleOfficers = 2000
+	// DemoBulkOfficers officers are imported from one file on DemoBulkDay (above BulkBatch):
+	// the planted bulk registration.
+	DemoBulkOfficers = 250
+	DemoBulkDay      = "2026-11-12"
 )
 
 // DemoStep adds a year of sharing to the demo network: monthly roll-ups per officer and per
 // unit for the whole year at the seed's scale, and for the last month a realistic sample of
-// real links with raw clicks (counted and filtered, with their daily roll-ups) plus three
-// planted gaming patterns that Scan must find: a click burst from one address over 30
-// officers' links, one phone signed in as 15 officers, and an officer whose clicks per share
-// are 100 times the banner's.
+// real links with raw clicks (counted and filtered, with their daily roll-ups) plus the four
+// gaming patterns of issue 6, planted for Scan to find: a click burst from one address over
+// 30 officers' links, one phone signed in as 15 officers, an officer whose clicks per share
+// are 100 times the banner's, and DemoBulkOfficers officers registered in one village on one
+// day by one file import (through registry.Store.Import, as a unit's staff would).
 func DemoStep() demo.Step {
 	return demo.Step{Name: "share", Work: registry.DemoOfficers / 20_000 * DemoMonths / 2, Run: func(ctx context.Context, g *demo.Generator) (err error) {
 		regs := &registry.Store{DB: g.DB, Regions: &region.Store{DB: g.DB}}
@@ -49,6 +55,12 @@ func DemoStep() demo.Step {
 		}
 		if len(officers) == 0 {
 			return nil
+		}
+		if err := demoBulkImport(ctx, regs, officers[g.Rand.IntN(len(officers))].Region); err != nil {
+			return err
+		}
+		if officers, err = regs.OfficerRegistrations(ctx, region.NewScope("150000"), "0000-00-00", "9999-99-99"); err != nil {
+			return err
 		}
 		items, err := (&content.Store{DB: g.DB}).Latest(ctx, content.PublicQuery{Limit: 100})
 		if err != nil {
@@ -61,8 +73,8 @@ func DemoStep() demo.Step {
 		last, _ := time.ParseInLocation("2006-01", DemoLastMonth, China)
 		defer func() {
 			if err == nil {
-				s := &Store{DB: g.DB, Regions: regs.Regions}
-				err = s.RefreshRegistrations(ctx, regs.Counter(&registry.InformationOfficers).Count)
+				s := &Store{DB: g.DB, Regions: regs.Regions, Officers: regs.OfficerCounts}
+				err = s.RefreshRegistrations(ctx)
 			}
 		}()
 		return g.DB.Tx(ctx, func(tx *sql.Tx) error {
@@ -258,6 +270,25 @@ func demoSample(ctx context.Context, tx *sql.Tx, g *demo.Generator, officers []r
 	// The sample's clicks are in the roll-ups already: move the cursor past them.
 	_, err := tx.ExecContext(ctx, `UPDATE share_rollup_state SET last_click = (SELECT COALESCE(max(id), 0) FROM share_clicks) WHERE id = 1`)
 	return err
+}
+
+// demoBulkImport plants a bulk registration: DemoBulkOfficers officers of village registered
+// on DemoBulkDay by one file import (phone numbers 147…, a prefix the registry demo does not
+// use). The officers then share like any other (from DemoBulkDay's month on).
+func demoBulkImport(ctx context.Context, regs *registry.Store, village string) error {
+	var b strings.Builder
+	b.WriteString("姓名,手机号,所属区划代码,注册日期,状态\n")
+	for i := range DemoBulkOfficers {
+		fmt.Fprintf(&b, "批量信息员%d,147%08d,%s,%s,在册\n", i+1, 20_000_000+i, village, DemoBulkDay)
+	}
+	res, err := regs.Import(ctx, &registry.InformationOfficers, region.NewScope("150000"), 0, strings.NewReader(b.String()), "信息员批量登记.csv", 0)
+	if err != nil {
+		return fmt.Errorf("share demo: bulk registration: %w", err)
+	}
+	if len(res.Errors) > 0 || res.Created+res.Unchanged != DemoBulkOfficers {
+		return fmt.Errorf("share demo: bulk registration: %d created, problems %v", res.Created, res.Errors)
+	}
+	return nil
 }
 
 // poisson draws from a Poisson distribution of mean lambda (normal approximation above 30).

@@ -2,6 +2,8 @@ package share
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/kepu/kepu/internal/account"
@@ -15,7 +17,8 @@ import (
 )
 
 // The demo's year of sharing has roll-ups that agree with each other, and the detector finds
-// the three planted patterns in the last month.
+// each of the four planted patterns in the last month — every planted officer queued with the
+// pattern's evidence, and no other officer.
 func TestDemoPlantedPatterns(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -36,12 +39,81 @@ func TestDemoPlantedPatterns(t *testing.T) {
 			t.Errorf("sample: %d counted raw clicks, %d in the daily roll-up (want raw + the planted 3,000)", rawCounted, dailyClicks)
 		}
 		s := &Store{DB: d, Regions: &region.Store{DB: d}}
-		res, err := s.Scan(ctx, "150000", DemoLastMonth, &registry.Store{DB: d, Regions: s.Regions})
+		regs := &registry.Store{DB: d, Regions: s.Regions}
+		res, err := s.Scan(ctx, "150000", DemoLastMonth, regs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Found[click.KindBurst] < 30 || res.Found[click.KindDeviceFarm] != 15 || res.Found[click.KindRatio] < 1 {
-			t.Errorf("planted patterns not found: %+v", res.Found)
+		// The planted officers, found from the data the demo wrote: the visitor behind 30 or
+		// more clicks of the month, the devices (only the farm's are written), the officer-month
+		// with 3,000 clicks or more, the officers registered by a file import.
+		planted := map[string]map[int64]bool{}
+		plant := func(kind, q string, args ...any) {
+			ids, err := db.QueryAll(ctx, d, func(r db.Scanner) (int64, error) { var id int64; return id, r.Scan(&id) }, q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			planted[kind] = map[int64]bool{}
+			for _, id := range ids {
+				planted[kind][id] = true
+			}
+		}
+		plant(click.KindBurst, `SELECT DISTINCT officer_id FROM share_clicks WHERE visitor IN (SELECT visitor FROM share_clicks GROUP BY visitor HAVING count(*) >= 30)`)
+		plant(click.KindDeviceFarm, `SELECT DISTINCT officer_id FROM share_devices`)
+		plant(click.KindRatio, `SELECT officer_id FROM share_officer_months WHERE month = $1 AND clicks >= 3000`, DemoLastMonth)
+		bulk, err := regs.OfficerRegistrations(ctx, region.NewScope("150000"), DemoBulkDay, DemoBulkDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planted[click.KindBulkRegistration] = map[int64]bool{}
+		for _, o := range bulk {
+			if strings.HasPrefix(o.Source, "import:") {
+				planted[click.KindBulkRegistration][o.ID] = true
+			}
+		}
+		want := map[string]int{click.KindBurst: 30, click.KindDeviceFarm: 15, click.KindRatio: 1, click.KindBulkRegistration: DemoBulkOfficers}
+		type found struct {
+			kind     string
+			officer  int64
+			evidence string
+		}
+		cases, err := db.QueryAll(ctx, d, func(r db.Scanner) (found, error) {
+			var f found
+			return f, r.Scan(&f.kind, &f.officer, &f.evidence)
+		}, `SELECT kind, officer_id, evidence FROM share_cases WHERE month = $1 AND status = 'open'`, DemoLastMonth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := map[string]map[int64]string{}
+		for _, c := range cases {
+			if queued[c.kind] == nil {
+				queued[c.kind] = map[int64]string{}
+			}
+			queued[c.kind][c.officer] = c.evidence
+			if !planted[c.kind][c.officer] {
+				t.Errorf("clean officer %d flagged as %s: %s", c.officer, c.kind, c.evidence)
+			}
+		}
+		evidence := map[string]string{click.KindBurst: "同一", click.KindDeviceFarm: "同一设备", click.KindRatio: "每次分享带来", click.KindBulkRegistration: fmt.Sprintf("登记了 %d 名信息员", DemoBulkOfficers)}
+		for kind, n := range want {
+			if len(planted[kind]) != n || res.Found[kind] != n {
+				t.Errorf("%s: %d planted, %d found, want %d", kind, len(planted[kind]), res.Found[kind], n)
+			}
+			for o := range planted[kind] {
+				if ev, ok := queued[kind][o]; !ok || !strings.Contains(ev, evidence[kind]) {
+					t.Errorf("planted %s officer %d: queued %v with evidence %q", kind, o, ok, ev)
+				}
+			}
+		}
+		if res.New != len(cases) {
+			t.Errorf("scan queued %d, %d cases open", res.New, len(cases))
+		}
+		// The queue lists 200 at most, newest first (the bulk registration's): each kind is
+		// reached through the kind filter.
+		for kind, n := range want {
+			if got, err := s.Cases(ctx, "150000", CaseOpen, kind); err != nil || len(got) != min(n, 200) || got[0].Kind != kind {
+				t.Errorf("queue filtered by %s: %d cases (%v), want %d", kind, len(got), err, min(n, 200))
+			}
 		}
 		top, err := s.TopOfficers(ctx, "150000", DemoLastMonth, 10)
 		if err != nil || len(top) != 10 {

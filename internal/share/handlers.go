@@ -42,10 +42,8 @@ type Handler struct {
 	Recorder *Recorder
 	Items    *content.Store
 	Officers *registry.Store
-	// Registrations counts registered officers per code prefix (registry's counter of
-	// information officers); nil leaves registrations out of the rankings.
-	Registrations Counter
-	refreshing    atomic.Bool
+	// refreshing is set while a count of registrations runs in the background.
+	refreshing atomic.Bool
 	// Key signs officer session cookies (32 random bytes kept in the database).
 	Key           []byte
 	SecureCookies bool

@@ -609,13 +609,16 @@ const (
 		ON CONFLICT (officer_id, month) DO UPDATE SET shares = share_officer_months.shares + excluded.shares,
 		clicks = share_officer_months.clicks + excluded.clicks, flagged = share_officer_months.flagged + excluded.flagged,
 		points = share_officer_months.points + excluded.points
-		RETURNING shares, clicks`
-	upsertRegionMonthSQL = `INSERT INTO share_region_months (region_code, month, shares, clicks, head, unfurl, bot, datacentre, self, repeat, actives)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		RETURNING shares, clicks, held`
+	upsertRegionMonthSQL = `INSERT INTO share_region_months (region_code, month, shares, clicks, head, unfurl, bot, datacentre, self, repeat, actives,
+		held_shares, held_clicks, held_actives)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (month, region_code) DO UPDATE SET shares = share_region_months.shares + excluded.shares, clicks = share_region_months.clicks + excluded.clicks,
 		head = share_region_months.head + excluded.head, unfurl = share_region_months.unfurl + excluded.unfurl, bot = share_region_months.bot + excluded.bot,
 		datacentre = share_region_months.datacentre + excluded.datacentre, self = share_region_months.self + excluded.self,
-		repeat = share_region_months.repeat + excluded.repeat, actives = share_region_months.actives + excluded.actives`
+		repeat = share_region_months.repeat + excluded.repeat, actives = share_region_months.actives + excluded.actives,
+		held_shares = share_region_months.held_shares + excluded.held_shares, held_clicks = share_region_months.held_clicks + excluded.held_clicks,
+		held_actives = share_region_months.held_actives + excluded.held_actives`
 )
 
 // stmts are the recorder's statements within one transaction.
@@ -650,7 +653,8 @@ func (p *prepared) in(ctx context.Context, d *db.DB, tx *sql.Tx) (stmts, error) 
 
 // addRollups adds deltas (any number per key) to share_daily, share_officer_months and
 // share_region_months (keys summed first, one upsert per row); an officer-month that gets its
-// first share or counted click adds one to its unit's actives.
+// first share or counted click adds one to its unit's actives. What an officer-month set aside
+// by a confirmed case (held) gets is added to its unit's held figures as well.
 func addRollups(ctx context.Context, st stmts, ds []delta) error {
 	type dayKey struct {
 		o, i int64
@@ -695,7 +699,8 @@ func addRollups(ctx context.Context, st stmts, ds []delta) error {
 	type regionKey struct{ region, month string }
 	type regionDelta struct {
 		delta
-		actives int64
+		actives                             int64
+		heldShares, heldClicks, heldActives int64
 	}
 	regions := map[regionKey]*regionDelta{}
 	var rorder []regionKey
@@ -705,8 +710,8 @@ func addRollups(ctx context.Context, st stmts, ds []delta) error {
 		for _, n := range d.Counts[1:] {
 			flagged += n
 		}
-		var shares, clicks int64
-		if err := st.month.QueryRowContext(ctx, d.Officer, mk.month, d.Region, d.Shares, d.Counts[0], flagged, Points(d.Shares, d.Counts[0], 0)).Scan(&shares, &clicks); err != nil {
+		var shares, clicks, held int64
+		if err := st.month.QueryRowContext(ctx, d.Officer, mk.month, d.Region, d.Shares, d.Counts[0], flagged, Points(d.Shares, d.Counts[0], 0)).Scan(&shares, &clicks, &held); err != nil {
 			return fmt.Errorf("share_officer_months: %w", err)
 		}
 		rk := regionKey{d.Region, mk.month}
@@ -719,13 +724,22 @@ func addRollups(ctx context.Context, st stmts, ds []delta) error {
 		for i := range d.Counts {
 			rd.Counts[i] += d.Counts[i]
 		}
-		if shares+clicks > 0 && shares-d.Shares+clicks-d.Counts[0] == 0 {
+		became := shares+clicks > 0 && shares-d.Shares+clicks-d.Counts[0] == 0
+		if became {
 			rd.actives++
+		}
+		if held > 0 {
+			rd.heldShares += d.Shares
+			rd.heldClicks += d.Counts[0]
+			if became {
+				rd.heldActives++
+			}
 		}
 	}
 	for _, rk := range rorder {
 		d := regions[rk]
-		if _, err := st.region.ExecContext(ctx, rk.region, rk.month, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6], d.actives); err != nil {
+		if _, err := st.region.ExecContext(ctx, rk.region, rk.month, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6], d.actives,
+			d.heldShares, d.heldClicks, d.heldActives); err != nil {
 			return fmt.Errorf("share_region_months: %w", err)
 		}
 	}

@@ -36,6 +36,9 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /console/share/cases", h.Kit.H(account.Staff(h.cases)))
 	mux.Handle("POST /console/share/cases/scan", h.Kit.H(account.Staff(h.scan)))
 	mux.Handle("POST /console/share/cases/{id}/{action}", h.Kit.H(account.Staff(h.decide)))
+	// JSON API (staff, in scope): the rankings page's figures and top officers.
+	mux.Handle("GET /api/v1/share/rankings", h.Kit.H(h.apiRankings))
+	mux.Handle("GET /api/v1/share/officers", h.Kit.H(h.apiOfficers))
 }
 
 // Nav names the share pages.

@@ -2,7 +2,10 @@
 // /s/{code} per officer and item, durable click recording by group commit, roll-ups per
 // (officer, item, day), per (officer, month) and per (unit, month), reports of counted and
 // flagged clicks by reason, the anti-gaming review queue, points, streaks, levels and
-// rankings, and the national platform's figures imported beside Kepu's own.
+// rankings (pages and GET /api/v1/share/rankings and /officers), and the national platform's
+// figures imported beside Kepu's own. A confirmed review case sets an officer-month aside:
+// its shares, counted clicks, points and place among the unit's monthly actives are left out
+// of rankings, points and the 标兵 list and shown apart (held_…), until the case is reopened.
 //
 // What a click is (counted or why not) is decided by share/click, which holds no HTTP and no
 // SQL. share never reads another domain's tables: officers come from registry.Store, items

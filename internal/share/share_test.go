@@ -360,3 +360,59 @@ func FuzzParseCode(f *testing.F) {
 		}
 	})
 }
+
+// Registrations in the rankings: a full count is stored with the highest officer id it holds,
+// and an officer registered after it shows at once; a deletion waits for the next count (the
+// page says when that was).
+func TestRegistrationsCurrent(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, 3) // villages 0, 1, 0
+		regs := &registry.Store{DB: d, Regions: f.store.Regions}
+		f.store.Officers = regs.OfficerCounts
+		officers := func(step string, want map[string]int64) {
+			t.Helper()
+			total, rows, err := f.store.RegionFigures(ctx, "152502001", "2026-06")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{"": total.Officers}
+			for _, r := range rows {
+				if r.Officers > 0 {
+					got[r.Code] = r.Officers
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: registrations %v, want %v", step, got, want)
+			}
+		}
+		if at, err := f.store.RegistrationsCounted(ctx); err != nil || !at.IsZero() {
+			t.Fatalf("counted before any count: %v %v", at, err)
+		}
+		officers("never counted (counted live)", map[string]int64{"": 3, f.units[0]: 2, f.units[1]: 1})
+		if err := f.store.RefreshRegistrations(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if at, err := f.store.RegistrationsCounted(ctx); err != nil || !at.Equal(*f.now) {
+			t.Errorf("counted at %v (%v), want %v", at, err, *f.now)
+		}
+		var through int64
+		d.QueryRowContext(ctx, `SELECT max(through_id) FROM share_registrations`).Scan(&through)
+		if through != f.officers[2] {
+			t.Errorf("count holds officers up to %d, want %d", through, f.officers[2])
+		}
+		officers("counted", map[string]int64{"": 3, f.units[0]: 2, f.units[1]: 1})
+		if _, err := regs.Create(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, registry.Values{"name": "新信息员", "phone": "13700000001", "region_code": f.units[1]}); err != nil {
+			t.Fatal(err)
+		}
+		officers("registered after the count", map[string]int64{"": 4, f.units[0]: 2, f.units[1]: 2})
+		if err := regs.Delete(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, f.officers[0]); err != nil {
+			t.Fatal(err)
+		}
+		officers("deleted after the count", map[string]int64{"": 4, f.units[0]: 2, f.units[1]: 2})
+		if err := f.store.RefreshRegistrations(ctx); err != nil {
+			t.Fatal(err)
+		}
+		officers("recounted", map[string]int64{"": 3, f.units[0]: 1, f.units[1]: 2})
+	})
+}

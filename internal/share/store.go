@@ -25,6 +25,10 @@ type Store struct {
 	// Recorder, when set, is the process's click recorder: roll-ups go through it
 	// (Recorder.RollUp), one at a time and between its commits.
 	Recorder *Recorder
+	// Officers counts the registry's live information officers (registry.Store.OfficerCounts):
+	// RefreshRegistrations stores a full count, and RegionFigures adds the officers registered
+	// since at once. nil: registrations are the stored count only.
+	Officers OfficerCounter
 	stmts    prepared
 }
 
@@ -194,15 +198,18 @@ type Figures struct {
 	Shares      int64
 	Clicks      int64 // counted, including those set aside
 	Flagged     map[click.Reason]int64
-	Actives     int64
+	Actives     int64 // monthly active officers, including those set aside
 	HeldClicks  int64
 	HeldShares  int64
+	HeldActives int64 // of Actives, the officer-months set aside by confirmed review cases
 	Population  int64 // 0 when unknown
 	Officers    int64 // registrations (registry)
 	National    *National
 	FlaggedSum  int64
 	PerTenK     float64 // registrations per 10,000 people (0 when the population is unknown)
 	ClicksShown int64   // Clicks − HeldClicks: what rankings use
+	// ActivesShown is Actives − HeldActives: the monthly active officers rankings use.
+	ActivesShown int64
 }
 
 // National is the national platform's back-office figures for a unit and month.
@@ -242,8 +249,8 @@ func (s *Store) RollUp(ctx context.Context) (int, error) {
 }
 
 // RegionFigures returns the month's figures of each unit one level below parent (and of
-// parent itself, first), from share_region_months, with registrations from the last
-// RefreshRegistrations.
+// parent itself, first), from share_region_months, with registrations as of now: the last
+// RefreshRegistrations plus the officers registered since (see registrations).
 func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figures, []Figures, error) {
 	if _, err := s.RollUp(ctx); err != nil {
 		return Figures{}, nil, err
@@ -251,7 +258,7 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 	n := childLen(parent)
 	cond, args := region.NewScope(parent).Where("region_code", 2)
 	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(shares), sum(clicks), sum(head), sum(unfurl), sum(bot), sum(datacentre), sum(self), sum(repeat),
-		sum(actives), sum(held_clicks), sum(held_shares) FROM share_region_months WHERE month = $1 AND %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), append([]any{month}, args...)...)
+		sum(actives), sum(held_clicks), sum(held_shares), sum(held_actives) FROM share_region_months WHERE month = $1 AND %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), append([]any{month}, args...)...)
 	if err != nil {
 		return Figures{}, nil, fmt.Errorf("share.RegionFigures: %w", err)
 	}
@@ -260,7 +267,7 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 		var p string
 		f := Figures{Flagged: map[click.Reason]int64{}}
 		var c [6]int64
-		if err := rows.Scan(&p, &f.Shares, &f.Clicks, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &f.Actives, &f.HeldClicks, &f.HeldShares); err != nil {
+		if err := rows.Scan(&p, &f.Shares, &f.Clicks, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &f.Actives, &f.HeldClicks, &f.HeldShares, &f.HeldActives); err != nil {
 			rows.Close()
 			return Figures{}, nil, err
 		}
@@ -315,6 +322,7 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 			total.Flagged[rs] += f.Flagged[rs]
 		}
 		f.ClicksShown = f.Clicks - f.HeldClicks
+		f.ActivesShown = f.Actives - f.HeldActives
 		if f.Population > 0 {
 			f.PerTenK = float64(f.Officers) * 10000 / float64(f.Population)
 		}
@@ -323,23 +331,32 @@ func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figure
 		total.Actives += f.Actives
 		total.HeldClicks += f.HeldClicks
 		total.HeldShares += f.HeldShares
+		total.HeldActives += f.HeldActives
 		total.Officers += f.Officers
 		total.FlaggedSum += f.FlaggedSum
 	}
 	total.ClicksShown = total.Clicks - total.HeldClicks
+	total.ActivesShown = total.Actives - total.HeldActives
 	if total.Population > 0 {
 		total.PerTenK = float64(total.Officers) * 10000 / float64(total.Population)
 	}
 	return total, out, nil
 }
 
-// Counter counts registered officers per code prefix of groupLen digits within scope
-// (registry.Store.Counter of registry.InformationOfficers).
-type Counter func(ctx context.Context, scope region.Scope, groupLen int) (map[string]int, error)
+// OfficerCounter counts the live registered officers of scope with an id above after, per
+// code prefix of groupLen digits, and returns the highest id counted (after when none):
+// registry.Store.OfficerCounts.
+type OfficerCounter func(ctx context.Context, scope region.Scope, groupLen int, after int64) (map[string]int, int64, error)
 
 // RefreshRegistrations counts the registered officers of every unit from the registry
-// (counter, grouped by full code) and replaces the stored counts, in one transaction.
-func (s *Store) RefreshRegistrations(ctx context.Context, counter Counter) error {
+// (s.Officers, grouped by full code) and replaces the stored counts, with the highest officer id
+// they include, in one transaction. Officers registered later are added by RegionFigures as
+// they come; deletions and moves between units wait for the next refresh (hourly, see
+// RegistrationsTTL). Without s.Officers it does nothing.
+func (s *Store) RefreshRegistrations(ctx context.Context) error {
+	if s.Officers == nil {
+		return nil
+	}
 	roots, err := s.Regions.Roots(ctx)
 	if err != nil {
 		return err
@@ -348,21 +365,21 @@ func (s *Store) RefreshRegistrations(ctx context.Context, counter Counter) error
 	for i, r := range roots {
 		codes[i] = r.Code
 	}
-	counts, err := counter(ctx, region.NewScope(codes...), 12)
+	counts, through, err := s.Officers(ctx, region.NewScope(codes...), 12, 0)
 	if err != nil {
 		return fmt.Errorf("share.RefreshRegistrations: %w", err)
 	}
 	now := s.now()
 	rows := make([][]any, 0, len(counts))
 	for code, n := range counts {
-		rows = append(rows, []any{code, int64(n), now})
+		rows = append(rows, []any{code, int64(n), now, through})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i][0].(string) < rows[j][0].(string) })
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM share_registrations`); err != nil {
 			return err
 		}
-		return db.BulkInsert(ctx, tx, s.DB.Dialect, "share_registrations", []string{"region_code", "officers", "counted_at"}, rows, "")
+		return db.BulkInsert(ctx, tx, s.DB.Dialect, "share_registrations", []string{"region_code", "officers", "counted_at", "through_id"}, rows, "")
 	})
 	if err != nil {
 		return fmt.Errorf("share.RefreshRegistrations: %w", db.Map(err))
@@ -370,44 +387,71 @@ func (s *Store) RefreshRegistrations(ctx context.Context, counter Counter) error
 	return nil
 }
 
-// RegistrationsCounted returns when the registrations were last counted (zero: never).
+// RegistrationsCounted returns when the registrations were last counted in full (zero: never,
+// or before the counts kept their highest officer id, migration 0018).
 func (s *Store) RegistrationsCounted(ctx context.Context) (time.Time, error) {
 	var at sql.NullTime
-	var n int
-	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM share_registrations`).Scan(&n); err != nil || n == 0 {
+	var through int64
+	if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(max(through_id), 0) FROM share_registrations`).Scan(&through); err != nil || through == 0 {
 		return time.Time{}, err
 	}
 	err := s.DB.QueryRowContext(ctx, `SELECT counted_at FROM share_registrations LIMIT 1`).Scan(&at)
 	return at.Time, err
 }
 
+// registrations returns the registered officers of parent's subtree per code prefix of n
+// digits: the stored count plus, through s.Officers, the officers registered since it was made.
 func (s *Store) registrations(ctx context.Context, parent string, n int) (map[string]int, error) {
-	cond, args := region.NewScope(parent).Where("region_code", 1)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(officers) FROM share_registrations WHERE %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), args...)
+	scope := region.NewScope(parent)
+	cond, args := scope.Where("region_code", 1)
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(officers), max(through_id) FROM share_registrations WHERE %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), args...)
 	if err != nil {
 		return nil, fmt.Errorf("share registrations: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
+	var through int64
 	for rows.Next() {
 		var p string
 		var c int
-		if err := rows.Scan(&p, &c); err != nil {
+		var t int64
+		if err := rows.Scan(&p, &c, &t); err != nil {
 			return nil, err
 		}
 		out[p] = c
+		through = max(through, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if s.Officers == nil {
+		return out, nil
+	}
+	if through == 0 {
+		// Never counted (or nothing in this subtree when it was): the whole subtree is
+		// counted now. Ids are global, so take the highest of any unit's stored count.
+		if err := s.DB.QueryRowContext(ctx, `SELECT COALESCE(max(through_id), 0) FROM share_registrations`).Scan(&through); err != nil {
+			return nil, fmt.Errorf("share registrations: %w", err)
+		}
+	}
+	since, _, err := s.Officers(ctx, scope, n, through)
+	if err != nil {
+		return nil, fmt.Errorf("share registrations: %w", err)
+	}
+	for p, c := range since {
+		out[p] += c
+	}
+	return out, nil
 }
 
-// Rank orders figures by a measure: "clicks" (counted, set-aside excluded), "actives",
+// Rank orders figures by a measure: "clicks" (counted, set-aside excluded), "actives" (set-aside excluded),
 // "officers" (registrations) or "per_population" (registrations per 10,000 people); ties by code.
 func Rank(fs []Figures, by string) []Figures {
 	out := append([]Figures(nil), fs...)
 	key := func(f Figures) float64 {
 		switch by {
 		case "actives":
-			return float64(f.Actives)
+			return float64(f.ActivesShown)
 		case "officers":
 			return float64(f.Officers)
 		case "per_population":
