@@ -167,7 +167,7 @@ func TestImportVenueReference(t *testing.T) {
 	})
 }
 
-// Migration 0017 links the rows written before the venue reference existed: a venue that is
+// Migration 0016 links the rows written before the venue reference existed: a venue that is
 // exactly one live museum's name becomes a reference to it; a name two museums share, a
 // deleted museum's, or a name that only appears in the title stays unlinked.
 func TestVenueMigrationLinksOldRows(t *testing.T) {
@@ -197,13 +197,13 @@ func TestVenueMigrationLinksOldRows(t *testing.T) {
 		}
 		var update string
 		for _, m := range ms {
-			if m.Version == 17 {
+			if m.Version == 16 {
 				sqlText := m.For(d.Dialect)
 				update = sqlText[strings.Index(sqlText, "UPDATE activities"):]
 			}
 		}
 		if update == "" {
-			t.Fatal("no migration 0017")
+			t.Fatal("no migration 0016")
 		}
 		if _, err := d.ExecContext(ctx, update); err != nil {
 			t.Fatal(err)

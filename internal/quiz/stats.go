@@ -79,7 +79,7 @@ type Participation struct {
 //
 // Participants and attempts of the whole China months (UTC+8) inside the period are summed
 // from quiz_region_months, the roll-up that Register, Start and FillContest keep in the same
-// transaction as the rows they write (migration 0015); what lies in a part of a month at
+// transaction as the rows they write (migration 0014); what lies in a part of a month at
 // either end of the period is counted from the rows themselves. Both give the same counts
 // (TestParticipationRollupIsExact).
 func (s *Store) ParticipationByRegion(ctx context.Context, scope region.Scope, groupLen int, from, to time.Time) (map[string]Participation, error) {
@@ -179,7 +179,7 @@ func (s *Store) participationCounted(ctx context.Context, scope region.Scope, gr
 // chinaMonth is the China month ("2006-01") of t, the roll-up's month of a sign-up.
 func chinaMonth(t time.Time) string { return t.In(web.China).Format("2006-01") }
 
-// Statements that keep quiz_region_months (migration 0015) in step with the rows they count,
+// Statements that keep quiz_region_months (migration 0014) in step with the rows they count,
 // each run in the transaction that writes the row.
 const (
 	// countSignUp: $1 contest, $2 the participant's region code, $3 the China month of signing up.

@@ -406,7 +406,7 @@ func TestRegistrationsCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		officers("registered after the count", map[string]int64{"": 4, f.units[0]: 2, f.units[1]: 2})
-		if err := regs.Delete(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, f.officers[0]); err != nil {
+		if err := regs.Delete(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, f.officers[0], ""); err != nil {
 			t.Fatal(err)
 		}
 		officers("deleted after the count", map[string]int64{"": 4, f.units[0]: 2, f.units[1]: 2})

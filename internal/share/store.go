@@ -388,7 +388,7 @@ func (s *Store) RefreshRegistrations(ctx context.Context) error {
 }
 
 // RegistrationsCounted returns when the registrations were last counted in full (zero: never,
-// or before the counts kept their highest officer id, migration 0018).
+// or before the counts kept their highest officer id, migration 0017).
 func (s *Store) RegistrationsCounted(ctx context.Context) (time.Time, error) {
 	var at sql.NullTime
 	var through int64

@@ -274,7 +274,7 @@ func venueRow(kind string, r registry.Record) Row {
 // museumRows: a museum's activities are the counted records of the year in the caller's scope
 // that reference it as their registered venue (activity.Filter.VenueKind/VenueID, whatever
 // their unit), of the types a museum holds. Names are not matched: records written before the
-// reference existed were linked by migration 0017 where their venue was exactly one museum's
+// reference existed were linked by migration 0016 where their venue was exactly one museum's
 // name.
 func (s *Records) museumRows(ctx context.Context, scope region.Scope, sys System) ([]Row, error) {
 	recs, err := s.allRecords(ctx, &registry.Museums, scope, sys.Root)
