@@ -2,6 +2,7 @@ package stats_test
 
 import (
 	"context"
+	"github.com/kepu/kepu/internal/web"
 	"strings"
 	"sync"
 	"testing"
@@ -137,7 +138,9 @@ func TestRefreshingReadsItsOwnRound(t *testing.T) {
 		ctx := context.Background()
 		r := newRegistry(d)
 		var mu sync.Mutex
-		now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+		// Today's date: a record created now starts counting today (registry's Since date), so a
+		// clock set before today would count none.
+		now := time.Now().UTC()
 		r.Now = func() time.Time { // a clock that moves
 			mu.Lock()
 			defer mu.Unlock()
@@ -145,7 +148,7 @@ func TestRefreshingReadsItsOwnRound(t *testing.T) {
 			return now
 		}
 		r.MaxAge = 10 * time.Minute
-		q := stats.Query{Unit: "150000", Year: 2026, Scope: everyone}
+		q := stats.Query{Unit: "150000", Year: now.In(web.China).Year(), Scope: everyone}
 		museums := func(ctx context.Context) int64 {
 			t.Helper()
 			v, err := r.Value(ctx, "KC01", q)
