@@ -3,12 +3,14 @@ package registry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/db/dbtest"
+	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
 )
 
@@ -119,6 +121,42 @@ func TestCountAsOf(t *testing.T) {
 		}
 		if last := h[len(h)-1]; last.Action != "delete" || len(last.Changes) != 1 || last.Changes[0].To != "2024-06-30" {
 			t.Errorf("delete's audit entry: %+v", last)
+		}
+	})
+}
+
+// TestCountOwn: Filter.Own counts the records at exactly the Within unit, none below it, and
+// the scope still limits it (a unit outside the scope counts none).
+func TestCountOwn(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		k := &registry.Museums
+		for i, code := range []string{"152502", "152502", "152502001", "152501"} {
+			raw := map[string]string{"name": fmt.Sprintf("馆%d", i), "region_code": code, "tier": "旗县级"}
+			if _, err := st.Create(ctx, k, everyone, 0, parse(t, k, raw)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			scope  region.Scope
+			within string
+			own    bool
+			want   int
+		}{
+			{everyone, "152502", true, 2},
+			{everyone, "152502", false, 3},
+			{everyone, "152502001", true, 1},
+			{everyone, "152500", true, 0},
+			{region.NewScope("152501"), "152502", true, 0},
+		} {
+			n, err := st.Count(ctx, k, registry.Filter{Scope: c.scope, Within: c.within, Own: c.own})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != c.want {
+				t.Errorf("count within %s (own %v, scope %v): %d, want %d", c.within, c.own, c.scope, n, c.want)
+			}
 		}
 	})
 }

@@ -455,6 +455,7 @@ func (s *Store) Reveal(ctx context.Context, k *Kind, scope region.Scope, actor, 
 type Filter struct {
 	Scope  region.Scope      // the caller's scope (required)
 	Within string            // narrow to this unit's subtree ("" for the whole scope)
+	Own    bool              // with Within: only the records at exactly that unit, none below it
 	Enums  map[string]string // field key → value
 	Q      string            // text in any Search field
 	After  Cursor            // keyset: records after this one
@@ -529,6 +530,10 @@ func (k *Kind) where(f Filter, next int) (string, []any) {
 	// narrow range alone (given both ranges, SQLite may walk the wide one).
 	c, a := f.Scope.Narrow(f.Within).Where("region_code", next+len(args))
 	conds, args = append(conds, c), append(args, a...)
+	if f.Own && f.Within != "" {
+		args = append(args, f.Within)
+		conds = append(conds, fmt.Sprintf("region_code = $%d", next+len(args)-1))
+	}
 	for _, fl := range k.Fields {
 		if v, ok := f.Enums[fl.Key]; ok && v != "" && (fl.Filter || fl.Kind == sheet.Enum || fl.Kind == sheet.Bool) {
 			if fl.Kind == sheet.Bool {

@@ -86,28 +86,11 @@ func (r *Registry) registryFetcher(counts []regCount) *fetcher {
 	return f
 }
 
-// ownRecords counts the records at exactly q.Unit as of the period's stock day: lists run in
-// (region code, id) order and a unit's own code sorts before every code below it, so the
-// unit's own records come first.
+// ownRecords counts the records at exactly q.Unit as of the period's stock day (one count on
+// the region code index; paging the subtree's list for them counted the whole subtree first).
 func (r *Registry) ownRecords(ctx context.Context, k *registry.Kind, q Query, enums map[string]string) (int64, error) {
-	var n int64
-	f := registry.Filter{Scope: q.Scope, Within: q.Unit, Enums: enums, Limit: 500, AsOf: r.stockDay(q)}
-	for {
-		page, err := r.deps.Registry.List(ctx, k, f)
-		if err != nil {
-			return 0, err
-		}
-		for _, rec := range page.Records {
-			if rec.Region() != q.Unit {
-				return n, nil
-			}
-			n++
-		}
-		if page.Next.ID == 0 {
-			return n, nil
-		}
-		f.After = page.Next
-	}
+	n, err := r.deps.Registry.Count(ctx, k, registry.Filter{Scope: q.Scope, Within: q.Unit, Own: true, Enums: enums, AsOf: r.stockDay(q)})
+	return int64(n), err
 }
 
 func kind(slug string) *registry.Kind {
