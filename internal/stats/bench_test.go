@@ -267,3 +267,31 @@ func BenchmarkDashboardCold(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkOwnRegistry computes what the registry records at exactly a unit (Registry.Own of
+// the registry's indicators: the "本级" part that the annual form of the unit pre-fills), for
+// the region, a league and a banner. KEPU_BENCH_DB as for BenchmarkHeadlineRegionYear.
+//
+//	KEPU_BENCH_DB=/tmp/seed.db go test ./internal/stats -run xxx -bench OwnRegistry -benchtime 3x
+func BenchmarkOwnRegistry(b *testing.B) {
+	ctx := context.Background()
+	benchDB(b, func(b *testing.B, d *db.DB) {
+		r := newRegistry(d)
+		var codes []string
+		for _, ind := range r.All() {
+			if ind.Source == "registry" && ind.Additive() {
+				codes = append(codes, ind.Code)
+			}
+		}
+		for _, unit := range []string{"150000", "152500", "152502"} {
+			b.Run(unit, func(b *testing.B) {
+				q := stats.Query{Unit: unit, Year: 2026, Scope: everyone}
+				loop(b, func(*testing.B) {}, func(b *testing.B) {
+					if _, err := r.Own(ctx, q, codes...); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+	})
+}
