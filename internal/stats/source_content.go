@@ -55,15 +55,15 @@ func (r *Registry) contentFetcher() *fetcher {
 		}
 		out["emergency_views"] = cell{exact: em.Views, known: true, records: link(rq, map[string]string{"emergency": "1"})}
 		today := r.today()
-		sc := q.Scope.Narrow(q.Unit)
+		counts, err := r.deps.Content.PublishedCounts(ctx, q.Scope.Narrow(q.Unit))
+		if err != nil {
+			return nil, err
+		}
+		n := itemCounts(counts, func(string) bool { return true })
 		for _, c := range []struct {
 			key, kind string
 			emergency bool
 		}{{"items", "", false}, {"items:video", "video", false}, {"items:article", "article", false}, {"emergency_items", "", true}, {"emergency_videos", "video", true}} {
-			p, err := r.deps.Content.List(ctx, content.Filter{Scope: sc, Kind: c.kind, Status: content.Published, Emergency: c.emergency, Limit: 1})
-			if err != nil {
-				return nil, err
-			}
 			v := url.Values{"status": {content.Published}}
 			if c.kind != "" {
 				v.Set("kind", c.kind)
@@ -71,7 +71,7 @@ func (r *Registry) contentFetcher() *fetcher {
 			if c.emergency {
 				v.Set("emergency", "1")
 			}
-			out[c.key] = cell{exact: int64(p.Total), known: true, asOf: today, records: "/console/content?" + v.Encode()}
+			out[c.key] = cell{exact: n[c.key], known: true, asOf: today, records: "/console/content?" + v.Encode()}
 		}
 		return out, nil
 	}
@@ -100,38 +100,38 @@ func (r *Registry) contentFetcher() *fetcher {
 				out["emergency_views"] = cell{exact: ln.Views, known: true}
 			}
 		}
-		// Published items at exactly the unit: one pass over the subtree's list.
-		n := map[string]int64{}
-		flt := content.Filter{Scope: q.Scope.Narrow(q.Unit), Status: content.Published, Limit: 200}
-		for {
-			p, err := r.deps.Content.List(ctx, flt)
-			if err != nil {
-				return nil, err
-			}
-			for _, it := range p.Items {
-				if it.RegionCode != q.Unit {
-					continue
-				}
-				n["items"]++
-				n["items:"+it.Kind]++
-				if it.Emergency {
-					n["emergency_items"]++
-					if it.Kind == "video" {
-						n["emergency_videos"]++
-					}
-				}
-			}
-			if p.Next == 0 {
-				break
-			}
-			flt.After = p.Next
+		// Published items at exactly the unit.
+		counts, err := r.deps.Content.PublishedCounts(ctx, q.Scope.Narrow(q.Unit))
+		if err != nil {
+			return nil, err
 		}
+		n := itemCounts(counts, func(code string) bool { return code == q.Unit })
 		for _, k := range []string{"items", "items:video", "items:article", "emergency_items", "emergency_videos"} {
 			out[k] = cell{exact: n[k], known: true}
 		}
 		return out, nil
 	}
 	return f
+}
+
+// itemCounts adds up content.PublishedCounts over the codes that keep says, as the content
+// fetcher's keys: items, items:<kind>, emergency_items, emergency_videos.
+func itemCounts(counts map[string]map[string]content.KindCounts, keep func(code string) bool) map[string]int64 {
+	n := map[string]int64{}
+	for code, kinds := range counts {
+		if !keep(code) {
+			continue
+		}
+		for kind, c := range kinds {
+			n["items"] += c.All
+			n["items:"+kind] += c.All
+			n["emergency_items"] += c.Emergency
+			if kind == "video" {
+				n["emergency_videos"] += c.Emergency
+			}
+		}
+	}
+	return n
 }
 
 func (r *Registry) contentIndicators() []*Indicator {
