@@ -456,7 +456,7 @@ type Filter struct {
 	Scope  region.Scope      // the caller's scope (required)
 	Within string            // narrow to this unit's subtree ("" for the whole scope)
 	Own    bool              // with Within: only the records at exactly that unit, none below it
-	Enums  map[string]string // field key → value
+	Enums  map[string]string // field key → value; an enum's value may be several, comma-separated (any of them)
 	Q      string            // text in any Search field
 	After  Cursor            // keyset: records after this one
 	Limit  int               // page size (default 50, at most 500)
@@ -538,6 +538,14 @@ func (k *Kind) where(f Filter, next int) (string, []any) {
 		if v, ok := f.Enums[fl.Key]; ok && v != "" && (fl.Filter || fl.Kind == sheet.Enum || fl.Kind == sheet.Bool) {
 			if fl.Kind == sheet.Bool {
 				args = append(args, v == "true")
+			} else if vs := strings.Split(v, ","); len(vs) > 1 {
+				var ps []string
+				for _, x := range vs {
+					args = append(args, x)
+					ps = append(ps, fmt.Sprintf("$%d", next+len(args)-1))
+				}
+				conds = append(conds, fmt.Sprintf("%s IN (%s)", fl.Key, strings.Join(ps, ", ")))
+				continue
 			} else {
 				args = append(args, v)
 			}

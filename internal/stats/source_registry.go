@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/registry"
@@ -28,12 +29,12 @@ func (c regCount) filters() []map[string]string {
 	return out
 }
 
-// records is the registry list page of the records counted, within unit as of the day asOf
-// (one enum value only: with several the list shows the kind unfiltered by it).
+// records is the registry list page of exactly the records counted, within unit as of the
+// day asOf (several values of the enum field go comma-separated: any of them).
 func (c regCount) records(unit, asOf string) string {
 	v := url.Values{"within": {unit}, "asof": {asOf}}
-	if c.field != "" && len(c.any) == 1 {
-		v.Set(c.field, c.any[0])
+	if c.field != "" {
+		v.Set(c.field, strings.Join(c.any, ","))
 	}
 	return "/console/registry/" + c.kind.Slug + "?" + v.Encode()
 }
