@@ -41,7 +41,8 @@ func (s *Store) OfficerRegistrations(ctx context.Context, scope region.Scope, fr
 	return out, nil
 }
 
-// OfficerCounts counts the live information officers of scope whose id is above after, per
+// OfficerCounts counts the live, registered (status 在册, as stats' KR11 counts them; 注销 ones
+// are left out) information officers of scope whose id is above after, per
 // region-code prefix of groupLen digits (2…12), and returns the highest id it counted (after
 // when none): after = 0 is a full count; after = that id later counts only the officers
 // registered since (what share's rankings add to their stored count at once). The id range is
@@ -56,7 +57,7 @@ func (s *Store) OfficerCounts(ctx context.Context, scope region.Scope, groupLen 
 		column = "(region_code || '')" // not the region index: the id range is the small side
 	}
 	cond, args := scope.Where(column, 2)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(*), max(id) FROM information_officers
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), count(CASE WHEN status = 'active' THEN 1 END), max(id) FROM information_officers
 		WHERE deleted_at IS NULL AND id > $1 AND %s GROUP BY substr(region_code, 1, %d)`, groupLen, cond, groupLen), append([]any{after}, args...)...)
 	if err != nil {
 		return nil, after, fmt.Errorf("registry.OfficerCounts: %w", err)

@@ -406,6 +406,11 @@ func TestRegistrationsCurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		officers("registered after the count", map[string]int64{"": 4, f.units[0]: 2, f.units[1]: 2})
+		// A deregistered (注销) officer is not a registration, as stats' KR11 does not count one.
+		if _, err := regs.Create(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, registry.Values{"name": "已注销信息员", "phone": "13700000002", "region_code": f.units[1], "status": "inactive"}); err != nil {
+			t.Fatal(err)
+		}
+		officers("a deregistered one entered", map[string]int64{"": 4, f.units[0]: 2, f.units[1]: 2})
 		if err := regs.Delete(ctx, &registry.InformationOfficers, region.NewScope("152502"), 1, f.officers[0], ""); err != nil {
 			t.Fatal(err)
 		}
