@@ -53,7 +53,13 @@ func (r *Registry) shareFetcher() *fetcher {
 	}
 	cells := func(a acc, unit string, q Query) map[string]cell {
 		ms := months(q)
-		link := "/console/share?" + url.Values{"region": {unit}, "month": {ms[len(ms)-1]}}.Encode()
+		// The sharing report shows one month: the period's last one that has begun (a year's
+		// December lies ahead until it comes, and its page would show zeros).
+		month := ms[len(ms)-1]
+		if now := r.today()[:7]; month > now {
+			month = max(ms[0], now)
+		}
+		link := "/console/share?" + url.Values{"region": {unit}, "month": {month}}.Encode()
 		out := map[string]cell{
 			"shares":  {exact: a.shares, known: true, records: link},
 			"clicks":  {exact: a.clicks, known: true, records: link},

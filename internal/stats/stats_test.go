@@ -193,3 +193,24 @@ func kindOf(t *testing.T, slug string) *registry.Kind {
 	}
 	return k
 }
+
+// A year's sharing figure links to the sharing report of the year's last month that has begun:
+// December of the running year lies ahead, and its report would show zeros.
+func TestShareFigureLinksToABegunMonth(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		r := newRegistry(d)
+		r.Now = func() time.Time { return time.Date(2026, 6, 15, 4, 0, 0, 0, time.UTC) }
+		for _, c := range []struct {
+			year  int
+			month string
+		}{{2026, "2026-06"}, {2025, "2025-12"}} {
+			v, err := r.Value(context.Background(), "SH01", stats.Query{Unit: "150000", Year: c.year, Scope: everyone})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(v.Records, "month="+c.month) {
+				t.Errorf("SH01 of %d links to %s, want the report of %s", c.year, v.Records, c.month)
+			}
+		}
+	})
+}
