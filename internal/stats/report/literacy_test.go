@@ -124,6 +124,16 @@ func TestReportLiteracyLead(t *testing.T) {
 		if strings.Contains(lead(rep), none) {
 			t.Errorf("the lead says there is no survey although there is one: %q", lead(rep))
 		}
+		// The year after, with no new survey, the figure is the same measurement carried
+		// forward: the lead names the survey's year and compares with nothing.
+		next, err := report.Build(ctx, reg, regions, stats.Query{Unit: "152500", Year: demoYear + 1, Scope: all}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		carried := lead(next)
+		if !strings.Contains(carried, fmt.Sprintf("%s%%（%d年调查结果，%d年未再调查）", text, demoYear, demoYear+1)) || strings.Contains(carried, "持平") {
+			t.Errorf("lead of the year after the survey: %q", carried)
+		}
 		// A banner inside the league has no survey of its own: its report says so.
 		if got := lead(build("152502")); !strings.Contains(got, fmt.Sprintf(report.NoSurveyText, demoYear, "全市")) {
 			t.Errorf("banner lead: %q", got)

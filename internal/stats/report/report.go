@@ -59,8 +59,11 @@ type Figure struct {
 	Change                                       string       // "较2020年增长12.5%" etc.; "" without a comparable year
 	Rank                                         int          // national rank entered by the operator; 0 = none
 	Records                                      string       // URL of the records behind the figure
-	IsCount                                      bool         // Exact is the figure (counts and money)
-	indicator                                    *stats.Indicator
+	// MeasuredIn is, for a latest-value figure (a survey's share) carried from an earlier
+	// year's measurement, that year; 0 when the value was measured in the report's year.
+	MeasuredIn int
+	IsCount    bool // Exact is the figure (counts and money)
+	indicator  *stats.Indicator
 }
 
 // Section is one section of the report.
@@ -275,7 +278,14 @@ func figureOf(ind *stats.Indicator, v, p stats.Value, year, rank int) *Figure {
 	} else {
 		f.Text = strconv.FormatFloat(v.Value, 'f', 2, 64)
 	}
-	if p.Known && v.Known {
+	if ind.Agg == stats.Latest && len(v.AsOf) == 4 {
+		if y, err := strconv.Atoi(v.AsOf); err == nil && y != year {
+			f.MeasuredIn = y
+		}
+	}
+	// The same measurement carried into both years is no comparison.
+	sameMeasurement := ind.Agg == stats.Latest && v.AsOf != "" && v.AsOf == p.AsOf
+	if p.Known && v.Known && !sameMeasurement {
 		pc := p
 		f.Prev = &pc
 		f.Change = change(ind, v, p, year-1)
@@ -368,6 +378,9 @@ func leadSentences(rep *Report, lit []*Figure) []Sentence {
 			surveyed = true
 		}
 		s := Sentence{{Text: fmt.Sprintf("%d年，%s%s", rep.Year, rep.Area, f.Name)}, {Text: f.Text + f.Unit, Href: f.Records}}
+		if f.MeasuredIn != 0 {
+			s = append(s, Part{Text: fmt.Sprintf("（%d年调查结果，%d年未再调查）", f.MeasuredIn, rep.Year)})
+		}
 		if f.Rank > 0 {
 			s = append(s, Part{Text: fmt.Sprintf("，排在全国第%d位", f.Rank)})
 		}
