@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
@@ -169,7 +170,22 @@ func (s *Store) Cases(ctx context.Context, unit, status, kind string) ([]Case, e
 		var c Case
 		return c, r.Scan(&c.ID, &c.Kind, &c.Officer, &c.Region, &c.Month, &c.Evidence, &c.Status, &c.FoundAt)
 	}, `SELECT id, kind, officer_id, region_code, month, evidence, status, found_at FROM share_cases
-		WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND `+cond+` ORDER BY id DESC LIMIT 200`, append([]any{status, kind}, args...)...)
+		WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND `+cond+` ORDER BY id DESC LIMIT `+strconv.Itoa(CasesListed), append([]any{status, kind}, args...)...)
+}
+
+// CasesListed is the most cases Cases returns.
+const CasesListed = 200
+
+// CasesCount counts the cases Cases would list without its limit.
+func (s *Store) CasesCount(ctx context.Context, unit, status, kind string) (int, error) {
+	cond, args := region.NewScope(unit).Where("region_code", 3)
+	var n int
+	err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM share_cases WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND `+cond,
+		append([]any{status, kind}, args...)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("share.CasesCount: %w", err)
+	}
+	return n, nil
 }
 
 // CaseLog returns a case's decisions, oldest first.

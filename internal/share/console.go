@@ -187,6 +187,7 @@ type CasesPage struct {
 	Kind                string // "" for every kind
 	Kinds               []string
 	Cases               []Case
+	Total               int // cases matching the filters (more than listed when over CasesListed)
 	Scan                *ScanResult
 	Error               string
 }
@@ -203,6 +204,9 @@ func (h *Handler) renderCases(w http.ResponseWriter, r *http.Request, status int
 	p := CasesPage{Page: h.Kit.Page(r, "share.cases_title"), Unit: unit, Month: month, Status: r.FormValue("status"), Kind: r.FormValue("kind"), Scan: scan, Error: problem,
 		Kinds: []string{click.KindBurst, click.KindDeviceFarm, click.KindRatio, click.KindBulkRegistration}}
 	if p.Cases, err = h.Store.Cases(r.Context(), unit, p.Status, p.Kind); err != nil {
+		return err
+	}
+	if p.Total, err = h.Store.CasesCount(r.Context(), unit, p.Status, p.Kind); err != nil {
 		return err
 	}
 	for i := range p.Cases {

@@ -114,6 +114,10 @@ func TestDemoPlantedPatterns(t *testing.T) {
 			if got, err := s.Cases(ctx, "150000", CaseOpen, kind); err != nil || len(got) != min(n, 200) || got[0].Kind != kind {
 				t.Errorf("queue filtered by %s: %d cases (%v), want %d", kind, len(got), err, min(n, 200))
 			}
+			// The page says how many there are when it lists fewer.
+			if total, err := s.CasesCount(ctx, "150000", CaseOpen, kind); err != nil || total != n {
+				t.Errorf("cases of kind %s counted %d (%v), want %d", kind, total, err, n)
+			}
 		}
 		top, err := s.TopOfficers(ctx, "150000", DemoLastMonth, 10)
 		if err != nil || len(top) != 10 {
