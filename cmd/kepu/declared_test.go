@@ -62,7 +62,7 @@ func TestDeclaredFigureFromForms(t *testing.T) {
 		if _, v := indicatorOf(t, league, "152500", "X08"); v["exact"] != 5.0 {
 			t.Errorf("league X08: %v", v)
 		}
-		if status, _ := indicatorOf(t, banner, "152500", "X07"); status != http.StatusForbidden {
+		if status, _ := indicatorOf(t, banner, "152500", "X07"); status != http.StatusNotFound {
 			t.Errorf("a banner admin reads its league: %d", status)
 		}
 		status, body := banner.get(v["records"].(string))

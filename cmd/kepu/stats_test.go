@@ -137,7 +137,7 @@ func TestStatsIndicatorsAPI(t *testing.T) {
 		}
 		c := newClient(t, ts.srv.URL)
 		c.login("banner-152502", pw)
-		if status, _ := c.get("/api/v1/indicators?region=152501&year=2026"); status != http.StatusForbidden {
+		if status, _ := c.get("/api/v1/indicators?region=152501&year=2026"); status != http.StatusNotFound {
 			t.Errorf("sibling banner: %d", status)
 		}
 		status, got = c.indicators("/api/v1/indicators?year=2026&month=9&codes=KH02,KC01")

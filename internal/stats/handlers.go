@@ -108,7 +108,7 @@ func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, ErrUnknownIndicator):
 		return web.Errorf(http.StatusBadRequest, "stats.err.code")
 	case errors.Is(err, ErrOutOfScope):
-		return web.Forbidden(err)
+		return web.NotFound(err) // as every other API outside the caller's scope
 	case errors.Is(err, ErrBadQuery):
 		return web.Errorf(http.StatusBadRequest, "stats.err.query")
 	case err != nil:
