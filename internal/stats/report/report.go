@@ -13,10 +13,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kepu/kepu/internal/web"
 	"math"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
@@ -30,6 +32,11 @@ var Sections = []struct{ Code, Heading string }{
 	{stats.SectionInformatization, "加强信息化平台建设 着力打通科普工作“最后一公里”"},
 	{stats.SectionActivities, "加强科普品牌活动开展 努力推动形成讲科学、爱科学、学科学、用科学的良好氛围"},
 }
+
+// RunningYearText is the lead's sentence when the report's year has not ended: its flows
+// (activities held, views, clicks) count up to today and are not compared with the whole year
+// before (a comparison would say only how much of the year has passed).
+const RunningYearText = "%d年尚未结束：年内发生的数字截至%s，不与上年全年比较。"
 
 // NoSurveyText is the lead's sentence when the unit has no civic scientific literacy survey
 // estimate up to the report's year (arguments: the year, the area as Area names it).
@@ -91,6 +98,9 @@ type Report struct {
 	Figures   []*Figure // every figure in the report (sections, lead), in order
 	Trends    []Trend
 	RankCount int // how many figures carry a national rank
+	// Through is, while the report's year runs (China date), the day its flows count up to
+	// ("11月29日"); "" for an ended year.
+	Through string
 }
 
 // Build computes the report of q.Unit for q.Year within q.Scope (q.Month is ignored). ranks
@@ -141,9 +151,21 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 	}
 	rep := &Report{Unit: u, Year: q.Year, Area: Area(u)}
 	rep.Title = fmt.Sprintf("%s%d年科普工作报告", u.Name, q.Year)
+	now := time.Now()
+	if reg.Now != nil {
+		now = reg.Now()
+	}
+	if today := now.In(web.China); today.Year() == q.Year {
+		rep.Through = today.Format("1月2日")
+	}
 	bySection := map[string][]*Figure{}
 	for i, ind := range inds {
 		f := figureOf(ind, cur[i], prev[i], q.Year, ranks[ind.Code])
+		if rep.Through != "" && ind.Period == stats.Flow {
+			// A year still running holds part of its flows: against the whole year before,
+			// the change says only how much of the year has passed.
+			f.Prev, f.Change = nil, ""
+		}
 		if f.Rank > 0 {
 			rep.RankCount++
 		}
@@ -391,6 +413,9 @@ func leadSentences(rep *Report, lit []*Figure) []Sentence {
 	}
 	if !surveyed {
 		out = append(out, Sentence{{Text: fmt.Sprintf(NoSurveyText, rep.Year, rep.Area)}})
+	}
+	if rep.Through != "" {
+		out = append(out, Sentence{{Text: fmt.Sprintf(RunningYearText, rep.Year, rep.Through)}})
 	}
 	out = append(out, Sentence{{Text: fmt.Sprintf("本报告各项数字均由科普平台%d年的记录汇总生成，数字链接至其背后的记录；约数按两位有效数字向下取整，“多”表示实际数大于所写之数，精确值见数据附表。", rep.Year)}})
 	return out

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/activity"
@@ -268,6 +270,46 @@ func TestDemoRanks(t *testing.T) {
 		}
 		if ranks["KC01"] != 1 || ranks["KC03"] != 3 || ranks["KR11"] != 7 || len(ranks) != 7 {
 			t.Errorf("demo ranks %v", ranks)
+		}
+	})
+}
+
+// While the report's year runs, its flows are not compared with the whole year before, and the
+// lead says up to which day they count; once the year has ended they are compared.
+func TestRunningYearFlows(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		reg, regions := demoNetwork(t, d)
+		// The year after the demo's: its flows (none yet) against the demo year's.
+		year := demoYear + 1
+		build := func(now time.Time) *report.Report {
+			t.Helper()
+			reg.Now = func() time.Time { return now }
+			rep, err := report.Build(ctx, reg, regions, stats.Query{Unit: "150000", Year: year, Scope: everyone}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		flowChanges := func(rep *report.Report) int {
+			n := 0
+			for _, f := range rep.Figures {
+				if ind, ok := reg.Get(f.Code); ok && ind.Period == stats.Flow && f.Change != "" {
+					n++
+				}
+			}
+			return n
+		}
+		running := build(time.Date(year, 11, 29, 4, 0, 0, 0, time.UTC))
+		var lead []string
+		for _, s := range running.Lead {
+			lead = append(lead, s.Text())
+		}
+		if n := flowChanges(running); n != 0 || !strings.Contains(strings.Join(lead, ""), fmt.Sprintf(report.RunningYearText, year, "11月29日")) {
+			t.Errorf("running year: %d flows compared; lead %q", n, lead)
+		}
+		if n := flowChanges(build(time.Date(year+1, 3, 1, 4, 0, 0, 0, time.UTC))); n == 0 {
+			t.Error("ended year: no flow compared with the year before")
 		}
 	})
 }
