@@ -58,6 +58,20 @@ func TestDashPages(t *testing.T) {
 		if status, _ := admin.get("/console/stats/dashboard?year=20x6"); status != http.StatusBadRequest {
 			t.Errorf("bad year: %d", status)
 		}
+		// In English the sections, names and units are English.
+		english := newClient(t, ts.srv.URL)
+		english.login("admin", pw)
+		english.get("/lang?set=en&next=/")
+		_, body = english.get("/console/stats/dashboard?region=152500&year=2026")
+		kc01, _ := ts.site.Stats.Get("KC01")
+		for _, want := range []string{stats.Sections[0].NameEn, kc01.NameEn + ` <span class="muted">` + kc01.UnitEn, "China time"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("English dashboard lacks %q", want)
+			}
+		}
+		if strings.Contains(body, kc01.NameZh+" ") || strings.Contains(body, stats.Sections[0].NameZh) {
+			t.Errorf("English dashboard shows Chinese names (%s, %s)", kc01.NameZh, stats.Sections[0].NameZh)
+		}
 		// The ECharts file is served at its hashed URL, cached for a year.
 		src := regexp.MustCompile(`src="(/static/stats-echarts\.min\.[0-9a-f]+\.js)"`).FindStringSubmatch(body)
 		if src == nil {

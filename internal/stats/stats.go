@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kepu/kepu/internal/region"
@@ -115,6 +116,25 @@ var Sections = []Section{
 
 // Section is one group of indicators with its names.
 type Section struct{ Code, NameZh, NameEn string }
+
+// english says whether a page language (web.Lang: "zh-Hans", "en" …) is English.
+func english(lang string) bool { return strings.HasPrefix(lang, "en") }
+
+// Name is the indicator's name in a page language: English for "en…", else Chinese.
+func (i *Indicator) Name(lang string) string {
+	if english(lang) && i.NameEn != "" {
+		return i.NameEn
+	}
+	return i.NameZh
+}
+
+// UnitIn is the indicator's unit in a page language: English for "en…", else Chinese.
+func (i *Indicator) UnitIn(lang string) string {
+	if english(lang) && i.UnitEn != "" {
+		return i.UnitEn
+	}
+	return i.Unit
+}
 
 // Indicator is one figure defined once. Codes are stable: forms, assessment, dashboard, report
 // and the open-data API refer to indicators by code.

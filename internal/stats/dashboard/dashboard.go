@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/kepu/kepu/internal/region"
@@ -44,8 +45,17 @@ type Row struct {
 
 // Section is one group of rows.
 type Section struct {
-	Code, Name string
+	Code, Name string // Name in Chinese
+	NameEn     string
 	Rows       []*Row
+}
+
+// NameIn is the section's name in a page language (English for "en…").
+func (s Section) NameIn(lang string) string {
+	if strings.HasPrefix(lang, "en") && s.NameEn != "" {
+		return s.NameEn
+	}
+	return s.Name
 }
 
 // Trend is one flow indicator month by month in the year.
@@ -216,7 +226,7 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 		sec := Section{Code: s}
 		for _, st := range stats.Sections {
 			if st.Code == s {
-				sec.Name = st.NameZh
+				sec.Name, sec.NameEn = st.NameZh, st.NameEn
 			}
 		}
 		for _, r := range rows {

@@ -112,10 +112,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 	pg.Chart.Codes = d.Codes
 	for _, c := range d.Codes {
 		ind, _ := h.Stats.Get(c)
-		pg.Chart.Names = append(pg.Chart.Names, ind.NameZh+"（"+ind.Unit+"）")
+		pg.Chart.Names = append(pg.Chart.Names, ind.Name(pg.Lang)+"（"+ind.UnitIn(pg.Lang)+"）")
 	}
 	for _, t := range d.Trends {
-		ct := chartTrend{Name: t.Ind.NameZh, Unit: t.Ind.Unit, Months: make([]float64, 12)}
+		ct := chartTrend{Name: t.Ind.Name(pg.Lang), Unit: t.Ind.UnitIn(pg.Lang), Months: make([]float64, 12)}
 		for m, v := range t.Months {
 			ct.Months[m] = finite(number(v))
 		}
