@@ -140,6 +140,9 @@ func TestStatsIndicatorsAPI(t *testing.T) {
 		if status, _ := c.get("/api/v1/indicators?region=152501&year=2026"); status != http.StatusNotFound {
 			t.Errorf("sibling banner: %d", status)
 		}
+		if status, body := c.get("/api/v1/indicators?year=2026&codes=KH02,ZZ99"); status != http.StatusBadRequest || !strings.Contains(body, "ZZ99") {
+			t.Errorf("an undefined code: %d %s (want 400 naming ZZ99)", status, body)
+		}
 		status, got = c.indicators("/api/v1/indicators?year=2026&month=9&codes=KH02,KC01")
 		if status != 200 || got.Region != "152502" || len(got.Indicators) != 2 || got.Indicators[0].Month != 9 || got.Indicators[0].Records == "" || got.Indicators[0].RegionName != "锡林浩特市" {
 			t.Fatalf("staff: %d %+v", status, got)

@@ -106,7 +106,12 @@ func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case errors.Is(err, ErrUnknownIndicator):
-		return web.Errorf(http.StatusBadRequest, "stats.err.code")
+		for _, c := range codes {
+			if _, ok := h.Registry.Get(c); !ok {
+				return web.Errorf(http.StatusBadRequest, "stats.err.code", c)
+			}
+		}
+		return web.Errorf(http.StatusBadRequest, "stats.err.code", strings.Join(codes, ","))
 	case errors.Is(err, ErrOutOfScope):
 		return web.NotFound(err) // as every other API outside the caller's scope
 	case errors.Is(err, ErrBadQuery):
