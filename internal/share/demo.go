@@ -127,7 +127,7 @@ func DemoStep() demo.Step {
 				return err
 			}
 			// Unit-months: flagged clicks split over the reasons in a typical mix.
-			mix := []float64{0.05, 0.35, 0.15, 0.05, 0.10, 0.30} // head, unfurl, bot, datacentre, self, repeat
+			mix := []float64{0.06, 0.35, 0.15, 0.03, 0.11, 0.30} // head, unfurl, bot, datacentre, self, repeat
 			urows := make([][]any, 0, len(order))
 			for _, k := range order {
 				u := units[k]
