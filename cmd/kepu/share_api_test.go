@@ -150,6 +150,10 @@ func TestShareAPI(t *testing.T) {
 		if e.Error.Message == "" {
 			t.Error("a bad month gets no message")
 		}
+		// The console pages refuse a bad month too, saying what was wrong (they showed this month).
+		if status, body := staff.get("/console/share/rankings?region=152502&month=2026-13"); status != http.StatusBadRequest || !strings.Contains(body, "2026-13") {
+			t.Errorf("rankings page with a bad month: %d", status)
+		}
 		getJSON(staff, "/api/v1/share/rankings?region=152502&by=popularity", http.StatusBadRequest, nil)
 		getJSON(staff, "/api/v1/share/officers?region=152502&limit=0", http.StatusBadRequest, nil)
 		other := newClient(t, ts.srv.URL).loginAnd("banner-152501")

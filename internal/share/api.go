@@ -61,9 +61,6 @@ func (h *Handler) apiUnitMonth(r *http.Request) (string, string, string, error) 
 	if _, err := account.APIStaff(r); err != nil {
 		return "", "", "", err
 	}
-	if m := r.URL.Query().Get("month"); m != "" && !monthRE.MatchString(m) {
-		return "", "", "", web.Errorf(http.StatusBadRequest, "share.err.month", m)
-	}
 	unit, month, err := h.unitMonth(r)
 	if err != nil {
 		return "", "", "", err

@@ -74,7 +74,8 @@ func (h *Handler) freshRegistrations(ctx context.Context) (time.Time, error) {
 }
 
 // unitMonth reads ?region= and ?month= (defaults: the caller's first root, this month),
-// checking the unit is in the caller's scope.
+// checking the unit is in the caller's scope (404 outside it) and the month is YYYY-MM (400,
+// share.err.month, with the value).
 func (h *Handler) unitMonth(r *http.Request) (string, string, error) {
 	p := account.FromContext(r.Context())
 	unit := strings.TrimSpace(r.FormValue("region"))
@@ -92,8 +93,10 @@ func (h *Handler) unitMonth(r *http.Request) (string, string, error) {
 		return "", "", web.NotFound(nil)
 	}
 	month := r.FormValue("month")
-	if !monthRE.MatchString(month) {
+	if month == "" {
 		month = Month(time.Now())
+	} else if !monthRE.MatchString(month) {
+		return "", "", web.Errorf(http.StatusBadRequest, "share.err.month", month)
 	}
 	return unit, month, nil
 }
