@@ -265,6 +265,15 @@ func BenchmarkDashboardCold(b *testing.B) {
 				}
 			})
 		})
+		// The report as a viewer gets it while the server runs: after the refresher's round
+		// of the region (its figures of this year and the year before in snapshots).
+		b.Run("after-round/report/150000", func(b *testing.B) {
+			loop(b, func(b *testing.B) { empty(b); region(b) }, func(b *testing.B) {
+				if _, err := report.Build(ctx, r, regions, q, nil); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
 	})
 }
 
