@@ -49,7 +49,7 @@ func (r *Row) PrevCell() Cell { return CellOf(r.Prev) }
 // ChangeText is the change from the year before: "+12 (+3.5%)", "−4", "+0.52" (ratios in
 // points); "—" when either year is not known.
 func (r *Row) ChangeText() string {
-	if !r.Cur.Known || !r.Prev.Known {
+	if !r.Cur.Known || !r.Prev.Known || r.Partial {
 		return "—"
 	}
 	var s string

@@ -15,9 +15,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kepu/kepu/internal/web"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
@@ -39,8 +41,9 @@ type Row struct {
 	Change   float64 // Cur − Prev (counts: exact; money: yuan; ratios: points)
 	Percent  float64 // relative change in percent; valid when HasPct
 	HasPct   bool
-	Rank     int // 1 = largest among the siblings; 0 = not ranked (no parent in scope, not known)
-	Siblings int // how many siblings (the unit included) were ranked
+	Partial  bool // a flow of a running year: no change against the whole year before
+	Rank     int  // 1 = largest among the siblings; 0 = not ranked (no parent in scope, not known)
+	Siblings int  // how many siblings (the unit included) were ranked
 }
 
 // Section is one group of rows.
@@ -79,6 +82,10 @@ type Data struct {
 	Trends   []Trend
 	Codes    []string // headline codes, the columns of Children
 	Children []Child
+	// Through is, while the year runs (China date), the day its flows count up to
+	// ("2006-01-02"); "" for an ended year. Flows of a running year are not compared with the
+	// whole year before (Row.Partial), as the annual report does not compare them.
+	Through string
 }
 
 // Indicators returns the dashboard's indicators: the registry's headline indicators of the
@@ -192,10 +199,17 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 		return nil, fmt.Errorf("dashboard.Build: %w", err)
 	}
 	d := &Data{Unit: u, Year: q.Year, Codes: codes, Parent: parent}
+	now := time.Now()
+	if reg.Now != nil {
+		now = reg.Now()
+	}
+	if today := now.In(web.China); today.Year() == q.Year {
+		d.Through = today.Format("2006-01-02")
+	}
 	rows := make([]*Row, len(inds))
 	for i, ind := range inds {
-		r := &Row{Ind: ind, Cur: cur[i], Prev: prev[i]}
-		if r.Cur.Known && r.Prev.Known {
+		r := &Row{Ind: ind, Cur: cur[i], Prev: prev[i], Partial: d.Through != "" && ind.Period == stats.Flow}
+		if r.Cur.Known && r.Prev.Known && !r.Partial {
 			c, p := number(r.Cur), number(r.Prev)
 			r.Change = c - p
 			if p != 0 && ind.Agg != stats.RatioOfSums && ind.Agg != stats.Latest {

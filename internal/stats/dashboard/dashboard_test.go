@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kepu/kepu/internal/account"
 	"github.com/kepu/kepu/internal/activity"
@@ -44,9 +46,30 @@ func TestBuild(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		reg, regions := demoNetwork(t, d, 0.01)
+		// While the year runs, its flows are not compared with the whole year before.
+		reg.Now = func() time.Time { return time.Date(demoYear, 11, 29, 4, 0, 0, 0, time.UTC) }
+		running, err := dashboard.Build(ctx, reg, regions, stats.Query{Unit: "152500", Year: demoYear, Scope: everyone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if running.Through != fmt.Sprintf("%d-11-29", demoYear) {
+			t.Errorf("running year counts through %q", running.Through)
+		}
+		for _, s := range running.Sections {
+			for _, r := range s.Rows {
+				if flow := r.Ind.Period == stats.Flow; r.Partial != flow || flow && (r.ChangeText() != "—" || r.HasPct) {
+					t.Errorf("running year, %s (flow %v): partial %v, change %q", r.Ind.Code, flow, r.Partial, r.ChangeText())
+				}
+			}
+		}
+		// Once the year has ended, every figure is compared.
+		reg.Now = func() time.Time { return time.Date(demoYear+1, 2, 1, 4, 0, 0, 0, time.UTC) }
 		data, err := dashboard.Build(ctx, reg, regions, stats.Query{Unit: "152500", Year: demoYear, Scope: everyone})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if data.Through != "" {
+			t.Errorf("an ended year counts through %q", data.Through)
 		}
 		if len(data.Sections) < 4 || len(data.Trends) == 0 || len(data.Children) == 0 || data.Parent == nil {
 			t.Fatalf("sections %d trends %d children %d parent %v", len(data.Sections), len(data.Trends), len(data.Children), data.Parent)
