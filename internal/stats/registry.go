@@ -132,6 +132,14 @@ func (r *Registry) today() string {
 	return r.now().In(china).Format("2006-01-02")
 }
 
+// Running returns, while year has not ended (China time, on the registry's clock), today's
+// date: the day that year's flows count up to, so that they are not compared with a whole
+// year (report and dashboard). ok is false for an ended (or future) year.
+func (r *Registry) Running(year int) (today time.Time, ok bool) {
+	t := r.now().In(china)
+	return t, t.Year() == year
+}
+
 // Value computes one indicator at q.Unit for q.Year (and q.Month when not 0). Errors:
 // ErrUnknownIndicator, ErrBadQuery, ErrOutOfScope, and the sources' own.
 func (r *Registry) Value(ctx context.Context, code string, q Query) (Value, error) {

@@ -15,11 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kepu/kepu/internal/web"
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
@@ -199,11 +197,7 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 		return nil, fmt.Errorf("dashboard.Build: %w", err)
 	}
 	d := &Data{Unit: u, Year: q.Year, Codes: codes, Parent: parent}
-	now := time.Now()
-	if reg.Now != nil {
-		now = reg.Now()
-	}
-	if today := now.In(web.China); today.Year() == q.Year {
+	if today, ok := reg.Running(q.Year); ok {
 		d.Through = today.Format("2006-01-02")
 	}
 	rows := make([]*Row, len(inds))

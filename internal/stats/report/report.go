@@ -13,12 +13,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kepu/kepu/internal/web"
 	"math"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
@@ -151,11 +149,7 @@ func Build(ctx context.Context, reg *stats.Registry, regions *region.Store, q st
 	}
 	rep := &Report{Unit: u, Year: q.Year, Area: Area(u)}
 	rep.Title = fmt.Sprintf("%s%d年科普工作报告", u.Name, q.Year)
-	now := time.Now()
-	if reg.Now != nil {
-		now = reg.Now()
-	}
-	if today := now.In(web.China); today.Year() == q.Year {
+	if today, ok := reg.Running(q.Year); ok {
 		rep.Through = today.Format("1月2日")
 	}
 	bySection := map[string][]*Figure{}
