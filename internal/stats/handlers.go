@@ -112,12 +112,8 @@ func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		return web.Errorf(http.StatusBadRequest, "stats.err.code", strings.Join(codes, ","))
-	case errors.Is(err, ErrOutOfScope):
-		return web.NotFound(err) // as every other API outside the caller's scope
-	case errors.Is(err, ErrBadQuery):
-		return web.Errorf(http.StatusBadRequest, "stats.err.query")
 	case err != nil:
-		return err
+		return WebError(err, "stats.err.query")
 	}
 	out := []IndicatorJSON{}
 	for _, vs := range rows {
@@ -280,3 +276,16 @@ func (h *Handler) deleteFund(w http.ResponseWriter, r *http.Request) error {
 }
 
 var _ = fmt.Sprint
+
+// WebError turns a registry error into what a page or API answers: ErrOutOfScope and
+// db.ErrNotFound are 404 (outside the caller's scope and unknown look alike, as everywhere in
+// Kepu), ErrBadQuery a 400 with the message badQuery; any other error is returned as it is.
+func WebError(err error, badQuery string) error {
+	switch {
+	case errors.Is(err, ErrOutOfScope), errors.Is(err, db.ErrNotFound):
+		return web.NotFound(err)
+	case errors.Is(err, ErrBadQuery):
+		return &web.Error{Status: http.StatusBadRequest, Key: badQuery, Err: err}
+	}
+	return err
+}

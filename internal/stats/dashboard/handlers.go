@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kepu/kepu/internal/account"
-	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/web"
@@ -72,18 +71,6 @@ func query(r *http.Request, scope region.Scope) (stats.Query, error) {
 	return q, nil
 }
 
-// StatusOf turns a registry error into the page's error: out of scope and unknown units are
-// 404 (as everywhere in Kepu), bad queries 400.
-func StatusOf(err error) error {
-	switch {
-	case errors.Is(err, stats.ErrOutOfScope), errors.Is(err, db.ErrNotFound):
-		return web.NotFound(err)
-	case errors.Is(err, stats.ErrBadQuery):
-		return &web.Error{Status: http.StatusBadRequest, Key: "dashboard.bad_query", Err: err}
-	}
-	return err
-}
-
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 	p := account.FromContext(r.Context())
 	q, err := query(r, p.Scope())
@@ -92,7 +79,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, at, err := h.cache.Get(r.Context(), h.Stats, h.Regions, q)
 	if err != nil {
-		return StatusOf(err)
+		return stats.WebError(err, "dashboard.bad_query")
 	}
 	pg := page{Page: h.Kit.Page(r, "dashboard.title"), Data: d, Region: d.Unit.Code, Computed: at,
 		CanMap: p.Holds(region.LevelRegion, h.Root)}

@@ -2,14 +2,12 @@ package report
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/kepu/kepu/internal/account"
-	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/stats"
 	"github.com/kepu/kepu/internal/web"
@@ -80,16 +78,6 @@ func query(r *http.Request, scope region.Scope) (stats.Query, error) {
 	return q, nil
 }
 
-func statusOf(err error) error {
-	switch {
-	case errors.Is(err, stats.ErrOutOfScope), errors.Is(err, db.ErrNotFound):
-		return web.NotFound(err)
-	case errors.Is(err, stats.ErrBadQuery):
-		return &web.Error{Status: http.StatusBadRequest, Key: "report.bad_query", Err: err}
-	}
-	return err
-}
-
 func (h *Handler) build(r *http.Request) (*Report, stats.Query, error) {
 	q, err := query(r, account.FromContext(r.Context()).Scope())
 	if err != nil {
@@ -101,7 +89,7 @@ func (h *Handler) build(r *http.Request) (*Report, stats.Query, error) {
 	}
 	rep, err := Build(r.Context(), h.Stats, h.Regions, q, ranks)
 	if err != nil {
-		return nil, q, statusOf(err)
+		return nil, q, stats.WebError(err, "report.bad_query")
 	}
 	return rep, q, nil
 }
@@ -145,7 +133,7 @@ type rankRow struct {
 func (h *Handler) ranksPage(r *http.Request, q stats.Query, values map[string]string) (ranksPage, error) {
 	u, err := h.Regions.Get(r.Context(), q.Unit)
 	if err != nil {
-		return ranksPage{}, statusOf(err)
+		return ranksPage{}, stats.WebError(err, "report.bad_query")
 	}
 	pg := ranksPage{Page: h.Kit.Page(r, "report.ranks_title"), Unit: u, Year: q.Year}
 	for _, s := range append([]string{stats.SectionLiteracy}, sectionCodes()...) {
