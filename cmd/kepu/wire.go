@@ -100,6 +100,10 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 	acc := &account.Handler{Kit: kit, Store: accounts, Regions: regions, Limits: account.NewLoginLimits(),
 		SecureCookies: secureCookies, RootRegion: root.Code}
 	records := &registry.Store{DB: d, Regions: regions}
+	// Databases that held registry records before the stock rows existed get them built once.
+	if err := records.BuildStocks(ctx); err != nil {
+		return nil, err
+	}
 	counters := []region.Counter{{Key: "regions.count.accounts", Staff: true, Count: accounts.CountByRegion}}
 	for _, k := range registry.Kinds() {
 		if k.Counted {

@@ -58,7 +58,7 @@ func DemoStep() demo.Step {
 		r := g.Rand
 		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		common := []string{"created_at", "updated_at"}
-		return g.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err = g.DB.Tx(ctx, func(tx *sql.Tx) error {
 			// Museums.
 			var museums [][]any
 			add := func(code, name, tier string, area float64, opened string) {
@@ -144,6 +144,11 @@ func DemoStep() demo.Step {
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		// The bulk inserts above bypass the stock rows: build them from the records.
+		return (&Store{DB: g.DB, Regions: regions}).RebuildStocks(ctx, Kinds()...)
 	}}
 }
 

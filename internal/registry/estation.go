@@ -319,6 +319,9 @@ func (s *Store) Publish(ctx context.Context, who Decider, actor, id int64, pass 
 			}
 			return db.Map(err)
 		}
+		if err := s.stockAdded(ctx, tx, &EStations, "id = $1", station); err != nil {
+			return err
+		}
 		if err := s.audit(ctx, tx, &EStations, station, now, actor, "create", []Change{{Field: "plaque_no", Label: "牌匾编号", To: plaque}}); err != nil {
 			return err
 		}

@@ -179,6 +179,11 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 			k.Slug, fileName, nullID(actor), now).Scan(&res.ImportID); err != nil {
 			return db.Map(err)
 		}
+		// The rows this import inserts have ids above the largest before it (and its import id).
+		var before int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+k.Table).Scan(&before); err != nil {
+			return db.Map(err)
+		}
 		const chunk = 500
 		for start := 0; start < len(rows); start += chunk {
 			if err := s.importChunk(ctx, tx, k, scope, actor, now, rows[start:min(start+chunk, len(rows))], keyIdx, &res); err != nil {
@@ -187,6 +192,9 @@ func (s *Store) Import(ctx context.Context, k *Kind, scope region.Scope, actor i
 		}
 		if len(res.Errors) > 0 {
 			return errImportRejected
+		}
+		if err := s.stockAdded(ctx, tx, k, "id > $1 AND import_id = $2", before, res.ImportID); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE registry_imports SET created = $1, updated = $2 WHERE id = $3`, res.Created, res.Updated, res.ImportID)
 		return db.Map(err)

@@ -74,6 +74,10 @@ type Kind struct {
 	// stocks (mobile museum stops, caravan trips): they count from their entry. See
 	// Filter.AsOf.
 	Since string
+	// Stocks lists the Enum or Bool fields whose values the stock rows keep apart, so that a
+	// count as of a day narrowed by one of them is read from the stock rows (registry_stock_*,
+	// see StocksAsOf): the fields the statistics count by.
+	Stocks []string
 }
 
 // RegionKey is the field key every kind uses for its division code.

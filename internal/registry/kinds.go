@@ -24,6 +24,7 @@ var Museums = Kind{
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelTownship,
 	NaturalKey: []string{RegionKey, "name"},
 	Since:      "established_on",
+	Stocks:     []string{"has_library"},
 	Fields: []Field{
 		{Column: sheet.Column{Key: "name", Header: "名称", Kind: sheet.Text, Required: true, MaxLen: 60, Example: "锡林郭勒盟科技馆"}, List: true, Search: true},
 		regionField("所在区划代码"),
@@ -99,6 +100,7 @@ var InformationOfficers = Kind{
 	NaturalKey: []string{"phone"},
 	Defaults:   Values{"status": "active"},
 	Since:      "registered_on",
+	Stocks:     []string{"status"},
 	Fields: []Field{
 		{Column: sheet.Column{Key: "name", Header: "姓名", Kind: sheet.Text, Required: true, MaxLen: 30, Example: "其其格"}, List: true, Search: true},
 		{Column: sheet.Column{Key: "phone", Header: "手机号", Aliases: []string{"手机", "手机号码", "联系电话"}, Kind: sheet.Code, Required: true, MaxLen: 11, Example: "13812345678",

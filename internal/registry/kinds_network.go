@@ -150,7 +150,8 @@ var CaravanTrips = Kind{
 var EStations = Kind{
 	Slug: "e-stations", Table: "science_estations", Name: "科普e站", Unit: "个", Counted: true,
 	MinLevel: region.LevelTownship, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "name"},
-	Since: "accredited_on",
+	Since:  "accredited_on",
+	Stocks: []string{"status"},
 	Fields: []Field{
 		name("名称", "巴彦宝力格嘎查科普e站"),
 		regionField("所在区划代码"),
@@ -200,7 +201,8 @@ var Partnerships = Kind{
 var Associations = Kind{
 	Slug: "associations", Table: "associations", Name: "科协组织", Unit: "个",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "name"},
-	Since: "founded_on",
+	Since:  "founded_on",
+	Stocks: []string{"org_type"},
 	Fields: []Field{
 		name("名称", "宝力根苏木科协"),
 		regionField("所在区划代码"),
@@ -230,7 +232,8 @@ var PartnerDepartments = Kind{
 var Staff = Kind{
 	Slug: "staff", Table: "association_staff", Name: "科协干部", Unit: "人",
 	MinLevel: region.LevelRegion, MaxLevel: region.LevelVillage, NaturalKey: []string{RegionKey, "unit", "name"},
-	Since: "established_on",
+	Since:  "established_on",
+	Stocks: []string{"employment", "part_time_role"},
 	Fields: []Field{
 		name("姓名", "乌兰"),
 		phone(false),

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kepu/kepu/internal/db"
@@ -23,6 +24,8 @@ type Store struct {
 	DB      *db.DB
 	Regions *region.Store
 	Now     func() time.Time // UTC clock; time.Now when nil
+
+	built sync.Map // kind slug → true once its stock rows are built (stocksBuilt)
 }
 
 func (s *Store) now() time.Time {
@@ -225,6 +228,9 @@ func (s *Store) Create(ctx context.Context, k *Kind, scope region.Scope, actor i
 		if err != nil {
 			return s.keyConflict(k, db.Map(err))
 		}
+		if err := s.stockAdded(ctx, tx, k, "id = $1", id); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, k, id, now, actor, "create", k.diff(nil, v))
 	})
 	return id, err
@@ -321,8 +327,10 @@ func (s *Store) update(ctx context.Context, tx *sql.Tx, k *Kind, id int64, v Val
 	args = append(args, now, nullID(actor), id)
 	n := len(k.Fields)
 	sets = append(sets, fmt.Sprintf("updated_at = $%d", n+1), fmt.Sprintf("updated_by = $%d", n+2))
-	_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET %s WHERE id = $%d AND deleted_at IS NULL`, k.Table, strings.Join(sets, ", "), n+3), args...)
-	return s.keyConflict(k, db.Map(err))
+	return s.restock(ctx, tx, k, []int64{id}, func() error {
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET %s WHERE id = $%d AND deleted_at IS NULL`, k.Table, strings.Join(sets, ", "), n+3), args...)
+		return s.keyConflict(k, db.Map(err))
+	})
 }
 
 // Delete marks a record deleted (soft delete) with an audit entry; it stays in the database
@@ -345,8 +353,12 @@ func (s *Store) Delete(ctx context.Context, k *Kind, scope region.Scope, actor, 
 		return ValidationError{"closed_on": "关闭日期不能晚于今天"}
 	}
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET deleted_at = $1, closed_on = $2, updated_at = $1, updated_by = $3 WHERE id = $4`, k.Table), now, closedOn, nullID(actor), id); err != nil {
+		err := s.restock(ctx, tx, k, []int64{id}, func() error {
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET deleted_at = $1, closed_on = $2, updated_at = $1, updated_by = $3 WHERE id = $4`, k.Table), now, closedOn, nullID(actor), id)
 			return db.Map(err)
+		})
+		if err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, k, id, now, actor, "delete", []Change{{Field: "closed_on", Label: "关闭日期", To: closedOn}})
 	})
@@ -582,6 +594,14 @@ type ListPage struct {
 // Count returns how many live records match the filter (its cursor and limit aside), or, with
 // f.AsOf, how many existed at the end of that day.
 func (s *Store) Count(ctx context.Context, k *Kind, f Filter) (int, error) {
+	if n, ok, err := s.stockCount(ctx, k, f); ok || err != nil {
+		return n, err
+	}
+	return s.countRecords(ctx, k, f)
+}
+
+// countRecords is Count from the records themselves.
+func (s *Store) countRecords(ctx context.Context, k *Kind, f Filter) (int, error) {
 	cond, args := k.where(f, 1)
 	var n int
 	if err := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, k.Table, cond), args...).Scan(&n); err != nil {
