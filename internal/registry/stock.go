@@ -1,9 +1,11 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -13,12 +15,13 @@ import (
 )
 
 // Registry stocks (migration 0018): how many records of a kind existed at the end of a day,
-// kept per region, league and banner in registry_stock_months and registry_stock_days, so that
-// the count of a unit with 580,000 officers below it sums a few hundred rows. A record adds +1
-// on its start day and -1 on its end day (see stockSpan) to the rows of every region, league
-// and banner that holds it: once under field "" (all records) and once under each of
-// Kind.Stocks with its value of that field. A day's stock is the sum of the month rows before
-// its month and of the day rows of its month up to it; the same as Count with Filter.AsOf
+// kept per region, league and banner in registry_stocks, so that the count of a unit with
+// 580,000 officers below it sums a few dozen rows. A record adds +1 on its start day and -1 on
+// its end day (see stockSpan) to the rows of every region, league and banner that holds it:
+// once under field "" (all records) and once under each of Kind.Stocks with its value of that
+// field, each change written to the row of its year, of its month and of its day. A day's
+// stock is the sum of the year rows before its year, the month rows of its year before its
+// month and the day rows of its month up to it; the same as Count with Filter.AsOf
 // (TestStocksMatchCounts).
 
 // stockUnits returns the region, league and banner codes whose subtree holds a record at code
@@ -36,19 +39,22 @@ func stockUnits(code string) []string {
 // stocked reports whether a kind keeps stock rows: every kind with a Since field.
 func (k *Kind) stocked() bool { return k.Since != "" }
 
-// stockKey is one row of registry_stock_months (at = "2006-01") or registry_stock_days
-// (at = "2006-01-02").
+// stockKey is one row of registry_stocks: grain "y" (at "2006"), "m" ("2006-01") or "d"
+// ("2006-01-02").
 type stockKey struct {
-	unit, at, field, value string
+	unit, grain, at, field, value string
 }
 
 // stockDelta accumulates changes to the stock rows of one kind before they are written.
-type stockDelta struct {
-	months, days map[stockKey]int64
-}
+type stockDelta map[stockKey]int64
 
-func newStockDelta() *stockDelta {
-	return &stockDelta{months: map[stockKey]int64{}, days: map[stockKey]int64{}}
+func newStockDelta() stockDelta { return stockDelta{} }
+
+// change adds n to the rows of unit, field and value holding day (its year, month and day).
+func (d stockDelta) change(unit, day, field, value string, n int64) {
+	d[stockKey{unit, "y", day[:4], field, value}] += n
+	d[stockKey{unit, "m", day[:7], field, value}] += n
+	d[stockKey{unit, "d", day, field, value}] += n
 }
 
 // stockRecord is what the stocks need of one record.
@@ -75,8 +81,8 @@ func stockSpan(since string, created time.Time, closed string, deleted sql.NullT
 
 // add adds a record's contribution times sign. A record that ends on or before its start
 // counts on no day and adds nothing.
-func (d *stockDelta) add(k *Kind, r stockRecord, sign int64) {
-	if len(r.start) < 10 || (r.end != "" && r.end <= r.start) {
+func (d stockDelta) add(k *Kind, r stockRecord, sign int64) {
+	if len(r.start) < 10 || (r.end != "" && (len(r.end) < 10 || r.end <= r.start)) {
 		return
 	}
 	for _, u := range stockUnits(r.region) {
@@ -85,11 +91,9 @@ func (d *stockDelta) add(k *Kind, r stockRecord, sign int64) {
 			if i >= 0 {
 				field, value = k.Stocks[i], r.values[i]
 			}
-			d.months[stockKey{u, r.start[:7], field, value}] += sign
-			d.days[stockKey{u, r.start, field, value}] += sign
+			d.change(u, r.start, field, value, sign)
 			if r.end != "" {
-				d.months[stockKey{u, r.end[:7], field, value}] -= sign
-				d.days[stockKey{u, r.end, field, value}] -= sign
+				d.change(u, r.end, field, value, -sign)
 			}
 		}
 	}
@@ -122,7 +126,7 @@ func stockValue(v any) string {
 }
 
 // readStock adds sign times the contribution of every row of k matching cond.
-func (k *Kind) readStock(ctx context.Context, q db.Querier, d *stockDelta, sign int64, cond string, args ...any) error {
+func (k *Kind) readStock(ctx context.Context, q db.Querier, d stockDelta, sign int64, cond string, args ...any) error {
 	rows, err := q.QueryContext(ctx, k.stockSelect(cond), args...)
 	if err != nil {
 		return fmt.Errorf("registry stocks %s: %w", k.Slug, db.Map(err))
@@ -156,28 +160,24 @@ func (k *Kind) readStock(ctx context.Context, q db.Querier, d *stockDelta, sign 
 
 // write adds the accumulated deltas to the stock rows of k, in key order (so that two
 // transactions lock rows in the same order).
-func (d *stockDelta) write(ctx context.Context, ex db.Execer, dialect db.Dialect, k *Kind) error {
-	for _, t := range []struct {
-		table, col string
-		m          map[stockKey]int64
-	}{{"registry_stock_months", "month", d.months}, {"registry_stock_days", "day", d.days}} {
-		keys := make([]stockKey, 0, len(t.m))
-		for key, n := range t.m {
-			if n != 0 {
-				keys = append(keys, key)
-			}
+func (d stockDelta) write(ctx context.Context, ex db.Execer, dialect db.Dialect, k *Kind) error {
+	keys := make([]stockKey, 0, len(d))
+	for key, n := range d {
+		if n != 0 {
+			keys = append(keys, key)
 		}
-		slices.SortFunc(keys, func(a, b stockKey) int {
-			return strings.Compare(a.unit+"\x00"+a.at+"\x00"+a.field+"\x00"+a.value, b.unit+"\x00"+b.at+"\x00"+b.field+"\x00"+b.value)
-		})
-		rows := make([][]any, len(keys))
-		for i, key := range keys {
-			rows[i] = []any{k.Slug, key.unit, key.at, key.field, key.value, t.m[key]}
-		}
-		suffix := fmt.Sprintf("ON CONFLICT (kind, unit, %s, field, value) DO UPDATE SET delta = %s.delta + excluded.delta", t.col, t.table)
-		if err := db.BulkInsert(ctx, ex, dialect, t.table, []string{"kind", "unit", t.col, "field", "value", "delta"}, rows, suffix); err != nil {
-			return fmt.Errorf("registry stocks %s: %w", k.Slug, err)
-		}
+	}
+	slices.SortFunc(keys, func(a, b stockKey) int {
+		return cmp.Or(strings.Compare(a.unit, b.unit), strings.Compare(a.grain, b.grain), strings.Compare(a.at, b.at),
+			strings.Compare(a.field, b.field), strings.Compare(a.value, b.value))
+	})
+	rows := make([][]any, len(keys))
+	for i, key := range keys {
+		rows[i] = []any{k.Slug, key.unit, key.grain, key.at, key.field, key.value, d[key]}
+	}
+	const suffix = "ON CONFLICT (kind, unit, grain, at, field, value) DO UPDATE SET delta = registry_stocks.delta + excluded.delta"
+	if err := db.BulkInsert(ctx, ex, dialect, "registry_stocks", []string{"kind", "unit", "grain", "at", "field", "value", "delta"}, rows, suffix); err != nil {
+		return fmt.Errorf("registry stocks %s: %w", k.Slug, err)
 	}
 	return nil
 }
@@ -253,7 +253,7 @@ func (s *Store) RebuildStocks(ctx context.Context, kinds ...*Kind) error {
 			continue
 		}
 		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-			for _, table := range []string{"registry_stock_months", "registry_stock_days", "registry_stock_kinds"} {
+			for _, table := range []string{"registry_stocks", "registry_stock_kinds"} {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE kind = $1`, k.Slug); err != nil {
 					return db.Map(err)
 				}
@@ -329,54 +329,89 @@ func (st Stock) Count(enums map[string]string) (n int, ok bool) {
 
 // StocksAsOf returns, for each unit, the records of k in its subtree that existed at the end
 // of the day asOf ("2006-01-02", China date; see Filter.AsOf), in all and by value of each of
-// k.Stocks: unit code → Stock. Units outside scope are an error. Regions, leagues and banners
-// are summed from the stock rows (one query for all of them); townships and villages, and
-// kinds whose rows are not built, are counted from the records (their subtrees are small).
+// k.Stocks: unit code → Stock. It is KindsStocksAsOf for one kind.
 func (s *Store) StocksAsOf(ctx context.Context, k *Kind, scope region.Scope, units []string, asOf string) (map[string]Stock, error) {
+	m, err := s.KindsStocksAsOf(ctx, []*Kind{k}, scope, units, asOf)
+	return m[k.Slug], err
+}
+
+// KindsStocksAsOf returns StocksAsOf of several kinds at once: kind slug → unit code → Stock.
+// Units outside scope are an error (db.ErrNotFound). Regions, leagues and banners are summed
+// from the stock rows, every kind and unit in one query (three key ranges per kind and unit:
+// the years before asOf's year, the months of its year before its month, the days of its
+// month up to it); townships and villages, and kinds whose rows are not built, are counted
+// from the records (their subtrees are small).
+func (s *Store) KindsStocksAsOf(ctx context.Context, kinds []*Kind, scope region.Scope, units []string, asOf string) (map[string]map[string]Stock, error) {
 	if d, ok := ParseAsOf(asOf); !ok || d == "" {
 		return nil, fmt.Errorf("registry.StocksAsOf: bad date %q", asOf)
 	}
-	out := make(map[string]Stock, len(units))
-	var summed []string
 	for _, u := range units {
 		if !scope.Contains(u) {
 			return nil, fmt.Errorf("registry.StocksAsOf %s: %w", u, db.ErrNotFound)
 		}
-		out[u] = Stock{By: map[string]map[string]int{}}
-		if l := region.LevelOf(u); l >= region.LevelRegion && l <= region.LevelBanner && s.stocksBuilt(ctx, k) {
-			summed = append(summed, u)
-			continue
-		}
-		st, err := s.countStock(ctx, k, u, asOf)
-		if err != nil {
-			return nil, err
-		}
-		out[u] = st
 	}
-	if len(summed) == 0 {
+	out := make(map[string]map[string]Stock, len(kinds))
+	var summedKinds []string
+	summedUnits := map[string]bool{}
+	for _, k := range kinds {
+		out[k.Slug] = make(map[string]Stock, len(units))
+		built := s.stocksBuilt(ctx, k)
+		var counted []string
+		for _, u := range units {
+			if l := region.LevelOf(u); built && l >= region.LevelRegion && l <= region.LevelBanner {
+				out[k.Slug][u] = Stock{By: stockFields(k)}
+				summedUnits[u] = true
+				if !slices.Contains(summedKinds, k.Slug) {
+					summedKinds = append(summedKinds, k.Slug)
+				}
+				continue
+			}
+			counted = append(counted, u)
+		}
+		if len(counted) > 0 {
+			m, err := s.countStocks(ctx, k, counted, asOf)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(out[k.Slug], m)
+		}
+	}
+	if len(summedKinds) == 0 {
 		return out, nil
 	}
-	marks := make([]string, len(summed))
-	args := []any{k.Slug, asOf[:7], asOf[:7] + "-01", asOf}
-	for i, u := range summed {
-		args = append(args, u)
-		marks[i] = fmt.Sprintf("$%d", len(args))
+	args := []any{asOf[:4], asOf[:4] + "-01", asOf[:7], asOf[:7] + "-01", asOf}
+	list := func(xs []string) string {
+		marks := make([]string, len(xs))
+		for i, x := range xs {
+			args = append(args, x)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		return strings.Join(marks, ", ")
 	}
-	in := strings.Join(marks, ", ")
-	q := fmt.Sprintf(`SELECT unit, field, value, SUM(delta) FROM registry_stock_months WHERE kind = $1 AND unit IN (%s) AND month < $2 GROUP BY unit, field, value
-		UNION ALL SELECT unit, field, value, SUM(delta) FROM registry_stock_days WHERE kind = $1 AND unit IN (%s) AND day >= $3 AND day <= $4 GROUP BY unit, field, value`, in, in)
+	inKinds := list(summedKinds)
+	inUnits := list(slices.Sorted(maps.Keys(summedUnits)))
+	// One key range per branch: given the three ORed, SQLite reads every row of the unit.
+	branch := func(cond string) string {
+		return fmt.Sprintf(`SELECT kind, unit, field, value, delta FROM registry_stocks WHERE kind IN (%s) AND unit IN (%s) AND %s`, inKinds, inUnits, cond)
+	}
+	q := `SELECT kind, unit, field, value, SUM(delta) FROM (` + branch(`grain = 'y' AND at < $1`) + ` UNION ALL ` +
+		branch(`grain = 'm' AND at >= $2 AND at < $3`) + ` UNION ALL ` + branch(`grain = 'd' AND at >= $4 AND at <= $5`) +
+		`) s GROUP BY kind, unit, field, value`
 	rows, err := s.DB.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("registry.StocksAsOf %s: %w", k.Slug, db.Map(err))
+		return nil, fmt.Errorf("registry.StocksAsOf: %w", db.Map(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var unit, field, value string
+		var kind, unit, field, value string
 		var n int
-		if err := rows.Scan(&unit, &field, &value, &n); err != nil {
-			return nil, fmt.Errorf("registry.StocksAsOf %s: %w", k.Slug, err)
+		if err := rows.Scan(&kind, &unit, &field, &value, &n); err != nil {
+			return nil, fmt.Errorf("registry.StocksAsOf: %w", err)
 		}
-		st := out[unit]
+		st, ok := out[kind][unit]
+		if !ok {
+			continue // a kind not built, counted from its records above
+		}
 		if field == "" {
 			st.All += n
 		} else {
@@ -385,44 +420,72 @@ func (s *Store) StocksAsOf(ctx context.Context, k *Kind, scope region.Scope, uni
 			}
 			st.By[field][value] += n
 		}
-		out[unit] = st
+		out[kind][unit] = st
 	}
 	return out, rows.Err()
 }
 
-// countStock counts the Stock of one unit from the records (one grouped query).
-func (s *Store) countStock(ctx context.Context, k *Kind, unit, asOf string) (Stock, error) {
-	st := Stock{By: map[string]map[string]int{}}
-	cond, args := k.where(Filter{Scope: region.NewScope(unit), AsOf: asOf}, 1)
-	cols := strings.Join(append([]string{"count(*)"}, k.Stocks...), ", ")
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s`, cols, k.Table, cond)
-	if len(k.Stocks) > 0 {
-		q += " GROUP BY " + strings.Join(k.Stocks, ", ")
+// countStocks counts the Stock of each of units from the records, one grouped query per
+// level among them (a banner's townships: one query over the banner's records, grouped by
+// the first 9 digits of their codes). Units whose subtrees nest are counted each on its own.
+func (s *Store) countStocks(ctx context.Context, k *Kind, units []string, asOf string) (map[string]Stock, error) {
+	out := make(map[string]Stock, len(units))
+	byLen := map[int][]string{}
+	for _, u := range units {
+		out[u] = Stock{By: stockFields(k)}
+		byLen[len(region.Prefix(u))] = append(byLen[len(region.Prefix(u))], u)
 	}
-	rows, err := s.DB.QueryContext(ctx, q, args...)
-	if err != nil {
-		return st, fmt.Errorf("registry.StocksAsOf %s: %w", k.Slug, db.Map(err))
-	}
-	defer rows.Close()
-	vals := make([]any, len(k.Stocks))
-	for rows.Next() {
-		var n int
-		targets := []any{&n}
+	for n, us := range byLen {
+		if len(region.NewScope(us...).Roots()) != len(us) {
+			for _, u := range us { // nested units (a region and a banner, say): one by one
+				m, err := s.countStocks(ctx, k, []string{u}, asOf)
+				if err != nil {
+					return nil, err
+				}
+				out[u] = m[u]
+			}
+			continue
+		}
+		cond, args := k.where(Filter{Scope: region.NewScope(us...), AsOf: asOf}, 1)
+		group := append([]string{fmt.Sprintf("substr(region_code, 1, %d)", n)}, k.Stocks...)
+		q := fmt.Sprintf(`SELECT count(*), %s FROM %s WHERE %s GROUP BY %s`, strings.Join(group, ", "), k.Table, cond, strings.Join(group, ", "))
+		rows, err := s.DB.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("registry.StocksAsOf %s: %w", k.Slug, db.Map(err))
+		}
+		unitOf := map[string]string{}
+		for _, u := range us {
+			unitOf[region.Prefix(u)] = u
+		}
+		vals := make([]any, len(k.Stocks))
+		var prefix string
+		var cnt int
+		targets := []any{&cnt, &prefix}
 		for i := range vals {
 			targets = append(targets, &vals[i])
 		}
-		if err := rows.Scan(targets...); err != nil {
-			return st, fmt.Errorf("registry.StocksAsOf %s: %w", k.Slug, err)
-		}
-		st.All += n
-		for i, f := range k.Stocks {
-			if st.By[f] == nil {
-				st.By[f] = map[string]int{}
+		for rows.Next() {
+			if err := rows.Scan(targets...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("registry.StocksAsOf %s: %w", k.Slug, err)
 			}
-			st.By[f][stockValue(vals[i])] += n
+			c, ok := unitOf[prefix]
+			if !ok {
+				continue
+			}
+			st := out[c]
+			st.All += cnt
+			for i, f := range k.Stocks {
+				st.By[f][stockValue(vals[i])] += cnt
+			}
+			out[c] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return st, rows.Err()
+	return out, nil
 }
 
 // stockCount answers Count from the stock rows when it can: a count as of a day, of a
@@ -450,7 +513,8 @@ func (s *Store) stockCount(ctx context.Context, k *Kind, f Filter) (int, bool, e
 	return n, true, nil
 }
 
-// stockFields is an empty By with every field of k.Stocks, for Stock.Count's field check.
+// stockFields is an empty Stock.By with every field of k.Stocks (Stock.Count tells a field
+// with no records from one that is not kept).
 func stockFields(k *Kind) map[string]map[string]int {
 	by := map[string]map[string]int{}
 	for _, f := range k.Stocks {

@@ -178,13 +178,13 @@ func TestStocksMatchCounts(t *testing.T) {
 		compare("kept write by write")
 		rows := func() []string {
 			var out []string
-			for _, table := range []string{"registry_stock_months", "registry_stock_days"} {
+			for _, table := range []string{"registry_stocks"} {
 				got, err := db.QueryAll(ctx, d, func(s db.Scanner) (string, error) {
-					var kind, unit, at, field, value string
+					var kind, unit, grain, at, field, value string
 					var n int64
-					err := s.Scan(&kind, &unit, &at, &field, &value, &n)
-					return strings.Join([]string{kind, unit, at, field, value, fmt.Sprint(n)}, " "), err
-				}, `SELECT * FROM `+table+` WHERE delta <> 0`)
+					err := s.Scan(&kind, &unit, &grain, &at, &field, &value, &n)
+					return strings.Join([]string{kind, unit, grain, at, field, value, fmt.Sprint(n)}, " "), err
+				}, `SELECT kind, unit, grain, at, field, value, delta FROM `+table+` WHERE delta <> 0`)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -204,5 +204,35 @@ func TestStocksMatchCounts(t *testing.T) {
 			t.Errorf("rebuilt stock rows differ from those kept write by write: %d against %d rows", len(rebuilt), len(kept))
 		}
 		compare("rebuilt")
+
+		// Townships and villages, and kinds whose rows are not built, are counted from the
+		// records, several units in one grouped query.
+		counted := func(st *registry.Store, when string, units []string) {
+			t.Helper()
+			for k, fs := range filters {
+				for _, day := range []string{"2022-12-31", "2025-03-10", "2020-06-15"} {
+					all, err := st.StocksAsOf(ctx, k, everyone, units, day)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, unit := range units {
+						for _, en := range fs {
+							want, err := st.CountFromRecords(ctx, k, registry.Filter{Scope: everyone, Within: unit, AsOf: day, Enums: en})
+							if err != nil {
+								t.Fatal(err)
+							}
+							if got, ok := all[unit].Count(en); !ok || got != want {
+								t.Errorf("%s: StocksAsOf %s %s as of %s %v = %d (%v), records %d", when, k.Slug, unit, day, en, got, ok, want)
+							}
+						}
+					}
+				}
+			}
+		}
+		counted(st, "townships and villages", []string{"152502001", "152502002", "152502001001"})
+		if _, err := d.ExecContext(ctx, `DELETE FROM registry_stock_kinds`); err != nil {
+			t.Fatal(err)
+		}
+		counted(newStore(d), "not built", []string{"150000", "152500", "152501", "152502"})
 	})
 }

@@ -2,7 +2,9 @@ package stats
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/kepu/kepu/internal/region"
@@ -48,26 +50,63 @@ func (r *Registry) stockDay(q Query) string {
 
 // registryFetcher counts the registry records in the unit's subtree that existed at the end of
 // the period (registry.Filter.AsOf: begun by then, not closed by then; today while the period
-// runs) through registry.Store.Count, so that a past year's stock is the count of that year's
-// end, not of today. AsOf and the records link carry that day; the link lists exactly the
-// records counted.
+// runs), so that a past year's stock is the count of that year's end, not of today. One
+// registry.Store.KindsStocksAsOf answers every count, for the unit or for all its children at
+// once (summed from the registry's stock rows for regions, leagues and banners). AsOf and the records link carry that day; the link lists exactly the records
+// counted.
 func (r *Registry) registryFetcher(counts []regCount) *fetcher {
 	f := &fetcher{name: "registry"}
-	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
-		out := map[string]cell{}
+	var kinds []*registry.Kind
+	for _, c := range counts {
+		if !slices.Contains(kinds, c.kind) {
+			kinds = append(kinds, c.kind)
+		}
+	}
+	// stocks computes every count at each of units as of day: unit → key → cell.
+	stocks := func(ctx context.Context, q Query, units []string) (map[string]map[string]cell, error) {
 		day := r.stockDay(q)
-		for _, c := range counts {
-			var n int64
-			for _, en := range c.filters() {
-				k, err := r.deps.Registry.Count(ctx, c.kind, registry.Filter{Scope: q.Scope, Within: q.Unit, Enums: en, AsOf: day})
-				if err != nil {
-					return nil, err
+		out := map[string]map[string]cell{}
+		for _, u := range units {
+			out[u] = map[string]cell{}
+		}
+		all, err := r.deps.Registry.KindsStocksAsOf(ctx, kinds, q.Scope, units, day)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range kinds {
+			m := all[k.Slug]
+			for _, c := range counts {
+				if c.kind != k {
+					continue
 				}
-				n += int64(k)
+				for _, u := range units {
+					var n int64
+					for _, en := range c.filters() {
+						k, ok := m[u].Count(en)
+						if !ok {
+							return nil, fmt.Errorf("stats: registry %s keeps no stock by %v", c.kind.Slug, en)
+						}
+						n += int64(k)
+					}
+					out[u][c.key] = cell{exact: n, known: true, asOf: day, records: c.records(u, day)}
+				}
 			}
-			out[c.key] = cell{exact: n, known: true, asOf: day, records: c.records(q.Unit, day)}
 		}
 		return out, nil
+	}
+	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
+		m, err := stocks(ctx, q, []string{q.Unit})
+		if err != nil {
+			return nil, err
+		}
+		return m[q.Unit], nil
+	}
+	f.children = func(ctx context.Context, q Query, kids []region.Unit) (map[string]map[string]cell, error) {
+		units := make([]string, len(kids))
+		for i, k := range kids {
+			units[i] = k.Code
+		}
+		return stocks(ctx, q, units)
 	}
 	f.own = func(ctx context.Context, q Query) (map[string]cell, error) {
 		out := map[string]cell{}

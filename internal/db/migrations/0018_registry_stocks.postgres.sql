@@ -7,32 +7,26 @@
 -- until the day before its end day (closed_on, or the China date it was deleted); see
 -- registry.Filter.AsOf. It adds +1 on its start day and -1 on its end day to the rows of the
 -- region, league and banner it lies in: once with field '' (all records), and once per field
--- the kind keeps stocks by (Kind.Stocks) with the record's value of that field. A day's stock
--- is the sum of the month rows before its month and the day rows of its month up to it.
+-- the kind keeps stocks by (Kind.Stocks) with the record's value of that field; each change is
+-- written three times, to the row of its year (grain 'y', at '2006'), of its month ('m',
+-- '2006-01') and of its day ('d', '2006-01-02'). A day's stock is the sum of the year rows
+-- before its year, the month rows of its year before its month and the day rows of its month
+-- up to it: a few dozen rows per unit, whatever the day.
 --
 -- The rows are kept by registry.Store in the transaction of every write (create, update,
 -- delete, import, accreditation). registry_stock_kinds lists the kinds whose rows are built;
 -- registry.Store.BuildStocks builds the others from their records when the server starts, and
 -- a kind not listed is counted from its records.
 
-CREATE TABLE registry_stock_months (
+CREATE TABLE registry_stocks (
 	kind TEXT NOT NULL,
 	unit TEXT NOT NULL,
-	month TEXT NOT NULL,
+	grain TEXT NOT NULL,
+	at TEXT NOT NULL,
 	field TEXT NOT NULL,
 	value TEXT NOT NULL,
 	delta BIGINT NOT NULL,
-	PRIMARY KEY (kind, unit, month, field, value)
-);
-
-CREATE TABLE registry_stock_days (
-	kind TEXT NOT NULL,
-	unit TEXT NOT NULL,
-	day TEXT NOT NULL,
-	field TEXT NOT NULL,
-	value TEXT NOT NULL,
-	delta BIGINT NOT NULL,
-	PRIMARY KEY (kind, unit, day, field, value)
+	PRIMARY KEY (kind, unit, grain, at, field, value)
 );
 
 CREATE TABLE registry_stock_kinds (
