@@ -228,6 +228,7 @@ func (r *Registry) ChildrenValues(ctx context.Context, q Query, codes ...string)
 	if err != nil {
 		return nil, err
 	}
+	var ks []kept // computed here, stored at the end in one statement
 	for _, f := range fetchersOf(expand(r, inds)) {
 		missing := false
 		for i, k := range in {
@@ -247,11 +248,7 @@ func (r *Registry) ChildrenValues(ctx context.Context, q Query, codes ...string)
 			}
 			for i, k := range in {
 				per[i][f.name] = m[k.Code]
-				cq := q
-				cq.Unit = k.Code
-				if err := r.keep(ctx, k.Code, cq, f.name, m[k.Code]); err != nil {
-					return nil, err
-				}
+				ks = append(ks, kept{k.Code, f.name, m[k.Code]})
 			}
 			continue
 		}
@@ -266,10 +263,11 @@ func (r *Registry) ChildrenValues(ctx context.Context, q Query, codes ...string)
 				return nil, err
 			}
 			per[i][f.name] = m
-			if err := r.keep(ctx, k.Code, cq, f.name, m); err != nil {
-				return nil, err
-			}
+			ks = append(ks, kept{k.Code, f.name, m})
 		}
+	}
+	if err := r.keepAll(ctx, q, ks); err != nil {
+		return nil, err
 	}
 	out := make([][]Value, len(in))
 	for i, k := range in {
@@ -360,18 +358,23 @@ func (r *Registry) compute(ctx context.Context, q Query, inds []*Indicator) (map
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if res[i], errs[i] = f.unit(ctx, q); errs[i] == nil {
-				errs[i] = r.keep(ctx, q.Unit, q, f.name, res[i])
-			}
+			res[i], errs[i] = f.unit(ctx, q)
 		}()
 	}
 	wg.Wait()
 	out := map[string]map[string]cell{}
+	var ks []kept
 	for i, f := range fs {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("stats: %s: %w", f.name, errs[i])
 		}
 		out[f.name] = res[i]
+		if _, ok := snaps[q.Unit][f.name]; !ok {
+			ks = append(ks, kept{q.Unit, f.name, res[i]})
+		}
+	}
+	if err := r.keepAll(ctx, q, ks); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -130,20 +130,32 @@ func (r *Registry) snapshots(ctx context.Context, units []string, q Query) (map[
 	return out, rows.Err()
 }
 
-// keep stores a computed source's cells for a unit and period (no-op when MaxAge is 0).
-func (r *Registry) keep(ctx context.Context, unit string, q Query, source string, m map[string]cell) error {
-	if r.MaxAge <= 0 || r.deps.DB == nil {
+// kept is one source's computed cells at one unit, to be stored by keepAll.
+type kept struct {
+	unit, source string
+	cells        map[string]cell
+}
+
+// keepAll stores computed sources' cells of one period in one statement (no-op when MaxAge is
+// 0): the batches of a dashboard run side by side, and a write transaction per source and unit
+// made them wait on SQLite's one writer (a cold region dashboard made about 180 of them).
+func (r *Registry) keepAll(ctx context.Context, q Query, ks []kept) error {
+	if r.MaxAge <= 0 || r.deps.DB == nil || len(ks) == 0 {
 		return nil
 	}
-	s, err := encodeCells(m)
-	if err != nil {
-		return err
+	at := r.now().UTC()
+	rows := make([][]any, len(ks))
+	for i, k := range ks {
+		s, err := encodeCells(k.cells)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{k.unit, q.Year, q.Month, k.source, s, at}
 	}
-	_, err = r.deps.DB.ExecContext(ctx, `INSERT INTO stats_snapshots (region_code, year, month, source, cells, computed_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (region_code, year, month, source) DO UPDATE SET cells = excluded.cells, computed_at = excluded.computed_at`,
-		unit, q.Year, q.Month, source, s, r.now().UTC())
+	err := db.BulkInsert(ctx, r.deps.DB, r.deps.DB.Dialect, "stats_snapshots", []string{"region_code", "year", "month", "source", "cells", "computed_at"}, rows,
+		"ON CONFLICT (region_code, year, month, source) DO UPDATE SET cells = excluded.cells, computed_at = excluded.computed_at")
 	if err != nil {
-		return fmt.Errorf("stats.keep: %w", db.Map(err))
+		return fmt.Errorf("stats.keep: %w", err)
 	}
 	return nil
 }
