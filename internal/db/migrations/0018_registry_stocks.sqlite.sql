@@ -6,8 +6,9 @@
 -- A record counts from its start day (the kind's Since date, or the China date it was entered)
 -- until the day before its end day (closed_on, or the China date it was deleted); see
 -- registry.Filter.AsOf. It adds +1 on its start day and -1 on its end day to the rows of the
--- region, league and banner it lies in: once with field '' (all records), and once per field
--- the kind keeps stocks by (Kind.Stocks) with the record's value of that field; each change is
+-- region, league and banner it lies in: with field '' (all records) for a kind without stock
+-- fields, else once per field the kind keeps stocks by (Kind.Stocks) with the record's value
+-- of that field (the total is the sum over the first field's values); each change is
 -- written three times, to the row of its year (grain 'y', at '2006'), of its month ('m',
 -- '2006-01') and of its day ('d', '2006-01-02'). A day's stock is the sum of the year rows
 -- before its year, the month rows of its year before its month and the day rows of its month
