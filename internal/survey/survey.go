@@ -38,6 +38,11 @@ type Survey struct {
 	DemoTrueShare *float64
 	CreatedAt     time.Time
 	Responses     int // responses in the caller's scope (List only)
+	// Version counts the writes that can change the survey's estimates (a response or a census
+	// margin added, changed or deleted; the unit or scoring changed). The database's triggers
+	// bump it in the same transaction as the write (migration 0021); a stored estimate is
+	// served only for the version it was computed at.
+	Version int64
 }
 
 // ScoringScheme returns the survey's scheme with its numbers.
