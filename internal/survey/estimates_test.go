@@ -207,3 +207,89 @@ func TestStoredEstimateFollowsEveryWrite(t *testing.T) {
 		plant(t)
 	})
 }
+
+// LatestHeadline picks what the statistics fetcher used to pick from Headlines of the unit's
+// scope: the survey of exactly the unit, year not after the one asked, newest year and then
+// highest id, not suppressed; for a league, not the region's surveys seen from it.
+func TestLatestHeadlineIsHeadlinesBest(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx, s := context.Background(), newStore(d)
+		frame := Frame{}
+		banners, _ := s.Regions.UnitsAt(ctx, region.LevelBanner)
+		for _, b := range banners {
+			if l := LeagueOf(b.Code); l != "" && !region.IsDevelopmentZone(b.Code) {
+				frame[l] = append(frame[l], FrameUnit{b.Code, 100000})
+			}
+		}
+		r := rand.New(rand.NewPCG(5, 6))
+		survey := func(unit string, year, perBanner int, share float64) {
+			id, err := s.Create(ctx, all, 0, Input{RegionCode: unit, Title: "调查", Year: year, Scheme: National2024, Sample: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sv, _ := s.Get(ctx, all, id)
+			items, _ := s.Items(ctx, id)
+			f := frame
+			if unit != "150000" {
+				f = Frame{unit: frame[unit]}
+			}
+			syn, err := Draw(r, f, SyntheticPlan{BannersPerLeague: 2, PerBanner: perBanner, Share: share}, sv, items)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.insertResponses(ctx, tx, 0, syn.Responses) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		survey("150000", 2020, 30, 0.1)
+		survey("150000", 2024, 30, 0.1)
+		survey("150000", 2024, 30, 0.1)
+		survey("152500", 2022, 80, 0.4)
+		survey("152500", 2024, 5, 0.4) // 10 respondents: suppressed
+		if _, err := s.Create(ctx, all, 0, Input{RegionCode: "152500", Title: "无答卷", Year: 2023, Scheme: National2024}); err != nil {
+			t.Fatal(err)
+		}
+		old := func(scope region.Scope, unit string, year int) (Headline, bool) {
+			hs, err := s.Headlines(ctx, scope.Narrow(unit), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var best *Headline
+			for i, h := range hs {
+				if h.RegionCode != unit || h.Year > year || h.Suppressed {
+					continue
+				}
+				if best == nil || h.Year > best.Year || (h.Year == best.Year && h.SurveyID > best.SurveyID) {
+					best = &hs[i]
+				}
+			}
+			if best == nil {
+				return Headline{}, false
+			}
+			return *best, true
+		}
+		found := 0
+		for _, scope := range []region.Scope{all, xilin, xilinhot} {
+			for _, unit := range []string{"150000", "152500", "152502", "150100"} {
+				for _, year := range []int{2019, 2020, 2022, 2023, 2024, 2026} {
+					for range 2 { // computed, then stored
+						wh, wok := old(scope, unit, year)
+						h, ok, err := s.LatestHeadline(ctx, scope.Narrow(unit), unit, year)
+						if err != nil || ok != wok || fmt.Sprintf("%+v", h) != fmt.Sprintf("%+v", wh) {
+							t.Errorf("%v %s %d: %+v %v %v, want %+v %v", scope.Roots(), unit, year, h, ok, err, wh, wok)
+						}
+						if ok {
+							found++
+						}
+					}
+				}
+			}
+		}
+		if found == 0 {
+			t.Error("no headline found at all")
+		}
+		if h, ok, _ := s.LatestHeadline(ctx, xilin, "152500", 2024); !ok || h.Year != 2022 {
+			t.Errorf("the league's 2024 survey (10 respondents) is suppressed, its 2022 one holds: %+v %v", h, ok)
+		}
+	})
+}
