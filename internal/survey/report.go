@@ -369,7 +369,7 @@ func (s *Store) Report(ctx context.Context, scope region.Scope, id int64, rake b
 // compute is Report's estimation from the rows: the responses in scope, their leagues' names
 // and the margins (when rake), read now. Errors as Report's.
 func (s *Store) compute(ctx context.Context, scope region.Scope, sv Survey, rake bool) (Report, error) {
-	rs, err := s.Responses(ctx, scope, sv.ID)
+	rs, err := s.estimationRows(ctx, scope, sv.ID)
 	if err != nil {
 		return Report{}, err
 	}
@@ -398,6 +398,19 @@ func (s *Store) compute(ctx context.Context, scope region.Scope, sv Survey, rake
 		return rep, &ReportError{err}
 	}
 	return rep, nil
+}
+
+// estimationRows returns the responses of a survey whose unit lies in scope, in id order, with
+// only what Estimate reads (unit, design, classes, unanswered count, literacy): the rows of
+// Responses without their mode, probabilities, score, level and time.
+func (s *Store) estimationRows(ctx context.Context, scope region.Scope, id int64) ([]Response, error) {
+	where, args := scope.Where("region_code", 2)
+	return db.QueryAll(ctx, s.DB, func(row db.Scanner) (Response, error) {
+		var r Response
+		err := row.Scan(&r.RegionCode, &r.Stratum, &r.PSU, &r.Weight, &r.Urban, &r.Sex, &r.AgeGroup, &r.Unanswered, &r.Literate)
+		return r, err
+	}, `SELECT region_code, stratum, psu, weight, urban, sex, age_group, unanswered, literate
+		FROM survey_responses WHERE survey_id = `+s.ph(1)+` AND `+where+` ORDER BY id`, append([]any{id}, args...)...)
 }
 
 func (s *Store) leagueNames(ctx context.Context, rs []Response) (map[string]string, error) {

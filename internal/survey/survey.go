@@ -10,6 +10,10 @@
 // limited to the caller's region scope: a banner admin sees the surveys of its subtree and,
 // of surveys that cover it, only the responses of its subtree. It reads no other domain's
 // tables.
+//
+// A report's estimate is stored (survey_estimates, estimates.go) per survey, scope and raking,
+// and served again only while the survey's version (bumped by database triggers with every
+// write to its responses, margins, unit or scoring) is the one it was computed at.
 package survey
 
 import (
