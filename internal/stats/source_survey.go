@@ -9,30 +9,23 @@ import (
 	"github.com/kepu/kepu/internal/survey"
 )
 
-// surveyFetcher reads civic scientific literacy through survey.Store.Headlines: the overall
+// surveyFetcher reads civic scientific literacy through survey.Store.LatestHeadline: the overall
 // share (percent, with its 95% CI) of the latest survey of exactly the unit whose year is not
-// after the year asked (Latest: a survey's figure holds until the next one), and the published
-// figure (survey.PublishedFigures: CAST's releases, Inner Mongolia at the region only).
+// after the year asked and whose share is not suppressed (Latest: a survey's figure holds until
+// the next one; the estimate is the survey's stored one while no response or margin changed),
+// and the published figure (survey.PublishedFigures: CAST's releases, Inner Mongolia at the
+// region only).
 // Keys: "share", "published".
 func (r *Registry) surveyFetcher() *fetcher {
 	f := &fetcher{name: "survey"}
 	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
 		out := map[string]cell{}
 		if r.deps.Survey != nil {
-			hs, err := r.deps.Survey.Headlines(ctx, q.Scope.Narrow(q.Unit), 0)
+			best, ok, err := r.deps.Survey.LatestHeadline(ctx, q.Scope.Narrow(q.Unit), q.Unit, q.Year)
 			if err != nil {
 				return nil, err
 			}
-			var best *survey.Headline
-			for i, h := range hs {
-				if h.RegionCode != q.Unit || h.Year > q.Year || h.Suppressed {
-					continue
-				}
-				if best == nil || h.Year > best.Year || (h.Year == best.Year && h.SurveyID > best.SurveyID) {
-					best = &hs[i]
-				}
-			}
-			if best != nil {
+			if ok {
 				out["share"] = cell{float: true, value: round(best.Share, 2), low: round(best.Lo, 2), high: round(best.Hi, 2), known: true,
 					asOf: strconv.Itoa(best.Year), records: fmt.Sprintf("/console/surveys/%d/report", best.SurveyID)}
 			}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kepu/kepu/internal/db"
 	"github.com/kepu/kepu/internal/region"
 	"github.com/kepu/kepu/internal/survey/estimate"
 )
@@ -184,21 +185,15 @@ func Estimate(sv Survey, rs []Response, margins []MarginRow, names map[string]st
 		}
 		return c
 	}
-	rep.Cells = append(rep.Cells, cell(GroupOverall, "", "总体", d, n))
+	rep.Cells = append(rep.Cells, cell(GroupOverall, "", cellLabel(GroupOverall, "", names), d, n))
 	for _, g := range []struct {
 		group string
 		by    []string
-		label func(string) string
 	}{
-		{GroupLeague, league, func(c string) string {
-			if nm := names[c]; nm != "" {
-				return nm
-			}
-			return c
-		}},
-		{GroupUrban, urban, func(c string) string { return UrbanLabel(c == "1") }},
-		{GroupSex, sex, SexLabel},
-		{GroupAge, age, func(c string) string { return c + " 岁" }},
+		{GroupLeague, league},
+		{GroupUrban, urban},
+		{GroupSex, sex},
+		{GroupAge, age},
 	} {
 		counts := map[string]int{}
 		for _, k := range g.by {
@@ -210,10 +205,31 @@ func Estimate(sv Survey, rs []Response, margins []MarginRow, names map[string]st
 		}
 		for _, dm := range doms {
 			k := dm.Key[0]
-			rep.Cells = append(rep.Cells, cell(g.group, k, g.label(k), dm.Design, counts[k]))
+			rep.Cells = append(rep.Cells, cell(g.group, k, cellLabel(g.group, k, names), dm.Design, counts[k]))
 		}
 	}
 	return rep, nil
+}
+
+// cellLabel names a report cell of a group and category key: a league by its name in names
+// (its code when names lacks it), urban/rural, sex, an age group in years, the overall cell.
+func cellLabel(group, key string, names map[string]string) string {
+	switch group {
+	case GroupOverall:
+		return "总体"
+	case GroupLeague:
+		if nm := names[key]; nm != "" {
+			return nm
+		}
+		return key
+	case GroupUrban:
+		return UrbanLabel(key == "1")
+	case GroupSex:
+		return SexLabel(key)
+	case GroupAge:
+		return key + " 岁"
+	}
+	return key
 }
 
 // MarginTolerance is how far (relative) the margins' grand totals may differ: census tables by
@@ -339,13 +355,21 @@ func rakeMargins(rs []Response, sv Survey, margins []MarginRow, cols map[string]
 // Report estimates a survey visible to scope from the responses in scope, raked to the
 // survey's margins when rake is true and margins exist. Margins are used only when their
 // units all lie in scope (a banner admin looking at a league survey sees the unraked domain).
-// Errors: *ReportError (ErrNoResponses and Estimate's errors), db.ErrNotFound, database errors.
+// The estimate is stored (survey_estimates) and served again while the survey's Version
+// stays the same (see Store.report). Errors: *ReportError (ErrNoResponses and Estimate's
+// errors), db.ErrNotFound, database errors.
 func (s *Store) Report(ctx context.Context, scope region.Scope, id int64, rake bool) (Report, error) {
 	sv, err := s.Get(ctx, scope, id)
 	if err != nil {
 		return Report{}, err
 	}
-	rs, err := s.Responses(ctx, scope, id)
+	return s.report(ctx, scope, sv, rake, true)
+}
+
+// compute is Report's estimation from the rows: the responses in scope, their leagues' names
+// and the margins (when rake), read now. Errors as Report's.
+func (s *Store) compute(ctx context.Context, scope region.Scope, sv Survey, rake bool) (Report, error) {
+	rs, err := s.estimationRows(ctx, scope, sv.ID)
 	if err != nil {
 		return Report{}, err
 	}
@@ -356,7 +380,7 @@ func (s *Store) Report(ctx context.Context, scope region.Scope, id int64, rake b
 	var use []MarginRow
 	note := ""
 	if rake {
-		ms, err := s.Margins(ctx, id)
+		ms, err := s.Margins(ctx, sv.ID)
 		if err != nil {
 			return Report{}, err
 		}
@@ -374,6 +398,19 @@ func (s *Store) Report(ctx context.Context, scope region.Scope, id int64, rake b
 		return rep, &ReportError{err}
 	}
 	return rep, nil
+}
+
+// estimationRows returns the responses of a survey whose unit lies in scope, in id order, with
+// only what Estimate reads (unit, design, classes, unanswered count, literacy): the rows of
+// Responses without their mode, probabilities, score, level and time.
+func (s *Store) estimationRows(ctx context.Context, scope region.Scope, id int64) ([]Response, error) {
+	where, args := scope.Where("region_code", 2)
+	return db.QueryAll(ctx, s.DB, func(row db.Scanner) (Response, error) {
+		var r Response
+		err := row.Scan(&r.RegionCode, &r.Stratum, &r.PSU, &r.Weight, &r.Urban, &r.Sex, &r.AgeGroup, &r.Unanswered, &r.Literate)
+		return r, err
+	}, `SELECT region_code, stratum, psu, weight, urban, sex, age_group, unanswered, literate
+		FROM survey_responses WHERE survey_id = `+s.ph(1)+` AND `+where+` ORDER BY id`, append([]any{id}, args...)...)
 }
 
 func (s *Store) leagueNames(ctx context.Context, rs []Response) (map[string]string, error) {
@@ -447,7 +484,7 @@ func (s *Store) Trend(ctx context.Context, scope region.Scope, unit string) ([]T
 		}
 		p := at(sv.Year)
 		p.SurveyID = sv.ID
-		rep, err := s.Report(ctx, scope, sv.ID, true)
+		rep, err := s.report(ctx, scope, sv, true, false)
 		if err != nil {
 			p.Error = err.Error()
 			continue
@@ -501,20 +538,63 @@ func (s *Store) Headlines(ctx context.Context, scope region.Scope, year int) ([]
 		if (year != 0 && sv.Year != year) || sv.Responses == 0 {
 			continue
 		}
-		rep, err := s.Report(ctx, scope, sv.ID, true)
-		var re *ReportError
-		if err != nil && !errors.As(err, &re) {
+		h, err := s.headline(ctx, scope, sv)
+		if err != nil {
 			return nil, fmt.Errorf("survey.Headlines: survey %d: %w", sv.ID, err)
-		}
-		c := rep.Overall()
-		if err != nil { // a survey whose margins do not fit: say why, give no number
-			c = Cell{N: rep.N, Suppressed: true, Reason: err.Error()}
-		}
-		h := Headline{SurveyID: sv.ID, RegionCode: sv.RegionCode, Year: sv.Year, Title: sv.Title, N: c.N, Raked: rep.Raked, Suppressed: c.Suppressed, Reason: c.Reason}
-		if !c.Suppressed {
-			h.Share, h.Lo, h.Hi = c.Share*100, c.Lo*100, c.Hi*100
 		}
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// headline is the Headline of a survey read with its Version (List, Get) from the responses
+// in scope; errors are the database's (a report that cannot be estimated is a suppressed
+// headline saying why).
+func (s *Store) headline(ctx context.Context, scope region.Scope, sv Survey) (Headline, error) {
+	rep, err := s.report(ctx, scope, sv, true, false)
+	var re *ReportError
+	if err != nil && !errors.As(err, &re) {
+		return Headline{}, err
+	}
+	return headlineOf(sv, rep, err), nil
+}
+
+// headlineOf is the Headline of a survey's report, or of the *ReportError that says why it has
+// none (suppressed, the error as the reason).
+func headlineOf(sv Survey, rep Report, err error) Headline {
+	c := rep.Overall()
+	if err != nil { // a survey whose margins do not fit: say why, give no number
+		c = Cell{N: rep.N, Suppressed: true, Reason: err.Error()}
+	}
+	h := Headline{SurveyID: sv.ID, RegionCode: sv.RegionCode, Year: sv.Year, Title: sv.Title, N: c.N, Raked: rep.Raked, Suppressed: c.Suppressed, Reason: c.Reason}
+	if !c.Suppressed {
+		h.Share, h.Lo, h.Hi = c.Share*100, c.Lo*100, c.Hi*100
+	}
+	return h
+}
+
+// LatestHeadline returns the headline (as Headlines gives it) of the latest survey of exactly
+// unit, visible to scope, whose year is not after year, that has responses in scope and whose
+// overall share is shown (not suppressed): the newest year first, the highest id within a
+// year. ok is false when there is none. This is what the statistics domain's "share"
+// indicator shows (a survey's figure holds until the next one); it estimates only the surveys
+// of unit, newest first, and stops at the first shown. Errors: the database's.
+func (s *Store) LatestHeadline(ctx context.Context, scope region.Scope, unit string, year int) (Headline, bool, error) {
+	where, args := visible(scope, 3)
+	svs, err := db.QueryAll(ctx, s.DB, scanSurvey, `SELECT `+surveyCols+` FROM survey_surveys v LEFT JOIN regions r ON r.code = v.region_code
+		WHERE v.region_code = `+s.ph(1)+` AND v.year <= `+s.ph(2)+` AND `+where+` ORDER BY v.year DESC, v.id DESC`, append([]any{unit, year}, args...)...)
+	if err != nil {
+		return Headline{}, false, fmt.Errorf("survey.LatestHeadline: %w", err)
+	}
+	for _, sv := range svs {
+		h, err := s.headline(ctx, scope, sv)
+		if err != nil {
+			return Headline{}, false, fmt.Errorf("survey.LatestHeadline: survey %d: %w", sv.ID, err)
+		}
+		if h.N == 0 || h.Suppressed {
+			continue
+		}
+		return h, true, nil
+	}
+	return Headline{}, false, nil
 }

@@ -73,12 +73,12 @@ func visible(scope region.Scope, next int) (string, []any) {
 	return "(" + where + " OR v.region_code IN (" + strings.Join(marks, ", ") + "))", args
 }
 
-const surveyCols = `v.id, v.region_code, COALESCE(r.name, ''), v.title, v.title_mn, v.year, v.scheme, v.scheme_json, v.demo_true_share, v.created_at`
+const surveyCols = `v.id, v.region_code, COALESCE(r.name, ''), v.title, v.title_mn, v.year, v.scheme, v.scheme_json, v.demo_true_share, v.created_at, v.version`
 
 func scanSurvey(row db.Scanner) (Survey, error) {
 	var sv Survey
 	var truth sql.NullFloat64
-	err := row.Scan(&sv.ID, &sv.RegionCode, &sv.RegionName, &sv.Title, &sv.TitleMn, &sv.Year, &sv.Scheme, &sv.SchemeJSON, &truth, &sv.CreatedAt)
+	err := row.Scan(&sv.ID, &sv.RegionCode, &sv.RegionName, &sv.Title, &sv.TitleMn, &sv.Year, &sv.Scheme, &sv.SchemeJSON, &truth, &sv.CreatedAt, &sv.Version)
 	if truth.Valid {
 		sv.DemoTrueShare = &truth.Float64
 	}

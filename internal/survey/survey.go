@@ -10,6 +10,10 @@
 // limited to the caller's region scope: a banner admin sees the surveys of its subtree and,
 // of surveys that cover it, only the responses of its subtree. It reads no other domain's
 // tables.
+//
+// A report's estimate is stored (survey_estimates, estimates.go) per survey, scope and raking,
+// and served again only while the survey's version (bumped by database triggers with every
+// write to its responses, margins, unit or scoring) is the one it was computed at.
 package survey
 
 import (
@@ -38,6 +42,11 @@ type Survey struct {
 	DemoTrueShare *float64
 	CreatedAt     time.Time
 	Responses     int // responses in the caller's scope (List only)
+	// Version counts the writes that can change the survey's estimates (a response or a census
+	// margin added, changed or deleted; the unit or scoring changed). The database's triggers
+	// bump it in the same transaction as the write (migration 0021); a stored estimate is
+	// served only for the version it was computed at.
+	Version int64
 }
 
 // ScoringScheme returns the survey's scheme with its numbers.
