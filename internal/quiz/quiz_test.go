@@ -469,7 +469,8 @@ func FuzzDecodeAnswer(f *testing.F) {
 	})
 }
 
-// The participation roll-up (quiz_region_months) gives the same counts as counting the rows:
+// The participation roll-ups (quiz_region_months and, per banner, quiz_banner_months) give the
+// same counts as counting the rows:
 // after sign-ups and counted and practice attempts on either side of a China midnight that
 // ends a month, after the bulk load of FillContest, and after the migration's backfill of
 // rows written before it, for every grouping, two scopes and periods of whole months, part
@@ -529,7 +530,9 @@ func TestParticipationRollupIsExact(t *testing.T) {
 				{time.Date(2026, 8, 3, 0, 0, 0, 0, china), time.Date(2026, 10, 1, 0, 20, 0, 0, china)},
 			}
 			total := int64(0)
-			for _, scope := range []string{"150000", "152500"} {
+			// 150000 and 152500 with groups of 2, 4 and 6 digits read quiz_banner_months,
+			// 152502001 (a township) and groups of 9 and 12 quiz_region_months.
+			for _, scope := range []string{"150000", "152500", "152502001"} {
 				for _, n := range []int{2, 4, 6, 9, 12} {
 					for _, pr := range periods {
 						got, err := s.ParticipationByRegion(ctx, region.NewScope(scope), n, pr[0], pr[1])
@@ -581,18 +584,25 @@ func TestParticipationRollupIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var backfill string
+		// Migration 0014 fills quiz_region_months from the rows, then 0022 fills
+		// quiz_banner_months from quiz_region_months.
+		var backfill, bannerBackfill string
 		for _, m := range ms {
 			if sql := m.For(d.Dialect); strings.Contains(sql, "CREATE TABLE quiz_region_months") {
 				backfill = sql[strings.Index(sql, "INSERT INTO quiz_region_months"):]
 			}
+			if sql := m.For(d.Dialect); strings.Contains(sql, "CREATE TABLE quiz_banner_months") {
+				bannerBackfill = sql[strings.Index(sql, "INSERT INTO quiz_banner_months"):]
+			}
 		}
-		if _, err := d.ExecContext(ctx, `DELETE FROM quiz_region_months`); err != nil {
-			t.Fatal(err)
+		if backfill == "" || bannerBackfill == "" {
+			t.Fatal("no backfill found in the migrations")
 		}
-		if _, err := d.ExecContext(ctx, backfill); err != nil {
-			t.Fatalf("backfill: %v", err)
+		for _, q := range []string{`DELETE FROM quiz_region_months`, `DELETE FROM quiz_banner_months`, backfill, bannerBackfill} {
+			if _, err := d.ExecContext(ctx, q); err != nil {
+				t.Fatalf("backfill: %v", err)
+			}
 		}
-		check(t, "after the migration's backfill")
+		check(t, "after the migrations' backfill")
 	})
 }
