@@ -562,6 +562,50 @@ func TestParticipationRollupIsExact(t *testing.T) {
 								t.Errorf("%s: scope %s, group %d, %s: roll-up %+v, no rows", when, scope, n, k, g)
 							}
 						}
+						// Month by month: each China month's part of the period from the rows.
+						byMonth, err := s.ParticipationByMonth(ctx, region.NewScope(scope), n, pr[0], pr[1])
+						if err != nil {
+							t.Fatal(err)
+						}
+						f := pr[0].In(china)
+						for m := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, china); m.Before(pr[1]); m = m.AddDate(0, 1, 0) {
+							lo, hi := m, m.AddDate(0, 1, 0)
+							if lo.Before(pr[0]) {
+								lo = pr[0]
+							}
+							if hi.After(pr[1]) {
+								hi = pr[1]
+							}
+							key := m.Format("2006-01")
+							rows, err := s.participationCounted(ctx, region.NewScope(scope), n, lo, hi)
+							if err != nil {
+								t.Fatal(err)
+							}
+							want := map[string]Participation{}
+							for _, x := range rows {
+								p := want[x.key]
+								p.Participants += x.a
+								p.Attempts += x.b
+								want[x.key] = p
+							}
+							for k, w := range want {
+								if g := byMonth[key][k]; g.Participants != w.Participants || g.Attempts != w.Attempts {
+									t.Errorf("%s: scope %s, group %d, %v–%v, month %s, %s: by month %d people %d attempts, rows %d people %d attempts",
+										when, scope, n, pr[0], pr[1], key, k, g.Participants, g.Attempts, w.Participants, w.Attempts)
+								}
+							}
+							for k, g := range byMonth[key] {
+								if _, ok := want[k]; !ok && (g.Participants != 0 || g.Attempts != 0) {
+									t.Errorf("%s: scope %s, group %d, month %s, %s: by month %+v, no rows", when, scope, n, key, k, g)
+								}
+							}
+						}
+						for key := range byMonth {
+							m, err := time.ParseInLocation("2006-01", key, china)
+							if err != nil || !m.Before(pr[1]) || !m.AddDate(0, 1, 0).After(pr[0]) {
+								t.Errorf("%s: month %s outside %v–%v (%v)", when, key, pr[0], pr[1], err)
+							}
+						}
 					}
 				}
 			}

@@ -76,67 +76,116 @@ type Participation struct {
 // the period [from, to) (UTC), grouped by the first groupLen characters of the region code
 // (2 region, 4 league, 6 banner, 9 township; 12 the whole code), as region.Counter's functions
 // do. Contests count where they are held; participants and attempts where the people live.
+// It is the sum over the months of ParticipationByMonth.
+func (s *Store) ParticipationByRegion(ctx context.Context, scope region.Scope, groupLen int, from, to time.Time) (map[string]Participation, error) {
+	months, err := s.ParticipationByMonth(ctx, scope, groupLen, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Participation{}
+	for _, groups := range months {
+		for k, p := range groups {
+			o := out[k]
+			o.Contests, o.Participants, o.Attempts = o.Contests+p.Contests, o.Participants+p.Participants, o.Attempts+p.Attempts
+			out[k] = o
+		}
+	}
+	return out, nil
+}
+
+// ParticipationByMonth returns, for each China month ("2006-01", UTC+8) that a part of the
+// period [from, to) lies in, the Participation of that part of the month by group of region
+// codes, as ParticipationByRegion (which sums it) groups them: one call answers a year and its
+// twelve months. Months and groups with nothing counted may be missing.
 //
-// Participants and attempts of the whole China months (UTC+8) inside the period are summed
+// Participants and attempts of the whole China months inside the period are summed
 // from quiz_region_months, the roll-up that Register, Start and FillContest keep in the same
 // transaction as the rows they write (migration 0014), or, for groups of six digits or fewer
 // in a scope of banners or larger units, from quiz_banner_months (the same counts per banner,
 // kept beside it, migration 0022: about 100 rows a month instead of 1,200); what lies in a
 // part of a month at either end of the period is counted from the rows themselves. All give
-// the same counts (TestParticipationRollupIsExact).
-func (s *Store) ParticipationByRegion(ctx context.Context, scope region.Scope, groupLen int, from, to time.Time) (map[string]Participation, error) {
-	out := map[string]Participation{}
-	where, args := scope.Where("region_code", 4)
-	contests, err := db.QueryAll(ctx, s.DB, scanGroup, `SELECT substr(region_code, 1, $1), COUNT(*), 0 FROM quiz_contests
-		WHERE starts_at >= $2 AND starts_at < $3 AND `+where+` GROUP BY substr(region_code, 1, $1)`, append([]any{groupLen, from.UTC(), to.UTC()}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("quiz.ParticipationByRegion: %w", err)
-	}
-	for _, x := range contests {
-		p := out[x.key]
-		p.Contests += x.a
-		out[x.key] = p
-	}
-	add := func(rows []group) {
-		for _, x := range rows {
-			p := out[x.key]
-			p.Participants += x.a
-			p.Attempts += x.b
-			out[x.key] = p
+// the same counts (TestParticipationRollupIsExact). Contests are read one row each (few) and
+// counted by the China month of their start.
+func (s *Store) ParticipationByMonth(ctx context.Context, scope region.Scope, groupLen int, from, to time.Time) (map[string]map[string]Participation, error) {
+	out := map[string]map[string]Participation{}
+	add := func(month, key string, contests, participants, attempts int64) {
+		if out[month] == nil {
+			out[month] = map[string]Participation{}
 		}
+		p := out[month][key]
+		p.Contests, p.Participants, p.Attempts = p.Contests+contests, p.Participants+participants, p.Attempts+attempts
+		out[month][key] = p
+	}
+	where, args := scope.Where("region_code", 3)
+	type contest struct {
+		code string
+		at   time.Time
+	}
+	contests, err := db.QueryAll(ctx, s.DB, func(r db.Scanner) (contest, error) {
+		var c contest
+		err := r.Scan(&c.code, &c.at)
+		return c, err
+	}, `SELECT region_code, starts_at FROM quiz_contests WHERE starts_at >= $1 AND starts_at < $2 AND `+where, append([]any{from.UTC(), to.UTC()}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("quiz.ParticipationByMonth: %w", err)
+	}
+	for _, c := range contests {
+		add(chinaMonth(c.at), firstDigits(c.code, groupLen), 1, 0, 0)
 	}
 	first, last, whole := wholeMonths(from, to)
-	if !whole {
-		rows, err := s.participationCounted(ctx, scope, groupLen, from, to)
-		if err != nil {
-			return nil, err
+	// The parts of months counted from the rows, each inside one China month.
+	parts := [][2]time.Time{{from, to}}
+	if whole {
+		table, column := "quiz_region_months", "region_code"
+		if byBanner(scope, groupLen) {
+			table, column = "quiz_banner_months", "banner_code"
 		}
-		add(rows)
-		return out, nil
+		bwhere, bargs := scope.Where(column, 4)
+		type monthGroup struct {
+			month string
+			group
+		}
+		rows, err := db.QueryAll(ctx, s.DB, func(r db.Scanner) (monthGroup, error) {
+			var x monthGroup
+			err := r.Scan(&x.month, &x.key, &x.a, &x.b)
+			return x, err
+		}, `SELECT month, substr(`+column+`, 1, $1), CAST(SUM(participants) AS BIGINT), CAST(SUM(attempts) AS BIGINT)
+			FROM `+table+` WHERE month >= $2 AND month < $3 AND `+bwhere+` GROUP BY month, substr(`+column+`, 1, $1)`,
+			append([]any{groupLen, first.Format("2006-01"), last.Format("2006-01")}, bargs...)...)
+		if err != nil {
+			return nil, fmt.Errorf("quiz.ParticipationByMonth: %w", err)
+		}
+		for _, x := range rows {
+			add(x.month, x.key, 0, x.a, x.b)
+		}
+		parts = [][2]time.Time{{from, first}, {last, to}}
+	} else if from.Before(last) && last.Before(to) {
+		// No whole month, but the period crosses the start of to's month.
+		parts = [][2]time.Time{{from, last}, {last, to}}
 	}
-	table, column := "quiz_region_months", "region_code"
-	if byBanner(scope, groupLen) {
-		table, column = "quiz_banner_months", "banner_code"
-	}
-	bwhere, bargs := scope.Where(column, 4)
-	rows, err := db.QueryAll(ctx, s.DB, scanGroup, `SELECT substr(`+column+`, 1, $1), CAST(SUM(participants) AS BIGINT), CAST(SUM(attempts) AS BIGINT)
-		FROM `+table+` WHERE month >= $2 AND month < $3 AND `+bwhere+` GROUP BY substr(`+column+`, 1, $1)`,
-		append([]any{groupLen, first.Format("2006-01"), last.Format("2006-01")}, bargs...)...)
-	if err != nil {
-		return nil, fmt.Errorf("quiz.ParticipationByRegion: %w", err)
-	}
-	add(rows)
-	for _, edge := range [][2]time.Time{{from, first}, {last, to}} {
-		if !edge[0].Before(edge[1]) {
+	for _, part := range parts {
+		if !part[0].Before(part[1]) {
 			continue
 		}
-		rows, err := s.participationCounted(ctx, scope, groupLen, edge[0], edge[1])
+		rows, err := s.participationCounted(ctx, scope, groupLen, part[0], part[1])
 		if err != nil {
 			return nil, err
 		}
-		add(rows)
+		month := chinaMonth(part[0])
+		for _, x := range rows {
+			add(month, x.key, 0, x.a, x.b)
+		}
 	}
 	return out, nil
+}
+
+// firstDigits is the first n characters of code (all of it when shorter), as SQL's
+// substr(code, 1, n).
+func firstDigits(code string, n int) string {
+	if len(code) < n {
+		return code
+	}
+	return code[:n]
 }
 
 // group is one row of a grouped count: a code prefix and one or two counts.
