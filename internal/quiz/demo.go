@@ -283,6 +283,18 @@ func FillContest(ctx context.Context, tx *sql.Tx, dialect db.Dialect, c Contest,
 	if err := db.BulkInsert(ctx, tx, dialect, "quiz_region_months", monthColumns, mrows, addMonths); err != nil {
 		return err
 	}
+	banners := map[unitMonth][2]int64{} // quiz_banner_months: the same, per banner
+	for k, n := range months {
+		b := unitMonth{bannerOf(k.code), k.month}
+		banners[b] = [2]int64{banners[b][0] + n[0], banners[b][1] + n[1]}
+	}
+	brows := make([][]any, 0, len(banners))
+	for k, n := range banners {
+		brows = append(brows, []any{k.code, k.month, n[0], n[1]})
+	}
+	if err := db.BulkInsert(ctx, tx, dialect, "quiz_banner_months", bannerColumns, brows, addBannerMonths); err != nil {
+		return err
+	}
 	for _, t := range []string{"quiz_participants", "quiz_attempts"} {
 		if err := db.SyncSequence(ctx, tx, dialect, t); err != nil {
 			return err

@@ -469,7 +469,8 @@ func FuzzDecodeAnswer(f *testing.F) {
 	})
 }
 
-// The participation roll-up (quiz_region_months) gives the same counts as counting the rows:
+// The participation roll-ups (quiz_region_months and, per banner, quiz_banner_months) give the
+// same counts as counting the rows:
 // after sign-ups and counted and practice attempts on either side of a China midnight that
 // ends a month, after the bulk load of FillContest, and after the migration's backfill of
 // rows written before it, for every grouping, two scopes and periods of whole months, part
@@ -529,7 +530,9 @@ func TestParticipationRollupIsExact(t *testing.T) {
 				{time.Date(2026, 8, 3, 0, 0, 0, 0, china), time.Date(2026, 10, 1, 0, 20, 0, 0, china)},
 			}
 			total := int64(0)
-			for _, scope := range []string{"150000", "152500"} {
+			// 150000 and 152500 with groups of 2, 4 and 6 digits read quiz_banner_months,
+			// 152502001 (a township) and groups of 9 and 12 quiz_region_months.
+			for _, scope := range []string{"150000", "152500", "152502001"} {
 				for _, n := range []int{2, 4, 6, 9, 12} {
 					for _, pr := range periods {
 						got, err := s.ParticipationByRegion(ctx, region.NewScope(scope), n, pr[0], pr[1])
@@ -559,6 +562,50 @@ func TestParticipationRollupIsExact(t *testing.T) {
 								t.Errorf("%s: scope %s, group %d, %s: roll-up %+v, no rows", when, scope, n, k, g)
 							}
 						}
+						// Month by month: each China month's part of the period from the rows.
+						byMonth, err := s.ParticipationByMonth(ctx, region.NewScope(scope), n, pr[0], pr[1])
+						if err != nil {
+							t.Fatal(err)
+						}
+						f := pr[0].In(china)
+						for m := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, china); m.Before(pr[1]); m = m.AddDate(0, 1, 0) {
+							lo, hi := m, m.AddDate(0, 1, 0)
+							if lo.Before(pr[0]) {
+								lo = pr[0]
+							}
+							if hi.After(pr[1]) {
+								hi = pr[1]
+							}
+							key := m.Format("2006-01")
+							rows, err := s.participationCounted(ctx, region.NewScope(scope), n, lo, hi)
+							if err != nil {
+								t.Fatal(err)
+							}
+							want := map[string]Participation{}
+							for _, x := range rows {
+								p := want[x.key]
+								p.Participants += x.a
+								p.Attempts += x.b
+								want[x.key] = p
+							}
+							for k, w := range want {
+								if g := byMonth[key][k]; g.Participants != w.Participants || g.Attempts != w.Attempts {
+									t.Errorf("%s: scope %s, group %d, %v–%v, month %s, %s: by month %d people %d attempts, rows %d people %d attempts",
+										when, scope, n, pr[0], pr[1], key, k, g.Participants, g.Attempts, w.Participants, w.Attempts)
+								}
+							}
+							for k, g := range byMonth[key] {
+								if _, ok := want[k]; !ok && (g.Participants != 0 || g.Attempts != 0) {
+									t.Errorf("%s: scope %s, group %d, month %s, %s: by month %+v, no rows", when, scope, n, key, k, g)
+								}
+							}
+						}
+						for key := range byMonth {
+							m, err := time.ParseInLocation("2006-01", key, china)
+							if err != nil || !m.Before(pr[1]) || !m.AddDate(0, 1, 0).After(pr[0]) {
+								t.Errorf("%s: month %s outside %v–%v (%v)", when, key, pr[0], pr[1], err)
+							}
+						}
 					}
 				}
 			}
@@ -581,18 +628,25 @@ func TestParticipationRollupIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var backfill string
+		// Migration 0014 fills quiz_region_months from the rows, then 0022 fills
+		// quiz_banner_months from quiz_region_months.
+		var backfill, bannerBackfill string
 		for _, m := range ms {
 			if sql := m.For(d.Dialect); strings.Contains(sql, "CREATE TABLE quiz_region_months") {
 				backfill = sql[strings.Index(sql, "INSERT INTO quiz_region_months"):]
 			}
+			if sql := m.For(d.Dialect); strings.Contains(sql, "CREATE TABLE quiz_banner_months") {
+				bannerBackfill = sql[strings.Index(sql, "INSERT INTO quiz_banner_months"):]
+			}
 		}
-		if _, err := d.ExecContext(ctx, `DELETE FROM quiz_region_months`); err != nil {
-			t.Fatal(err)
+		if backfill == "" || bannerBackfill == "" {
+			t.Fatal("no backfill found in the migrations")
 		}
-		if _, err := d.ExecContext(ctx, backfill); err != nil {
-			t.Fatalf("backfill: %v", err)
+		for _, q := range []string{`DELETE FROM quiz_region_months`, `DELETE FROM quiz_banner_months`, backfill, bannerBackfill} {
+			if _, err := d.ExecContext(ctx, q); err != nil {
+				t.Fatalf("backfill: %v", err)
+			}
 		}
-		check(t, "after the migration's backfill")
+		check(t, "after the migrations' backfill")
 	})
 }

@@ -254,7 +254,10 @@ func (s *Store) Register(ctx context.Context, contestID int64, in SignUp) (int64
 		if err != nil {
 			return db.Map(err)
 		}
-		_, err = tx.ExecContext(ctx, countSignUp, contestID, code, chinaMonth(now))
+		if _, err := tx.ExecContext(ctx, countSignUp, contestID, code, chinaMonth(now)); err != nil {
+			return db.Map(err)
+		}
+		_, err = tx.ExecContext(ctx, countSignUpBanner, bannerOf(code), chinaMonth(now))
 		return db.Map(err)
 	})
 	if errors.Is(err, db.ErrConflict) {
@@ -448,7 +451,10 @@ func (s *Store) Start(ctx context.Context, p Participant, practice bool) (Attemp
 		if practice {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, countAttempt, p.ID, day[:7])
+		if _, err := tx.ExecContext(ctx, countAttempt, p.ID, day[:7]); err != nil {
+			return db.Map(err)
+		}
+		_, err := tx.ExecContext(ctx, countAttemptBanner, p.ID, day[:7])
 		return db.Map(err)
 	})
 	if err != nil {

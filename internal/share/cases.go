@@ -251,9 +251,9 @@ func (s *Store) Decide(ctx context.Context, scope region.Scope, id int64, action
 // setAside adds hold (+1 or −1) to an officer-month's count of confirmed cases; when it goes
 // from 0 to 1 the month's shares, counted clicks and (when it has any) its place among the
 // unit's monthly actives are added to the unit's set-aside figures (held_shares, held_clicks,
-// held_actives), and taken back when it returns to 0. A month with nothing counted yet (a bulk
-// registration, say) gets an empty row that is set aside, so that what the officer does later
-// that month is set aside too (addRollups adds it to the held figures as it comes).
+// held_actives, in share_region_months and share_banner_months), and taken back when it
+// returns to 0. A month with nothing counted yet (a bulk registration, say) gets an empty row
+// that is set aside, so that what the officer does later that month is set aside too (addRollups adds it to the held figures as it comes).
 func setAside(ctx context.Context, tx *sql.Tx, officer int64, unit, month string, hold int) error {
 	var held int
 	var shares, clicks int64
@@ -289,6 +289,11 @@ func setAside(ctx context.Context, tx *sql.Tx, officer int64, unit, month string
 	if sign != 0 {
 		_, err = tx.ExecContext(ctx, `UPDATE share_region_months SET held_clicks = held_clicks + $1, held_shares = held_shares + $2, held_actives = held_actives + $3
 			WHERE region_code = $4 AND month = $5`, sign*clicks, sign*shares, sign*active, unit, month)
+		if err == nil {
+			// The unit's banner-month (migration 0022) exists whenever the unit-month does.
+			_, err = tx.ExecContext(ctx, `UPDATE share_banner_months SET held_clicks = held_clicks + $1, held_shares = held_shares + $2, held_actives = held_actives + $3
+				WHERE banner_code = $4 AND month = $5`, sign*clicks, sign*shares, sign*active, bannerOf(unit), month)
+		}
 	}
 	return err
 }

@@ -143,8 +143,35 @@ func DemoStep() demo.Step {
 				}
 				urows = append(urows, append(row, u[3]))
 			}
-			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "share_region_months",
-				[]string{"region_code", "month", "shares", "clicks", "head", "unfurl", "bot", "datacentre", "self", "repeat", "actives"}, urows, ""); err != nil {
+			cols := []string{"region_code", "month", "shares", "clicks", "head", "unfurl", "bot", "datacentre", "self", "repeat", "actives"}
+			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "share_region_months", cols, urows, ""); err != nil {
+				return err
+			}
+			// The same sums per banner-month (share_banner_months, migration 0022).
+			type bannerMonth struct{ banner, month string }
+			banners := map[bannerMonth][]any{}
+			var border []bannerMonth
+			for _, row := range urows {
+				k := bannerMonth{bannerOf(row[0].(string)), row[1].(string)}
+				b := banners[k]
+				if b == nil {
+					b = []any{k.banner, k.month}
+					for range row[2:] {
+						b = append(b, int64(0))
+					}
+					banners[k] = b
+					border = append(border, k)
+				}
+				for i, v := range row[2:] {
+					b[2+i] = b[2+i].(int64) + v.(int64)
+				}
+			}
+			brows := make([][]any, 0, len(border))
+			for _, k := range border {
+				brows = append(brows, banners[k])
+			}
+			cols[0] = "banner_code"
+			if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "share_banner_months", cols, brows, ""); err != nil {
 				return err
 			}
 			return demoSample(ctx, tx, g, officers, items, last)
@@ -256,7 +283,7 @@ func demoSample(ctx context.Context, tx *sql.Tx, g *demo.Generator, officers []r
 	for _, x := range []struct {
 		dst **sql.Stmt
 		q   string
-	}{{&st.daily, upsertDailySQL}, {&st.month, upsertOfficerMonthSQL}, {&st.region, upsertRegionMonthSQL}} {
+	}{{&st.daily, upsertDailySQL}, {&st.month, upsertOfficerMonthSQL}, {&st.region, upsertRegionMonthSQL}, {&st.banner, upsertBannerMonthSQL}} {
 		s, err := tx.PrepareContext(ctx, x.q)
 		if err != nil {
 			return err

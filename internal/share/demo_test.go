@@ -32,6 +32,9 @@ func TestDemoPlantedPatterns(t *testing.T) {
 		if months != DemoMonths || officerShares != unitShares || officerClicks != unitClicks || officerShares < 5800*3 {
 			t.Errorf("demo roll-ups: %d months, officer-months %d shares %d clicks, unit-months %d shares %d clicks", months, officerShares, officerClicks, unitShares, unitClicks)
 		}
+		if checkBannerMonths(t, d, "after the demo") == 0 {
+			t.Error("the demo's banner-months are empty")
+		}
 		var rawCounted, dailyClicks int64
 		d.QueryRowContext(ctx, `SELECT count(*) FROM share_clicks WHERE reason = ''`).Scan(&rawCounted)
 		d.QueryRowContext(ctx, `SELECT sum(clicks) FROM share_daily`).Scan(&dailyClicks)

@@ -649,11 +649,30 @@ const (
 		repeat = share_region_months.repeat + excluded.repeat, actives = share_region_months.actives + excluded.actives,
 		held_shares = share_region_months.held_shares + excluded.held_shares, held_clicks = share_region_months.held_clicks + excluded.held_clicks,
 		held_actives = share_region_months.held_actives + excluded.held_actives`
+	// upsertBannerMonthSQL adds the same sums to the unit's banner-month (share_banner_months,
+	// migration 0022): $1 is the first six digits of the unit's code.
+	upsertBannerMonthSQL = `INSERT INTO share_banner_months (banner_code, month, shares, clicks, head, unfurl, bot, datacentre, self, repeat, actives,
+		held_shares, held_clicks, held_actives)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (month, banner_code) DO UPDATE SET shares = share_banner_months.shares + excluded.shares, clicks = share_banner_months.clicks + excluded.clicks,
+		head = share_banner_months.head + excluded.head, unfurl = share_banner_months.unfurl + excluded.unfurl, bot = share_banner_months.bot + excluded.bot,
+		datacentre = share_banner_months.datacentre + excluded.datacentre, self = share_banner_months.self + excluded.self,
+		repeat = share_banner_months.repeat + excluded.repeat, actives = share_banner_months.actives + excluded.actives,
+		held_shares = share_banner_months.held_shares + excluded.held_shares, held_clicks = share_banner_months.held_clicks + excluded.held_clicks,
+		held_actives = share_banner_months.held_actives + excluded.held_actives`
 )
+
+// bannerOf is the key of share_banner_months for a unit's code: its first six digits.
+func bannerOf(code string) string {
+	if len(code) > 6 {
+		return code[:6]
+	}
+	return code
+}
 
 // stmts are the recorder's statements within one transaction.
 type stmts struct {
-	daily, month, region *sql.Stmt
+	daily, month, region, banner *sql.Stmt
 }
 
 // prepared holds the statements prepared on the database (database/sql keeps one prepared
@@ -669,7 +688,8 @@ func (p *prepared) in(ctx context.Context, d *db.DB, tx *sql.Tx) (stmts, error) 
 		for _, x := range []struct {
 			dst **sql.Stmt
 			q   string
-		}{{&p.s.daily, upsertDailySQL}, {&p.s.month, upsertOfficerMonthSQL}, {&p.s.region, upsertRegionMonthSQL}} {
+		}{{&p.s.daily, upsertDailySQL}, {&p.s.month, upsertOfficerMonthSQL}, {&p.s.region, upsertRegionMonthSQL},
+			{&p.s.banner, upsertBannerMonthSQL}} {
 			if *x.dst, p.err = d.PrepareContext(context.Background(), x.q); p.err != nil {
 				return
 			}
@@ -678,11 +698,13 @@ func (p *prepared) in(ctx context.Context, d *db.DB, tx *sql.Tx) (stmts, error) 
 	if p.err != nil {
 		return stmts{}, p.err
 	}
-	return stmts{daily: tx.StmtContext(ctx, p.s.daily), month: tx.StmtContext(ctx, p.s.month), region: tx.StmtContext(ctx, p.s.region)}, nil
+	return stmts{daily: tx.StmtContext(ctx, p.s.daily), month: tx.StmtContext(ctx, p.s.month), region: tx.StmtContext(ctx, p.s.region),
+		banner: tx.StmtContext(ctx, p.s.banner)}, nil
 }
 
-// addRollups adds deltas (any number per key) to share_daily, share_officer_months and
-// share_region_months (keys summed first, one upsert per row); an officer-month that gets its
+// addRollups adds deltas (any number per key) to share_daily, share_officer_months,
+// share_region_months and share_banner_months (keys summed first, one upsert per row; a
+// banner-month gets the sum of its units' deltas); an officer-month that gets its
 // first share or counted click adds one to its unit's actives. What an officer-month set aside
 // by a confirmed case (held) gets is added to its unit's held figures as well.
 func addRollups(ctx context.Context, st stmts, ds []delta) error {
@@ -766,11 +788,35 @@ func addRollups(ctx context.Context, st stmts, ds []delta) error {
 			}
 		}
 	}
+	banners := map[regionKey]*regionDelta{}
+	var border []regionKey
 	for _, rk := range rorder {
 		d := regions[rk]
 		if _, err := st.region.ExecContext(ctx, rk.region, rk.month, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6], d.actives,
 			d.heldShares, d.heldClicks, d.heldActives); err != nil {
 			return fmt.Errorf("share_region_months: %w", err)
+		}
+		bk := regionKey{bannerOf(rk.region), rk.month}
+		b := banners[bk]
+		if b == nil {
+			b = &regionDelta{}
+			banners[bk] = b
+			border = append(border, bk)
+		}
+		b.Shares += d.Shares
+		for i := range d.Counts {
+			b.Counts[i] += d.Counts[i]
+		}
+		b.actives += d.actives
+		b.heldShares += d.heldShares
+		b.heldClicks += d.heldClicks
+		b.heldActives += d.heldActives
+	}
+	for _, bk := range border {
+		d := banners[bk]
+		if _, err := st.banner.ExecContext(ctx, bk.region, bk.month, d.Shares, d.Counts[0], d.Counts[1], d.Counts[2], d.Counts[3], d.Counts[4], d.Counts[5], d.Counts[6], d.actives,
+			d.heldShares, d.heldClicks, d.heldActives); err != nil {
+			return fmt.Errorf("share_banner_months: %w", err)
 		}
 	}
 	return nil

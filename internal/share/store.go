@@ -249,98 +249,149 @@ func (s *Store) RollUp(ctx context.Context) (int, error) {
 }
 
 // RegionFigures returns the month's figures of each unit one level below parent (and of
-// parent itself, first), from share_region_months, with registrations as of now: the last
-// RefreshRegistrations plus the officers registered since (see registrations).
+// parent itself, first), from the roll-ups (see MonthsFigures), with registrations as of now:
+// the last RefreshRegistrations plus the officers registered since (see registrations).
 func (s *Store) RegionFigures(ctx context.Context, parent, month string) (Figures, []Figures, error) {
-	if _, err := s.RollUp(ctx); err != nil {
-		return Figures{}, nil, err
-	}
-	n := childLen(parent)
-	cond, args := region.NewScope(parent).Where("region_code", 2)
-	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT substr(region_code, 1, %d), sum(shares), sum(clicks), sum(head), sum(unfurl), sum(bot), sum(datacentre), sum(self), sum(repeat),
-		sum(actives), sum(held_clicks), sum(held_shares), sum(held_actives) FROM share_region_months WHERE month = $1 AND %s GROUP BY substr(region_code, 1, %d)`, n, cond, n), append([]any{month}, args...)...)
-	if err != nil {
-		return Figures{}, nil, fmt.Errorf("share.RegionFigures: %w", err)
-	}
-	byCode := map[string]*Figures{}
-	for rows.Next() {
-		var p string
-		f := Figures{Flagged: map[click.Reason]int64{}}
-		var c [6]int64
-		if err := rows.Scan(&p, &f.Shares, &f.Clicks, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &f.Actives, &f.HeldClicks, &f.HeldShares, &f.HeldActives); err != nil {
-			rows.Close()
-			return Figures{}, nil, err
-		}
-		for i, rs := range click.Reasons {
-			f.Flagged[rs] = c[i]
-		}
-		f.Code = childCode(p)
-		byCode[f.Code] = &f
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Figures{}, nil, err
-	}
-	children, err := s.Regions.Children(ctx, parent)
+	totals, kids, err := s.MonthsFigures(ctx, parent, []string{month})
 	if err != nil {
 		return Figures{}, nil, err
 	}
-	regs, err := s.registrations(ctx, parent, n)
+	total, out := totals[0], kids[0]
+	regs, err := s.registrations(ctx, parent, childLen(parent))
 	if err != nil {
 		return Figures{}, nil, err
-	}
-	nat, err := s.national(ctx, parent, month)
-	if err != nil {
-		return Figures{}, nil, err
-	}
-	total := Figures{Code: parent, Flagged: map[click.Reason]int64{}}
-	if u, err := s.Regions.Get(ctx, parent); err == nil {
-		total.Name = u.Name
-		if u.Population != nil {
-			total.Population = *u.Population
-		}
-	}
-	total.National = nat[parent]
-	var out []Figures
-	for _, c := range children {
-		f := Figures{Code: c.Code, Name: c.Name, Flagged: map[click.Reason]int64{}}
-		if got := byCode[c.Code]; got != nil {
-			f = *got
-			f.Name = c.Name
-		}
-		if c.Population != nil {
-			f.Population = *c.Population
-		}
-		f.Officers = int64(regs[region.Prefix(c.Code)])
-		f.National = nat[c.Code]
-		out = append(out, f)
 	}
 	for i := range out {
 		f := &out[i]
-		for _, rs := range click.Reasons {
-			f.FlaggedSum += f.Flagged[rs]
-			total.Flagged[rs] += f.Flagged[rs]
-		}
-		f.ClicksShown = f.Clicks - f.HeldClicks
-		f.ActivesShown = f.Actives - f.HeldActives
+		f.Officers = int64(regs[region.Prefix(f.Code)])
 		if f.Population > 0 {
 			f.PerTenK = float64(f.Officers) * 10000 / float64(f.Population)
 		}
-		total.Shares += f.Shares
-		total.Clicks += f.Clicks
-		total.Actives += f.Actives
-		total.HeldClicks += f.HeldClicks
-		total.HeldShares += f.HeldShares
-		total.HeldActives += f.HeldActives
 		total.Officers += f.Officers
-		total.FlaggedSum += f.FlaggedSum
 	}
-	total.ClicksShown = total.Clicks - total.HeldClicks
-	total.ActivesShown = total.Actives - total.HeldActives
 	if total.Population > 0 {
 		total.PerTenK = float64(total.Officers) * 10000 / float64(total.Population)
 	}
 	return total, out, nil
+}
+
+// MonthsFigures returns, for each month of months ("2006-01", in the order given), parent's
+// figures (totals[i]) and those of each unit one level below it (children[i], in
+// region.Store.Children's order), as RegionFigures does but without registrations: Officers
+// and PerTenK are zero (registrations are counted as of now, not by month; RegionFigures adds
+// them). A unit's figures are the sum over its subtree, parent's the sum over its children, so
+// what is recorded at parent's own code is not in them.
+//
+// The roll-ups are first brought up to date (RollUp), so the figures include every click
+// stored before the call. One query answers all months: for a region or a league (children
+// grouped by 4 or 6 code digits) from share_banner_months, about 100 rows a month; below,
+// from share_region_months. Both are kept in the same transactions (addRollups, setAside);
+// TestBannerMonthsAreExact compares them. Errors: the database's.
+func (s *Store) MonthsFigures(ctx context.Context, parent string, months []string) (totals []Figures, children [][]Figures, err error) {
+	if len(months) == 0 {
+		return nil, nil, nil
+	}
+	if _, err := s.RollUp(ctx); err != nil {
+		return nil, nil, err
+	}
+	first, last := months[0], months[0]
+	index := map[string]int{}
+	for i, m := range months {
+		first, last = min(first, m), max(last, m)
+		index[m] = i
+	}
+	n := childLen(parent)
+	table, column := "share_region_months", "region_code"
+	if n <= 6 {
+		table, column = "share_banner_months", "banner_code"
+	}
+	cond, args := region.NewScope(parent).Where(column, 3)
+	rows, err := s.DB.QueryContext(ctx, fmt.Sprintf(`SELECT month, substr(%[1]s, 1, %[2]d), sum(shares), sum(clicks), sum(head), sum(unfurl), sum(bot), sum(datacentre), sum(self), sum(repeat),
+		sum(actives), sum(held_clicks), sum(held_shares), sum(held_actives) FROM %[3]s WHERE month >= $1 AND month <= $2 AND %[4]s GROUP BY month, substr(%[1]s, 1, %[2]d)`,
+		column, n, table, cond), append([]any{first, last}, args...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("share.MonthsFigures: %w", err)
+	}
+	byCode := make([]map[string]*Figures, len(months))
+	for i := range byCode {
+		byCode[i] = map[string]*Figures{}
+	}
+	for rows.Next() {
+		var m, p string
+		f := Figures{Flagged: map[click.Reason]int64{}}
+		var c [6]int64
+		if err := rows.Scan(&m, &p, &f.Shares, &f.Clicks, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &f.Actives, &f.HeldClicks, &f.HeldShares, &f.HeldActives); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("share.MonthsFigures: %w", err)
+		}
+		i, ok := index[m]
+		if !ok {
+			continue
+		}
+		for k, rs := range click.Reasons {
+			f.Flagged[rs] = c[k]
+		}
+		f.Code = childCode(p)
+		byCode[i][f.Code] = &f
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("share.MonthsFigures: %w", err)
+	}
+	kids, err := s.Regions.Children(ctx, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	nat, err := s.national(ctx, parent, first, last)
+	if err != nil {
+		return nil, nil, err
+	}
+	var name string
+	var population int64
+	if u, err := s.Regions.Get(ctx, parent); err == nil {
+		name = u.Name
+		if u.Population != nil {
+			population = *u.Population
+		}
+	}
+	totals = make([]Figures, len(months))
+	children = make([][]Figures, len(months))
+	for i, m := range months {
+		total := Figures{Code: parent, Name: name, Population: population, Flagged: map[click.Reason]int64{}, National: nat[m][parent]}
+		var out []Figures
+		for _, c := range kids {
+			f := Figures{Code: c.Code, Name: c.Name, Flagged: map[click.Reason]int64{}}
+			if got := byCode[i][c.Code]; got != nil {
+				f = *got
+				f.Name = c.Name
+			}
+			if c.Population != nil {
+				f.Population = *c.Population
+			}
+			f.National = nat[m][c.Code]
+			out = append(out, f)
+		}
+		for k := range out {
+			f := &out[k]
+			for _, rs := range click.Reasons {
+				f.FlaggedSum += f.Flagged[rs]
+				total.Flagged[rs] += f.Flagged[rs]
+			}
+			f.ClicksShown = f.Clicks - f.HeldClicks
+			f.ActivesShown = f.Actives - f.HeldActives
+			total.Shares += f.Shares
+			total.Clicks += f.Clicks
+			total.Actives += f.Actives
+			total.HeldClicks += f.HeldClicks
+			total.HeldShares += f.HeldShares
+			total.HeldActives += f.HeldActives
+			total.FlaggedSum += f.FlaggedSum
+		}
+		total.ClicksShown = total.Clicks - total.HeldClicks
+		total.ActivesShown = total.Actives - total.HeldActives
+		totals[i], children[i] = total, out
+	}
+	return totals, children, nil
 }
 
 // OfficerCounter counts the live registered officers of scope with an id above after, per
@@ -506,21 +557,27 @@ func (s *Store) TopOfficers(ctx context.Context, unit, month string, limit int) 
 		WHERE month = $1 AND held = 0 AND %s ORDER BY points DESC, officer_id DESC LIMIT $%d`, cond, len(args)), args...)
 }
 
-func (s *Store) national(ctx context.Context, parent, month string) (map[string]*National, error) {
-	cond, args := region.NewScope(parent).Where("region_code", 2)
-	rows, err := s.DB.QueryContext(ctx, `SELECT region_code, officers, shares, clicks FROM share_national WHERE month = $1 AND `+cond, append([]any{month}, args...)...)
+// national returns the national platform's imported figures of parent's subtree for the
+// months first through last, by month and unit code.
+func (s *Store) national(ctx context.Context, parent, first, last string) (map[string]map[string]*National, error) {
+	cond, args := region.NewScope(parent).Where("region_code", 3)
+	rows, err := s.DB.QueryContext(ctx, `SELECT month, region_code, officers, shares, clicks FROM share_national WHERE month >= $1 AND month <= $2 AND `+cond,
+		append([]any{first, last}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("share national: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]*National{}
+	out := map[string]map[string]*National{}
 	for rows.Next() {
-		var code string
+		var month, code string
 		var n National
-		if err := rows.Scan(&code, &n.Officers, &n.Shares, &n.Clicks); err != nil {
+		if err := rows.Scan(&month, &code, &n.Officers, &n.Shares, &n.Clicks); err != nil {
 			return nil, err
 		}
-		out[code] = &n
+		if out[month] == nil {
+			out[month] = map[string]*National{}
+		}
+		out[month][code] = &n
 	}
 	return out, rows.Err()
 }

@@ -309,3 +309,62 @@ func BenchmarkOwnRegistry(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSourceCold computes one source's share of a cold dashboard of the region, alone:
+// the year, the year before, each of the twelve months and the children's year of that
+// source's indicators, with MaxAge 10 minutes (as `kepu serve` runs, so the source's memo is
+// shared between the batches) on a fresh Registry and with stats_snapshots emptied before each
+// run (outside the timer). cpu-ms/op is what the source adds to a cold dashboard's CPU.
+// KEPU_BENCH_DB as for BenchmarkHeadlineRegionYear.
+//
+//	KEPU_BENCH_DB=/tmp/seed.db go test ./internal/stats -run xxx -bench 'SourceCold/150000/share' -benchtime 5x
+func BenchmarkSourceCold(b *testing.B) {
+	ctx := context.Background()
+	benchDB(b, func(b *testing.B, d *db.DB) {
+		bySource := map[string][]string{}
+		var sources []string
+		for _, ind := range newRegistry(d).All() {
+			if ind.Agg == stats.RatioOfSums {
+				continue
+			}
+			if bySource[ind.Source] == nil {
+				sources = append(sources, ind.Source)
+			}
+			bySource[ind.Source] = append(bySource[ind.Source], ind.Code)
+		}
+		for _, unit := range []string{"150000"} {
+			for _, src := range sources {
+				codes := bySource[src]
+				var r *stats.Registry
+				b.Run(unit+"/"+src, func(b *testing.B) {
+					loop(b, func(b *testing.B) {
+						if _, err := d.ExecContext(ctx, `DELETE FROM stats_snapshots`); err != nil {
+							b.Fatal(err)
+						}
+						r = newRegistry(d)
+						r.MaxAge = 10 * time.Minute
+					}, func(b *testing.B) {
+						q := stats.Query{Unit: unit, Year: 2026, Scope: everyone}
+						for _, y := range []int{2026, 2025} {
+							yq := q
+							yq.Year = y
+							if _, err := r.Values(ctx, yq, codes...); err != nil {
+								b.Fatal(err)
+							}
+						}
+						for m := 1; m <= 12; m++ {
+							mq := q
+							mq.Month = m
+							if _, err := r.Values(ctx, mq, codes...); err != nil {
+								b.Fatal(err)
+							}
+						}
+						if _, err := r.ChildrenValues(ctx, q, codes...); err != nil {
+							b.Fatal(err)
+						}
+					})
+				})
+			}
+		}
+	})
+}

@@ -2,18 +2,27 @@ package stats
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/kepu/kepu/internal/quiz"
 	"github.com/kepu/kepu/internal/region"
 )
 
-// quizFetcher reads science quiz contests through quiz.Store.ParticipationByRegion for the
+// quizFetcher reads science quiz contests through quiz.Store.ParticipationByMonth for the
 // period: contests held (where they are held, started in the period), participants (people
 // signed up in the period, where they live) and counted attempts (person-times, practice
 // apart). Keys: "contests", "participants", "attempts".
+//
+// A unit's figures and its children's come from one call for the whole year, grouped by
+// month and by the children's code prefix (quizMemo): the year, its twelve months and the
+// children of a dashboard cost one query of each kind. The unit's figures are the sum of all
+// the groups (every group lies in the scope narrowed to the unit); its own (f.own) are read
+// apart, by whole code.
 func (r *Registry) quizFetcher() *fetcher {
 	f := &fetcher{name: "quiz"}
+	memo := &quizMemo{}
 	cells := func(p quiz.Participation, unit string) map[string]cell {
 		link := "/console/quiz?" + url.Values{"region": {unit}}.Encode()
 		return map[string]cell{
@@ -22,15 +31,42 @@ func (r *Registry) quizFetcher() *fetcher {
 			"attempts":     {exact: p.Attempts, known: true, records: link},
 		}
 	}
-	by := func(ctx context.Context, q Query, groupLen int) (map[string]quiz.Participation, error) {
+	// byPrefix returns the period's figures by code prefix of childPrefixLen(q.Unit) digits.
+	byPrefix := func(ctx context.Context, q Query) (map[string]quiz.Participation, error) {
+		scope := q.Scope.Narrow(q.Unit)
+		n := childPrefixLen(q.Unit)
 		from, to := q.Span()
-		return r.deps.Quiz.ParticipationByRegion(ctx, q.Scope.Narrow(q.Unit), groupLen, from, to)
+		// A month is read with the rest of its year (one query for the dashboard's thirteen
+		// periods) when results are shared; live, the period alone.
+		yfrom, yto := Query{Year: q.Year}.Span()
+		if r.MaxAge <= 0 {
+			yfrom, yto = from, to
+		}
+		key := fmt.Sprintf("%s|%d|%d|%s", q.Unit, q.Year, n, strings.Join(scope.Roots(), ","))
+		months, err := memo.get(ctx, r, key, func(ctx context.Context) (map[string]map[string]quiz.Participation, error) {
+			return r.deps.Quiz.ParticipationByMonth(ctx, scope, n, yfrom, yto)
+		})
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]quiz.Participation{}
+		for m, groups := range months {
+			if q.Month != 0 && m != fmt.Sprintf("%04d-%02d", q.Year, q.Month) {
+				continue
+			}
+			for k, p := range groups {
+				o := out[k]
+				o.Contests, o.Participants, o.Attempts = o.Contests+p.Contests, o.Participants+p.Participants, o.Attempts+p.Attempts
+				out[k] = o
+			}
+		}
+		return out, nil
 	}
 	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
 		if r.deps.Quiz == nil {
 			return nil, nil
 		}
-		m, err := by(ctx, q, 2)
+		m, err := byPrefix(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -44,7 +80,8 @@ func (r *Registry) quizFetcher() *fetcher {
 		if r.deps.Quiz == nil {
 			return nil, nil
 		}
-		m, err := by(ctx, q, 12) // whole codes: the unit's own key is its code
+		from, to := q.Span()
+		m, err := r.deps.Quiz.ParticipationByRegion(ctx, q.Scope.Narrow(q.Unit), 12, from, to) // whole codes: the unit's own key is its code
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +93,7 @@ func (r *Registry) quizFetcher() *fetcher {
 			return out, nil
 		}
 		n := childPrefixLen(q.Unit)
-		m, err := by(ctx, q, n)
+		m, err := byPrefix(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -67,6 +104,10 @@ func (r *Registry) quizFetcher() *fetcher {
 	}
 	return f
 }
+
+// quizMemo shares quiz.ParticipationByMonth results (a unit's year by month and child prefix,
+// for a scope) between the batches of statistics, as sourceMemo says.
+type quizMemo = sourceMemo[map[string]map[string]quiz.Participation]
 
 func (r *Registry) quizIndicators() []*Indicator {
 	f := r.quizFetcher()

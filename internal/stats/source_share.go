@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,18 +12,19 @@ import (
 	"github.com/kepu/kepu/internal/share"
 )
 
-// shareFetcher reads information officers' sharing through share.Store.RegionFigures, one call
-// per month of the period (a year sums its twelve months). Kept apart: counted clicks
+// shareFetcher reads information officers' sharing through share.Store.MonthsFigures, one call
+// for all the months of the period (a year sums its twelve months). Kept apart: counted clicks
 // (Figures.ClicksShown: counted, less those set aside by confirmed review cases) and clicks
 // not counted (Figures.FlaggedSum: bots, unfurls, data centres, self-clicks, repeats), and the
 // national platform's imported figures (Declared, the unit's own import, never summed).
 // Keys: "shares", "clicks", "flagged", "held", "national_shares", "national_clicks",
 // "national_officers".
 //
-// The month figures of a unit come from shareMemo, so that the year, the twelve months and
-// the children of a dashboard ask share for each month once.
+// The month figures of a unit come from shareMemo, which asks share for the twelve months of
+// the year at once (one grouped query, also for a month's period), so that the year, the
+// twelve months and the children of a dashboard cost one call.
 //
-// share.RegionFigures gives a unit's total as the sum over its children, so what is recorded
+// share.MonthsFigures gives a unit's total as the sum over its children, so what is recorded
 // at a unit's own code is not in it (Own is zero) and a village's figures are zero.
 func (r *Registry) shareFetcher() *fetcher {
 	f := &fetcher{name: "share"}
@@ -79,13 +81,17 @@ func (r *Registry) shareFetcher() *fetcher {
 		if r.deps.Share == nil {
 			return total, kids, nil
 		}
-		for _, m := range months(q) {
-			t, rows, err := memo.figures(ctx, r, q.Unit, m)
-			if err != nil {
-				return total, nil, err
+		year := months(Query{Year: q.Year})
+		totals, children, err := shareFigures(ctx, memo, r, q.Unit, year)
+		if err != nil {
+			return total, nil, err
+		}
+		for i, m := range year {
+			if q.Month != 0 && q.Month != i+1 {
+				continue
 			}
-			add(&total, t, m)
-			for _, row := range rows {
+			add(&total, totals[i], m)
+			for _, row := range children[i] {
 				if kids[row.Code] == nil {
 					kids[row.Code] = &acc{}
 				}
@@ -152,46 +158,67 @@ func (r *Registry) shareIndicators() []*Indicator {
 	}
 }
 
-// shareMemo shares share.RegionFigures results (a unit's month, its total and its children's
+// shareMonths is what share.MonthsFigures returns: a unit's totals and its children's figures,
+// month by month.
+type shareMonths struct {
+	totals   []share.Figures
+	children [][]share.Figures
+}
+
+// shareMemo shares share.MonthsFigures results (a unit's months, its totals and its children's
 // rows) between the batches of statistics that need them: a dashboard asks for the year, each
-// of its twelve months and the children's year, which are the same twelve calls three times
-// over. Concurrent callers for the same unit and month wait for one call; a result is reused
-// for at most shareMemoFor (a figure computed from it is at most that much older than its
-// snapshot says), never when MaxAge is 0 (live figures), and under Refreshing or
+// of its twelve months and the children's year, which are the same twelve months three times
+// over.
+type shareMemo = sourceMemo[shareMonths]
+
+// shareFigures returns share.MonthsFigures(unit, months), shared through memo.
+func shareFigures(ctx context.Context, memo *shareMemo, r *Registry, unit string, months []string) ([]share.Figures, [][]share.Figures, error) {
+	m, err := memo.get(ctx, r, unit+"|"+strings.Join(months, ","), func(ctx context.Context) (shareMonths, error) {
+		t, k, err := r.deps.Share.MonthsFigures(ctx, unit, months)
+		return shareMonths{t, k}, err
+	})
+	return m.totals, m.children, err
+}
+
+// sourceMemo shares a source's results between the batches of statistics that need them
+// (shareMemo, quizMemo): concurrent callers for the same key wait for one call; a result is
+// reused for at most sourceMemoFor (a figure computed from it is at most that much older than
+// its snapshot says), never when MaxAge is 0 (live figures), and under Refreshing or
 // RefreshingOlderThan only when asked after the snapshots it may read (Registry.notBefore).
-type shareMemo struct {
+type sourceMemo[T any] struct {
 	mu sync.Mutex
-	m  map[string]*shareEntry
+	m  map[string]*memoEntry[T]
 }
 
-type shareEntry struct {
-	done  chan struct{}
-	at    time.Time
-	total share.Figures
-	rows  []share.Figures
-	err   error
+type memoEntry[T any] struct {
+	done chan struct{}
+	at   time.Time
+	v    T
+	err  error
 }
 
-// shareMemoFor is how long a RegionFigures result is reused: long enough for one dashboard,
-// report or refresher round, short against the snapshots' MaxAge (10 minutes in serve).
-const shareMemoFor = time.Minute
+// sourceMemoFor is how long a result is reused: long enough for one dashboard, report or
+// refresher round, short against the snapshots' MaxAge (10 minutes in serve).
+const sourceMemoFor = time.Minute
 
-// shareMemoMax bounds the entries kept (units × months); expired entries go first, then all.
-const shareMemoMax = 512
+// sourceMemoMax bounds the entries kept (units × periods); expired entries go first, then all.
+const sourceMemoMax = 512
 
-func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string) (share.Figures, []share.Figures, error) {
+// get returns compute's result for key, shared as sourceMemo says (computed at once when
+// r.MaxAge is 0). A failed computation is not kept.
+func (c *sourceMemo[T]) get(ctx context.Context, r *Registry, key string, compute func(context.Context) (T, error)) (T, error) {
+	var zero T
 	if r.MaxAge <= 0 {
-		return r.deps.Share.RegionFigures(ctx, unit, month)
+		return compute(ctx)
 	}
-	key := unit + "|" + month
 	now := r.now()
 	after := r.notBefore(ctx) // under Refreshing: only what was asked since it began
-	if t := now.Add(-shareMemoFor); t.After(after) {
+	if t := now.Add(-sourceMemoFor); t.After(after) {
 		after = t
 	}
 	c.mu.Lock()
 	if c.m == nil {
-		c.m = map[string]*shareEntry{}
+		c.m = map[string]*memoEntry[T]{}
 	}
 	e := c.m[key]
 	reuse := e != nil
@@ -204,24 +231,24 @@ func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string
 		}
 	}
 	if !reuse {
-		if len(c.m) >= shareMemoMax {
+		if len(c.m) >= sourceMemoMax {
 			for k, old := range c.m {
 				select {
 				case <-old.done:
-					if !old.at.After(now.Add(-shareMemoFor)) {
+					if !old.at.After(now.Add(-sourceMemoFor)) {
 						delete(c.m, k)
 					}
 				default:
 				}
 			}
-			if len(c.m) >= shareMemoMax {
-				c.m = map[string]*shareEntry{}
+			if len(c.m) >= sourceMemoMax {
+				c.m = map[string]*memoEntry[T]{}
 			}
 		}
-		e = &shareEntry{done: make(chan struct{}), at: now}
+		e = &memoEntry[T]{done: make(chan struct{}), at: now}
 		c.m[key] = e
 		c.mu.Unlock()
-		e.total, e.rows, e.err = r.deps.Share.RegionFigures(ctx, unit, month)
+		e.v, e.err = compute(ctx)
 		close(e.done)
 		if e.err != nil {
 			c.mu.Lock()
@@ -229,17 +256,18 @@ func (c *shareMemo) figures(ctx context.Context, r *Registry, unit, month string
 				delete(c.m, key)
 			}
 			c.mu.Unlock()
+			return zero, e.err
 		}
-		return e.total, e.rows, e.err
+		return e.v, nil
 	}
 	c.mu.Unlock()
 	select {
 	case <-e.done:
 	case <-ctx.Done():
-		return share.Figures{}, nil, ctx.Err()
+		return zero, ctx.Err()
 	}
 	if e.err != nil {
-		return share.Figures{}, nil, e.err
+		return zero, e.err
 	}
-	return e.total, e.rows, nil
+	return e.v, nil
 }

@@ -77,7 +77,7 @@ func TestSnapshotFiguresEqualLive(t *testing.T) {
 }
 
 // A unit's month of sharing is asked of the share package once for the batches that need it
-// within a minute (shareMemoFor), and afresh under Refreshing and after the minute: figures
+// within a minute (sourceMemoFor), and afresh under Refreshing and after the minute: figures
 // imported from the national platform show up accordingly.
 func TestShareMonthsShared(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
