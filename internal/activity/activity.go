@@ -755,6 +755,9 @@ func (s *Store) decide(ctx context.Context, who Decider, scope region.Scope, act
 			return ErrSameAccount
 		}
 		// The accepted version is now the series' figures in place of the one it corrects (kept).
+		if err := recountLock(ctx, tx, s.DB.Dialect); err != nil {
+			return err
+		}
 		return recounting(ctx, tx, a.SeriesID, func() error {
 			if err := s.setStatus(ctx, tx, id, Accepted, "", "accept", note, 0, actor); err != nil {
 				return err

@@ -40,6 +40,7 @@ SELECT substr(c.region_code, 1, l.n), c.month, k.dim, k.item, %[1]d * count(*), 
 FROM c JOIN k ON k.id = c.id JOIN l ON l.n <= length(c.region_code)
 WHERE 1 = 1
 GROUP BY substr(c.region_code, 1, l.n), c.month, k.dim, k.item
+ORDER BY 1, 2, 3, 4
 ON CONFLICT (prefix, dim, month, item) DO UPDATE SET activities = activity_unit_months.activities + excluded.activities,
 	sessions = activity_unit_months.sessions + excluded.sessions, declared = activity_unit_months.declared + excluded.declared,
 	verified = activity_unit_months.verified + excluded.verified, live = activity_unit_months.live + excluded.live,
@@ -57,7 +58,10 @@ func recount(ctx context.Context, tx *sql.Tx, sign int, cond string, args ...any
 }
 
 // recounting runs write, which may change any version of a series, between taking the series'
-// counted figures out of activity_unit_months and putting them back, all within tx.
+// counted figures out of activity_unit_months and putting them back, all within tx. Each
+// statement takes its rows in key order (countedSQL's ORDER BY); a write that moves a record to
+// other keys (an acceptance) also holds recountLock on PostgreSQL, so that two such writes
+// never wait for each other's rows in opposite orders (SQLite has one writer at a time).
 func recounting(ctx context.Context, tx *sql.Tx, seriesID int64, write func() error) error {
 	if err := recount(ctx, tx, -1, "a.series_id = $1", seriesID); err != nil {
 		return err
@@ -68,63 +72,114 @@ func recounting(ctx context.Context, tx *sql.Tx, seriesID int64, write func() er
 	return recount(ctx, tx, 1, "a.series_id = $1", seriesID)
 }
 
+// recountLock serializes, on PostgreSQL, the writes that move counted figures from some
+// roll-up rows to others (acceptances; human steps, a few a minute at most), until commit.
+func recountLock(ctx context.Context, tx *sql.Tx, d db.Dialect) error {
+	if d != db.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7243200)`); err != nil {
+		return fmt.Errorf("activity.recountLock: %w", db.Map(err))
+	}
+	return nil
+}
+
 // RollupFast returns exactly what Rollup(ctx, f, by) returns (rows, total, filters and order),
 // reading whole China months from activity_unit_months (a few hundred rows at most) and only
 // the part months at either end of f's period from the records. It serves by ByType,
 // ByProgramme and ByGroup for a filter that names a unit (f.Region) whose whole subtree the
 // scope covers, with no other condition than the period; anything else is Rollup itself.
 func (s *Store) RollupFast(ctx context.Context, f Filter, by string) (Rollup, error) {
-	other := f.Unit != "" || f.Type != "" || f.Programme != "" || f.Group != "" || f.Query != "" || f.VenueKind != "" || f.VenueID != 0 || f.Flagged
-	if f.Region == "" || !f.Scope.Contains(f.Region) || other || (by != ByType && by != ByProgramme && by != ByGroup) {
-		return s.Rollup(ctx, f, by)
+	out, err := s.RollupFastEach(ctx, f, by, []string{f.Region})
+	if err != nil {
+		return Rollup{}, err
 	}
-	first, last, ok := wholeMonths(f.From, f.To)
-	if !ok {
-		return s.Rollup(ctx, f, by)
+	return out[0], nil
+}
+
+// RollupFastEach returns RollupFast(ctx, f with Region = r, by) for each unit r of regions (in
+// that order), in one query of activity_unit_months when f allows it (see RollupFast): the
+// figures of a unit's children for a ranking or a map. f.Region is ignored.
+func (s *Store) RollupFastEach(ctx context.Context, f Filter, by string, regions []string) ([]Rollup, error) {
+	out := make([]Rollup, len(regions))
+	if len(regions) == 0 {
+		return out, nil
+	}
+	fast := by == ByType || by == ByProgramme || by == ByGroup
+	fast = fast && f.Unit == "" && f.Type == "" && f.Programme == "" && f.Group == "" && f.Query == "" && f.VenueKind == "" && f.VenueID == 0 && !f.Flagged
+	first, last, whole := wholeMonths(f.From, f.To)
+	byPrefix := map[string]int{}
+	var args []any
+	var marks []string
+	for i, r := range regions {
+		_, seen := byPrefix[region.Prefix(r)]
+		fast = fast && r != "" && f.Scope.Contains(r) && !seen
+		byPrefix[region.Prefix(r)] = i
+		args = append(args, region.Prefix(r))
+		marks = append(marks, fmt.Sprintf("$%d", len(args)+3))
+	}
+	if !fast || !whole {
+		for i, r := range regions {
+			rf := f
+			rf.Region = r
+			ru, err := s.Rollup(ctx, rf, by)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ru
+		}
+		return out, nil
 	}
 	f.Status, f.After, f.Limit = Counted, 0, 0
-	out := Rollup{By: by, Base: f}
 	dim := map[string]string{ByType: "type", ByProgramme: "programme", ByGroup: "group"}[by]
-	rows, err := s.DB.QueryContext(ctx, `SELECT dim, item, SUM(activities), SUM(sessions), SUM(declared), SUM(verified), SUM(live), SUM(replay)
-		FROM activity_unit_months WHERE prefix = $1 AND dim IN ('type', $2) AND month >= $3 AND month <= $4 GROUP BY dim, item`,
-		region.Prefix(f.Region), dim, first, last)
+	groups := make([]map[string]Figures, len(regions))
+	for i, r := range regions {
+		out[i] = Rollup{By: by, Base: f}
+		out[i].Base.Region = r
+		groups[i] = map[string]Figures{}
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT prefix, dim, item, SUM(activities), SUM(sessions), SUM(declared), SUM(verified), SUM(live), SUM(replay)
+		FROM activity_unit_months WHERE prefix IN (`+strings.Join(marks, ", ")+`) AND dim IN ('type', $1) AND month >= $2 AND month <= $3
+		GROUP BY prefix, dim, item`, append([]any{dim, first, last}, args...)...)
 	if err != nil {
-		return out, fmt.Errorf("activity.RollupFast: %w", db.Map(err))
+		return nil, fmt.Errorf("activity.RollupFast: %w", db.Map(err))
 	}
 	defer rows.Close()
-	groups := map[string]Figures{}
 	for rows.Next() {
-		var d, k string
+		var p, d, k string
 		var fg Figures
-		if err := rows.Scan(&d, &k, &fg.Activities, &fg.Sessions, &fg.Declared, &fg.Verified, &fg.Live, &fg.Replay); err != nil {
-			return out, fmt.Errorf("activity.RollupFast: %w", db.Map(err))
+		if err := rows.Scan(&p, &d, &k, &fg.Activities, &fg.Sessions, &fg.Declared, &fg.Verified, &fg.Live, &fg.Replay); err != nil {
+			return nil, fmt.Errorf("activity.RollupFast: %w", db.Map(err))
 		}
+		i := byPrefix[p]
 		if d == "type" {
-			out.Total.add(fg) // each record once, under its one type
+			out[i].Total.add(fg) // each record once, under its one type
 		}
 		if d == dim && fg.Activities != 0 { // a group whose records all left holds zeros
-			groups[k] = fg
+			groups[i][k] = fg
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("activity.RollupFast: %w", db.Map(err))
+		return nil, fmt.Errorf("activity.RollupFast: %w", db.Map(err))
 	}
-	// The part months at either end, from the records.
-	for _, part := range partMonths(f.From, f.To, first, last) {
-		pf := f
-		pf.From, pf.To = part[0], part[1]
-		ru, err := s.Rollup(ctx, pf, by)
-		if err != nil {
-			return out, err
+	for i := range out {
+		// The part months at either end, from the records.
+		for _, part := range partMonths(f.From, f.To, first, last) {
+			pf := out[i].Base
+			pf.From, pf.To = part[0], part[1]
+			ru, err := s.Rollup(ctx, pf, by)
+			if err != nil {
+				return nil, err
+			}
+			out[i].Total.add(ru.Total)
+			for _, row := range ru.Rows {
+				fg := groups[i][row.Key]
+				fg.add(row.Figures)
+				groups[i][row.Key] = fg
+			}
 		}
-		out.Total.add(ru.Total)
-		for _, row := range ru.Rows {
-			fg := groups[row.Key]
-			fg.add(row.Figures)
-			groups[row.Key] = fg
-		}
+		out[i].rows(groups[i], out[i].Base)
 	}
-	out.rows(groups, f)
 	return out, nil
 }
 

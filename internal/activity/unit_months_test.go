@@ -81,6 +81,37 @@ func TestUnitMonthsAreExact(t *testing.T) {
 		periods := [][2]string{{"2026-01-01", "2026-12-31"}, {"2025-01-01", "2025-12-31"}, {"2026-03-01", "2026-03-31"},
 			{"2026-09-01", "2026-09-30"}, {"2026-01-15", "2026-04-10"}, {"2026-03-02", "2026-03-30"}, {"2026-02-01", "2026-09-12"},
 			{"", "2026-06-30"}, {"2026-06-03", ""}, {"", ""}}
+		// RollupFastEach: the children of a unit in one query, each as Rollup counts it.
+		checkEach := func(t *testing.T, when string) {
+			t.Helper()
+			for _, parent := range []string{"150000", "152500", "152502"} {
+				kids, err := st.Regions.Children(ctx, parent)
+				if err != nil {
+					t.Fatal(err)
+				}
+				codes := make([]string, len(kids))
+				for i, k := range kids {
+					codes[i] = k.Code
+				}
+				for _, pr := range [][2]string{periods[0], periods[2], periods[4], periods[8]} {
+					for _, by := range []string{activity.ByType, activity.ByProgramme, activity.ByGroup} {
+						got, err := st.RollupFastEach(ctx, activity.Filter{Scope: everyone, From: pr[0], To: pr[1]}, by, codes)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for i, c := range codes {
+							want, err := st.Rollup(ctx, activity.Filter{Scope: everyone, Region: c, From: pr[0], To: pr[1]}, by)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if !reflect.DeepEqual(got[i], want) {
+								t.Errorf("%s: children of %s: %s %v by %s:\n got %+v\nwant %+v", when, parent, c, pr, by, got[i], want)
+							}
+						}
+					}
+				}
+			}
+		}
 		check := func(t *testing.T, when string) {
 			t.Helper()
 			kept := unitMonths(t, d)
@@ -120,6 +151,7 @@ func TestUnitMonthsAreExact(t *testing.T) {
 					}
 				}
 			}
+			checkEach(t, when)
 		}
 		// The demo's bulk load, and the table that migration 0020 left before it (empty).
 		check(t, "demo")
