@@ -510,6 +510,11 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, in Input, status string,
 	if err := writeTags(ctx, tx, id, in); err != nil {
 		return 0, err
 	}
+	if status == Accepted { // a counted record from the start (no caller writes one today)
+		if err := recount(ctx, tx, 1, "a.id = $1", id); err != nil {
+			return 0, err
+		}
+	}
 	step := "create"
 	switch {
 	case previous != 0:
@@ -621,17 +626,20 @@ func (s *Store) Update(ctx context.Context, scope region.Scope, actor, id int64,
 			return ErrLocked
 		}
 		now := s.now()
-		_, err = tx.ExecContext(ctx, `UPDATE activities SET region_code = $1, title = $2, type = $3, organizer = $4, venue = $5, starts_at = $6,
+		// An unlocked version is never counted; recounting keeps the roll-up right even so.
+		err = recounting(ctx, tx, a.SeriesID, func() error {
+			if _, err := tx.ExecContext(ctx, `UPDATE activities SET region_code = $1, title = $2, type = $3, organizer = $4, venue = $5, starts_at = $6,
 			ends_at = $7, mode = $8, programmes = $9, partners = $10, target_groups = $11, sessions = $12, declared_attendance = $13,
 			live_viewers = $14, replay_views = $15, capacity = $16, walkin_allowance = $17, signup_open = $18, report = $19,
 			updated_at = $20, updated_by = $21, starts_on = $23, venue_kind = $24, venue_id = $25 WHERE id = $22`,
-			in.RegionCode, in.Title, in.Type, in.Organizer, in.Venue, in.StartsAt, in.EndsAt, in.Mode, joinStored(in.Programmes),
-			joinStored(in.Partners), joinStored(in.TargetGroups), in.Sessions, in.DeclaredAttendance, in.LiveViewers, in.ReplayViews,
-			in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, now, nullID(actor), id, LocalDate(in.StartsAt), in.VenueKind, nullID(in.VenueID))
+				in.RegionCode, in.Title, in.Type, in.Organizer, in.Venue, in.StartsAt, in.EndsAt, in.Mode, joinStored(in.Programmes),
+				joinStored(in.Partners), joinStored(in.TargetGroups), in.Sessions, in.DeclaredAttendance, in.LiveViewers, in.ReplayViews,
+				in.Capacity, in.WalkInAllowance, in.SignupOpen, in.Report, now, nullID(actor), id, LocalDate(in.StartsAt), in.VenueKind, nullID(in.VenueID)); err != nil {
+				return db.Map(err)
+			}
+			return writeTags(ctx, tx, id, in)
+		})
 		if err != nil {
-			return db.Map(err)
-		}
-		if err := writeTags(ctx, tx, id, in); err != nil {
 			return err
 		}
 		return addStep(ctx, tx, id, "update", "", now, actor)
@@ -746,13 +754,18 @@ func (s *Store) decide(ctx context.Context, who Decider, scope region.Scope, act
 		if actor != 0 && a.ReviewedBy == actor {
 			return ErrSameAccount
 		}
-		if err := s.setStatus(ctx, tx, id, Accepted, "", "accept", note, 0, actor); err != nil {
+		// The accepted version is now the series' figures in place of the one it corrects (kept).
+		if err := recountLock(ctx, tx, s.DB.Dialect); err != nil {
 			return err
 		}
-		// The accepted version is now the series' figures; the ones before it are kept.
-		_, err = tx.ExecContext(ctx, `UPDATE activities SET superseded_at = $1 WHERE series_id = $2 AND id <> $3 AND status = 'accepted' AND superseded_at IS NULL`,
-			s.now(), a.SeriesID, id)
-		return db.Map(err)
+		return recounting(ctx, tx, a.SeriesID, func() error {
+			if err := s.setStatus(ctx, tx, id, Accepted, "", "accept", note, 0, actor); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE activities SET superseded_at = $1 WHERE series_id = $2 AND id <> $3 AND status = 'accepted' AND superseded_at IS NULL`,
+				s.now(), a.SeriesID, id)
+			return db.Map(err)
+		})
 	})
 }
 

@@ -355,8 +355,12 @@ func (s *Store) checkInGroup(ctx context.Context, tx *sql.Tx, rules CheckInRules
 	counts := map[int64]int64{}
 	for _, sid := range series {
 		if n := added[sid]; n > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE activities SET verified_attendance = verified_attendance + $1 WHERE series_id = $2`, n, sid); err != nil {
-				return nil, nil, db.Map(err)
+			err := recounting(ctx, tx, sid, func() error {
+				_, err := tx.ExecContext(ctx, `UPDATE activities SET verified_attendance = verified_attendance + $1 WHERE series_id = $2`, n, sid)
+				return db.Map(err)
+			})
+			if err != nil {
+				return nil, nil, err
 			}
 		}
 		var v int64

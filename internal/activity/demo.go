@@ -97,6 +97,7 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM registrations`).Scan(&nextReg); err != nil {
 		return db.Map(err)
 	}
+	next0 := next
 	cols := []string{"id", "series_id", "version", "region_code", "title", "type", "organizer", "venue", "starts_at", "ends_at", "starts_on", "mode",
 		"programmes", "partners", "target_groups", "sessions", "declared_attendance", "live_viewers", "replay_views", "status", "created_at", "updated_at",
 		"capacity", "walkin_allowance", "signup_open", "verified_attendance", "venue_kind", "venue_id"}
@@ -205,6 +206,10 @@ func demoActivities(ctx context.Context, tx *sql.Tx, g *demo.Generator, units ma
 		}
 	}
 	if err := flush(true); err != nil {
+		return err
+	}
+	// The records just written count in activity_unit_months.
+	if err := recount(ctx, tx, 1, "a.id > $1", next0); err != nil {
 		return err
 	}
 	if err := db.SyncSequence(ctx, tx, g.DB.Dialect, "registrations"); err != nil {

@@ -320,6 +320,14 @@ func (s *Store) Rollup(ctx context.Context, f Filter, by string) (Rollup, error)
 	if by == ByRegion {
 		return out, s.regionRows(ctx, &out, groups)
 	}
+	out.rows(groups, f)
+	return out, nil
+}
+
+// rows turns the groups of a roll-up by any dimension but ByRegion into its rows, each with
+// the filter that lists its records (f's bounds clip a calendar row), in the dimension's order.
+func (out *Rollup) rows(groups map[string]Figures, f Filter) {
+	by := out.By
 	for k, fg := range groups {
 		row := RollupRow{Key: k, Label: k, Figures: fg, Filter: out.Base}
 		switch by {
@@ -354,7 +362,6 @@ func (s *Store) Rollup(ctx context.Context, f Filter, by string) (Rollup, error)
 		}
 		return a.Key < b.Key
 	})
-	return out, nil
 }
 
 // regionRows turns code-prefix groups into one row per child unit of the parent, in code
