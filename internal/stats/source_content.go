@@ -15,8 +15,8 @@ import (
 // "emergency_views", "items", "items:<kind>", "emergency_items", "emergency_videos".
 //
 // A unit's and its children's reach come from one content.Store.ReachSums read each (whole
-// China months from the roll-up content_reach_months, part months from the records), equal to
-// content.Store.Reach over the same records; published items from content.Store.PublishedSums
+// China years and months from the roll-ups content_reach_years and content_reach_months, part
+// months from the records), equal to content.Store.Reach over the same records; published items from content.Store.PublishedSums
 // (the roll-up content_published_units), equal to PublishedCounts. The unit's own records
 // (own) are read with Reach by region and PublishedCounts. Each figure's records link is the
 // reach report's records page of the unit.
@@ -235,9 +235,9 @@ func (r *Registry) contentIndicators() []*Indicator {
 // own records and each child's part. Keys: "pushes", "em_video_views",
 // "em_video_platform_views".
 //
-// A unit's and its children's figures come from one content.Store.ReachSums read each (whole
-// China months from the roll-up content_reach_months), equal to ReachByRegion's; the unit's
-// own records (own) are read with ReachByRegion.
+// A unit's and its children's figures come from one content.Store.ReachSums read each (the
+// roll-ups content_reach_years and content_reach_months for whole years and months), equal to
+// ReachByRegion's; the unit's own records (own) are read with ReachByRegion.
 func (r *Registry) pushFetcher() *fetcher {
 	f := &fetcher{name: "push"}
 	base := func(q Query) content.ReachQuery {
