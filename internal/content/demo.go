@@ -134,6 +134,13 @@ func demoItems(ctx context.Context, tx *sql.Tx, g *demo.Generator, units map[reg
 	if err := db.SyncSequence(ctx, tx, g.DB.Dialect, "content_items"); err != nil {
 		return err
 	}
+	for _, it := range items { // the roll-up of published items, as Act keeps it
+		if it[3] == Published {
+			if err := countPublished(ctx, tx, it[1].(string), it[2].(string), it[4].(bool), 1); err != nil {
+				return err
+			}
+		}
+	}
 	return Reindex(ctx, tx, g.DB.Dialect) // the bulk insert above bypasses the store's indexing
 }
 

@@ -69,6 +69,11 @@ func seedReachDemo(ctx context.Context, g *demo.Generator, prev error) error {
 			"figures_on", "created_at"}, pushes, ""); err != nil {
 			return err
 		}
+		d := reachDelta{}
+		addPushRows(d, pushes)
+		if err := d.add(ctx, tx, g.DB.Dialect); err != nil {
+			return err
+		}
 		// Counted views of the emergency videos before reachDemo's window (its first day is
 		// 29 days before the last).
 		windowStart := last.AddDate(0, 0, -29)
@@ -98,6 +103,13 @@ func seedReachDemo(ctx context.Context, g *demo.Generator, prev error) error {
 				}
 			}
 		}
-		return db.BulkInsert(ctx, tx, g.DB.Dialect, "content_views", []string{"item_id", "channel", "region_code", "day", "views"}, rows, "")
+		if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "content_views", []string{"item_id", "channel", "region_code", "day", "views"}, rows, ""); err != nil {
+			return err
+		}
+		d = reachDelta{}
+		for _, row := range rows {
+			d.view(row[0].(int64), row[1].(string), row[2].(string), row[3].(string), row[4].(int64))
+		}
+		return d.add(ctx, tx, g.DB.Dialect)
 	})
 }

@@ -141,8 +141,13 @@ func (s *Store) RecordPush(ctx context.Context, scope region.Scope, actor int64,
 		if n > 0 {
 			return ValidationError{"url": "这个地址已在该平台登记过"}
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO content_pushes (item_id, channel, region_code, pushed_on, url, title, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, in.ItemID, in.Channel, in.RegionCode, in.PushedOn, in.URL, in.Title, actor, s.now()).Scan(&id)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO content_pushes (item_id, channel, region_code, pushed_on, url, title, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, in.ItemID, in.Channel, in.RegionCode, in.PushedOn, in.URL, in.Title, actor, s.now()).Scan(&id); err != nil {
+			return err
+		}
+		d := reachDelta{}
+		d.push(in.ItemID, in.Channel, in.RegionCode, in.PushedOn, reachAmounts{Pushes: 1})
+		return d.add(ctx, tx, s.DB.Dialect)
 	})
 	var verr ValidationError
 	if errors.As(err, &verr) {
@@ -290,10 +295,21 @@ func (s *Store) ImportReach(ctx context.Context, scope region.Scope, actor int64
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, in.Channel, in.RegionCode, in.FileName, in.FiguresOn, len(rows), matched, actor, s.now()).Scan(&id); err != nil {
 			return err
 		}
+		d := reachDelta{}
 		for _, r := range rows {
 			var push any
 			if r.PushID != 0 {
 				push = r.PushID
+				// The roll-up takes the change of the push's figures (the row as it is in
+				// this transaction, so two rows for one push would still add up).
+				var item int64
+				var channel, code, on string
+				var old reachAmounts
+				if err := tx.QueryRowContext(ctx, `SELECT item_id, channel, region_code, pushed_on, views, likes, shares FROM content_pushes WHERE id = $1`+s.DB.Dialect.ForUpdate(), r.PushID).
+					Scan(&item, &channel, &code, &on, &old.Views, &old.Likes, &old.Shares); err != nil {
+					return err
+				}
+				d.push(item, channel, code, on, reachAmounts{Views: r.Views - old.Views, Likes: r.Likes - old.Likes, Shares: r.Shares - old.Shares})
 				if _, err := tx.ExecContext(ctx, `UPDATE content_pushes SET views = $1, likes = $2, shares = $3, figures_on = $4, import_id = $5 WHERE id = $6`,
 					r.Views, r.Likes, r.Shares, in.FiguresOn, id, r.PushID); err != nil {
 					return err
@@ -304,7 +320,7 @@ func (s *Store) ImportReach(ctx context.Context, scope region.Scope, actor int64
 				return err
 			}
 		}
-		return nil
+		return d.add(ctx, tx, s.DB.Dialect)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("content.ImportReach: %w", db.Map(err))

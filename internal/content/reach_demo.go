@@ -64,6 +64,10 @@ func reachDemo(ctx context.Context, g *demo.Generator, prev error) error {
 		if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "content_views", []string{"item_id", "channel", "region_code", "day", "views"}, rows, ""); err != nil {
 			return err
 		}
+		d := reachDelta{}
+		for k, n := range views {
+			d.view(k.Item, k.Channel, k.Region, k.Day, n)
+		}
 		var pushes [][]any
 		now := time.Now().UTC()
 		for i := range g.N(150) {
@@ -77,7 +81,19 @@ func reachDemo(ctx context.Context, g *demo.Generator, prev error) error {
 			pushes = append(pushes, []any{it.id, ch.Slug, it.region, on.Format(time.DateOnly), fmt.Sprintf("https://%s.example.org/post/%d", ch.Slug, 1000+i),
 				it.title, v, v / int64(20+r.IntN(30)), v / int64(50+r.IntN(100)), last.Format(time.DateOnly), now})
 		}
-		return db.BulkInsert(ctx, tx, g.DB.Dialect, "content_pushes", []string{"item_id", "channel", "region_code", "pushed_on", "url", "title", "views", "likes", "shares",
-			"figures_on", "created_at"}, pushes, "")
+		if err := db.BulkInsert(ctx, tx, g.DB.Dialect, "content_pushes", []string{"item_id", "channel", "region_code", "pushed_on", "url", "title", "views", "likes", "shares",
+			"figures_on", "created_at"}, pushes, ""); err != nil {
+			return err
+		}
+		addPushRows(d, pushes)
+		return d.add(ctx, tx, g.DB.Dialect)
 	})
+}
+
+// addPushRows adds to d the demo's push rows as BulkInsert writes them: item_id, channel,
+// region_code, pushed_on, url, title, views, likes, shares, ….
+func addPushRows(d reachDelta, pushes [][]any) {
+	for _, p := range pushes {
+		d.push(p[0].(int64), p[1].(string), p[2].(string), p[3].(string), reachAmounts{Views: p[6].(int64), Likes: p[7].(int64), Shares: p[8].(int64), Pushes: 1})
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kepu/kepu/internal/db"
 )
 
 // Channels of views counted on Kepu's own pages.
@@ -209,12 +211,18 @@ func (v *Views) Flush(ctx context.Context) error {
 			return err
 		}
 		defer stmt.Close()
+		d := reachDelta{}
 		for k, n := range batch {
 			if _, err := stmt.ExecContext(ctx, k.Item, k.Channel, k.Region, k.Day, n); err != nil {
 				return err
 			}
+			d.view(k.Item, k.Channel, k.Region, k.Day, n)
 		}
-		return nil
+		dialect := db.SQLite // the dialect only decides whether d.add locks rows
+		if x, ok := v.DB.(*db.DB); ok {
+			dialect = x.Dialect
+		}
+		return d.add(ctx, tx, dialect)
 	})
 	if err != nil {
 		v.mu.Lock()

@@ -304,6 +304,9 @@ func (s *Store) Update(ctx context.Context, scope region.Scope, actor, id int64,
 		if err != nil {
 			return db.Map(err)
 		}
+		if err := moveReach(ctx, tx, id, it.Kind, it.Emergency, in.Kind, in.Emergency); err != nil {
+			return err
+		}
 		if err := writeParts(ctx, tx, id, in); err != nil {
 			return err
 		}
@@ -395,6 +398,15 @@ func (s *Store) Act(ctx context.Context, scope region.Scope, actor, id int64, ac
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return db.Map(err)
+		}
+		switch action { // the roll-up of published items (PublishedSums)
+		case ActPublish:
+			err = countPublished(ctx, tx, it.RegionCode, it.Kind, it.Emergency, 1)
+		case ActWithdraw:
+			err = countPublished(ctx, tx, it.RegionCode, it.Kind, it.Emergency, -1)
+		}
+		if err != nil {
+			return err
 		}
 		return addStep(ctx, tx, id, action, note, now, actor)
 	})

@@ -369,51 +369,57 @@ func BenchmarkSourceCold(b *testing.B) {
 	})
 }
 
-// BenchmarkDashboardSources runs, for each source alone, the calls that a cold dashboard of
-// the region makes for that source's headline indicators (dashboard.Indicators): the year,
-// the year before, the twelve leagues, and each month of the year for the flows, one after
-// another and live (MaxAge 0), so that cpu-ms/op is that source's share of a cold build.
-// KEPU_BENCH_DB as for BenchmarkHeadlineRegionYear.
+// BenchmarkDashboardSource makes exactly the calls a cold dashboard (dashboard.Build) makes of
+// one source, live (MaxAge 0): the dashboard's indicators of that source for the year and the
+// year before, each of the twelve months (flows only) and the children's year, one after
+// another, for the region, a league and a banner. cpu-ms/op is the source's whole CPU cost in
+// one cold build. KEPU_BENCH_DB as for BenchmarkHeadlineRegionYear.
 //
-//	KEPU_BENCH_DB=/tmp/seed.db go test ./internal/stats -run xxx -bench DashboardSources/150000/activity -benchtime 20x
-func BenchmarkDashboardSources(b *testing.B) {
+//	KEPU_BENCH_DB=/tmp/seed.db go test ./internal/stats -run xxx -bench DashboardSource/150000/content -benchtime 5x
+func BenchmarkDashboardSource(b *testing.B) {
 	ctx := context.Background()
 	benchDB(b, func(b *testing.B, d *db.DB) {
 		r := newRegistry(d)
-		codes, flows := map[string][]string{}, map[string][]string{}
+		bySource := map[string][]*stats.Indicator{}
 		var sources []string
 		for _, ind := range dashboard.Indicators(r) {
-			if codes[ind.Source] == nil {
+			if bySource[ind.Source] == nil {
 				sources = append(sources, ind.Source)
 			}
-			codes[ind.Source] = append(codes[ind.Source], ind.Code)
-			if ind.Period == stats.Flow {
-				flows[ind.Source] = append(flows[ind.Source], ind.Code)
-			}
+			bySource[ind.Source] = append(bySource[ind.Source], ind)
 		}
-		q := stats.Query{Unit: "150000", Year: 2026, Scope: everyone}
-		for _, src := range sources {
-			b.Run("150000/"+src, func(b *testing.B) {
-				loop(b, func(*testing.B) {}, func(b *testing.B) {
-					pq := q
-					pq.Year--
-					for _, qq := range []stats.Query{q, pq} {
-						if _, err := r.Values(ctx, qq, codes[src]...); err != nil {
+		for _, unit := range []string{"150000", "152500", "152502"} {
+			for _, src := range sources {
+				var codes, flows []string
+				for _, ind := range bySource[src] {
+					codes = append(codes, ind.Code)
+					if ind.Period == stats.Flow {
+						flows = append(flows, ind.Code)
+					}
+				}
+				q := stats.Query{Unit: unit, Year: 2026, Scope: everyone}
+				b.Run(unit+"/"+src, func(b *testing.B) {
+					loop(b, func(*testing.B) {}, func(b *testing.B) {
+						pq := q
+						pq.Year--
+						for _, x := range []stats.Query{q, pq} {
+							if _, err := r.Values(ctx, x, codes...); err != nil {
+								b.Fatal(err)
+							}
+						}
+						if _, err := r.ChildrenValues(ctx, q, codes...); err != nil {
 							b.Fatal(err)
 						}
-					}
-					if _, err := r.ChildrenValues(ctx, q, codes[src]...); err != nil {
-						b.Fatal(err)
-					}
-					for m := 1; m <= 12 && len(flows[src]) > 0; m++ {
-						mq := q
-						mq.Month = m
-						if _, err := r.Values(ctx, mq, flows[src]...); err != nil {
-							b.Fatal(err)
+						for m := 1; m <= 12 && len(flows) > 0; m++ {
+							mq := q
+							mq.Month = m
+							if _, err := r.Values(ctx, mq, flows...); err != nil {
+								b.Fatal(err)
+							}
 						}
-					}
+					})
 				})
-			})
+			}
 		}
 	})
 }

@@ -8,11 +8,18 @@ import (
 	"github.com/kepu/kepu/internal/region"
 )
 
-// contentFetcher reads content reach (content.Store.Reach: counted views on Kepu's pages and
-// the e-station kiosks, the latest imported figures of pushes to outside platforms) for the
-// period, and published item counts (content.Store.List totals; stocks as of today). Keys:
-// "views", "views:<channel>", "platform_views" (every push channel), "likes", "shares",
+// contentFetcher reads content reach for the period — counted views on Kepu's pages and the
+// e-station kiosks, the latest imported figures of pushes to outside platforms — and
+// published item counts (content.Store.PublishedCounts; stocks as of today). Keys: "views",
+// "views:<channel>", "platform_views" (every push channel), "likes", "shares",
 // "emergency_views", "items", "items:<kind>", "emergency_items", "emergency_videos".
+//
+// A unit's and its children's reach come from one content.Store.ReachSums read each (whole
+// China years and months from the roll-ups content_reach_years and content_reach_months, part
+// months from the records), equal to content.Store.Reach over the same records; published items from content.Store.PublishedSums
+// (the roll-up content_published_units), equal to PublishedCounts. The unit's own records
+// (own) are read with Reach by region and PublishedCounts. Each figure's records link is the
+// reach report's records page of the unit.
 func (r *Registry) contentFetcher() *fetcher {
 	f := &fetcher{name: "content"}
 	reach := func(ctx context.Context, q Query, by string) ([]content.ReachLine, content.ReachLine, content.ReachQuery, error) {
@@ -41,25 +48,25 @@ func (r *Registry) contentFetcher() *fetcher {
 		out["likes"] = cell{exact: total.Likes, known: true, records: link(rq, nil)}
 		out["shares"] = cell{exact: total.Shares, known: true, records: link(rq, nil)}
 	}
-	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
+	// cells gives the figures of unit (with its records links) from its reach sums and the
+	// published counts of the codes keep says.
+	cells := func(q Query, unit string, sums []content.ReachSum, counts map[string]map[string]content.KindCounts, keep func(code string) bool) map[string]cell {
+		from, to := q.Bounds()
+		rq := content.ReachQuery{From: from, To: to, Region: unit}
+		total := content.ReachLine{Key: "total", ByChannel: map[string]int64{}}
+		var em int64
+		for _, s := range sums {
+			total.ByChannel[s.Channel] += s.Views
+			total.Views, total.Likes, total.Shares = total.Views+s.Views, total.Likes+s.Likes, total.Shares+s.Shares
+			if s.Emergency {
+				em += s.Views
+			}
+		}
 		out := map[string]cell{}
-		_, total, rq, err := reach(ctx, q, "channel")
-		if err != nil {
-			return nil, err
-		}
 		figures(out, total, rq)
-		rq.Emergency = true
-		_, em, err := r.deps.Content.Reach(ctx, rq)
-		if err != nil {
-			return nil, err
-		}
-		out["emergency_views"] = cell{exact: em.Views, known: true, records: link(rq, map[string]string{"emergency": "1"})}
+		out["emergency_views"] = cell{exact: em, known: true, records: link(rq, map[string]string{"emergency": "1"})}
 		today := r.today()
-		counts, err := r.deps.Content.PublishedCounts(ctx, q.Scope.Narrow(q.Unit))
-		if err != nil {
-			return nil, err
-		}
-		n := itemCounts(counts, func(string) bool { return true })
+		n := itemCounts(counts, keep)
 		for _, c := range []struct {
 			key, kind string
 			emergency bool
@@ -72,6 +79,36 @@ func (r *Registry) contentFetcher() *fetcher {
 				v.Set("emergency", "1")
 			}
 			out[c.key] = cell{exact: n[c.key], known: true, asOf: today, records: "/console/content?" + v.Encode()}
+		}
+		return out
+	}
+	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
+		scope := q.Scope.Narrow(q.Unit)
+		from, to := q.Bounds()
+		sums, err := r.deps.Content.ReachSums(ctx, scope, false, from, to)
+		if err != nil {
+			return nil, err
+		}
+		counts, err := r.deps.Content.PublishedSums(ctx, scope, false)
+		if err != nil {
+			return nil, err
+		}
+		return cells(q, q.Unit, sums, counts, func(string) bool { return true }), nil
+	}
+	f.children = func(ctx context.Context, q Query, kids []region.Unit) (map[string]map[string]cell, error) {
+		byKid, err := r.reachByChild(ctx, q, kids)
+		if err != nil {
+			return nil, err
+		}
+		scope := q.Scope.Narrow(q.Unit)
+		roots := scope.Roots()
+		counts, err := r.deps.Content.PublishedSums(ctx, scope, len(roots) == 1 && roots[0] == q.Unit)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]map[string]cell{}
+		for _, k := range kids {
+			out[k.Code] = cells(q, k.Code, byKid[k.Code], counts, func(code string) bool { return region.Within(code, k.Code) })
 		}
 		return out, nil
 	}
@@ -112,6 +149,31 @@ func (r *Registry) contentFetcher() *fetcher {
 		return out, nil
 	}
 	return f
+}
+
+// reachByChild reads content.Store.ReachSums for the period once for all of q.Unit's children
+// in q.Scope: child code → its sums. When the scope holds the unit's whole subtree the sums
+// are the roll-up's rows one level below the unit; otherwise they are those of the scope's
+// subtrees below the unit, each counted under the child it lies in.
+func (r *Registry) reachByChild(ctx context.Context, q Query, kids []region.Unit) (map[string][]content.ReachSum, error) {
+	scope := q.Scope.Narrow(q.Unit)
+	from, to := q.Bounds()
+	roots := scope.Roots()
+	whole := len(roots) == 1 && roots[0] == q.Unit
+	rows, err := r.deps.Content.ReachSums(ctx, scope, whole, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]content.ReachSum{}
+	for _, s := range rows {
+		for _, k := range kids {
+			if s.Code == k.Code || (!whole && region.Within(s.Code, k.Code)) {
+				out[k.Code] = append(out[k.Code], s)
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // itemCounts adds up content.PublishedCounts over the codes that keep says, as the content
@@ -172,6 +234,10 @@ func (r *Registry) contentIndicators() []*Indicator {
 // reported by the platforms for their pushes. One read per query gives the subtree, the unit's
 // own records and each child's part. Keys: "pushes", "em_video_views",
 // "em_video_platform_views".
+//
+// A unit's and its children's figures come from one content.Store.ReachSums read each (the
+// roll-ups content_reach_years and content_reach_months for whole years and months), equal to
+// ReachByRegion's; the unit's own records (own) are read with ReachByRegion.
 func (r *Registry) pushFetcher() *fetcher {
 	f := &fetcher{name: "push"}
 	base := func(q Query) content.ReachQuery {
@@ -235,12 +301,38 @@ func (r *Registry) pushFetcher() *fetcher {
 		}
 		return out
 	}
+	// sums gives the same figures as read by the first groupLen digits of the codes, from one
+	// content.Store.ReachSums read (the roll-up for whole months).
+	sums := func(rows []content.ReachSum) []map[string]content.ReachFigures {
+		out := []map[string]content.ReachFigures{{}, {}}
+		for _, s := range rows {
+			counted := s.Channel == content.ChannelWeb || s.Channel == content.ChannelEStation
+			if !counted {
+				fg := out[0][s.Code]
+				fg.Pushes += s.Pushes
+				fg.PlatformViews += s.Views
+				out[0][s.Code] = fg
+			}
+			if s.Emergency && s.Kind == "video" {
+				fg := out[1][s.Code]
+				if counted {
+					fg.CountedViews += s.Views
+				} else {
+					fg.Pushes += s.Pushes
+					fg.PlatformViews += s.Views
+				}
+				out[1][s.Code] = fg
+			}
+		}
+		return out
+	}
 	f.unit = func(ctx context.Context, q Query) (map[string]cell, error) {
-		by, err := read(ctx, q)
+		from, to := q.Bounds()
+		rows, err := r.deps.Content.ReachSums(ctx, q.Scope.Narrow(q.Unit), false, from, to)
 		if err != nil {
 			return nil, err
 		}
-		return cells(q, q.Unit, by, func(string) bool { return true }, true), nil
+		return cells(q, q.Unit, sums(rows), func(string) bool { return true }, true), nil
 	}
 	f.own = func(ctx context.Context, q Query) (map[string]cell, error) {
 		by, err := read(ctx, q)
@@ -250,15 +342,13 @@ func (r *Registry) pushFetcher() *fetcher {
 		return cells(q, q.Unit, by, func(code string) bool { return code == q.Unit }, false), nil
 	}
 	f.children = func(ctx context.Context, q Query, kids []region.Unit) (map[string]map[string]cell, error) {
-		by, err := read(ctx, q)
+		byKid, err := r.reachByChild(ctx, q, kids)
 		if err != nil {
 			return nil, err
 		}
-		n := childPrefixLen(q.Unit)
 		out := map[string]map[string]cell{}
 		for _, k := range kids {
-			p := prefixOf(k.Code, n)
-			out[k.Code] = cells(q, k.Code, by, func(code string) bool { return prefixOf(code, n) == p }, true)
+			out[k.Code] = cells(q, k.Code, sums(byKid[k.Code]), func(string) bool { return true }, true)
 		}
 		return out, nil
 	}
