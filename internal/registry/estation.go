@@ -296,7 +296,8 @@ func (s *Store) Publish(ctx context.Context, who Decider, actor, id int64, pass 
 				return err
 			}
 		}
-		year := now.Format("2006")
+		day := now.In(China) // the accreditation's date and the plaque's year are China's
+		year := day.Format("2006")
 		prefix := fmt.Sprintf("%s-%s-", plaquePrefix, year)
 		// The next number after the highest of the year (zero-padded, so the text order is the
 		// number order); numbers typed in by hand do not make it collide.
@@ -312,7 +313,7 @@ func (s *Store) Publish(ctx context.Context, who Decider, actor, id int64, pass 
 		plaque := fmt.Sprintf("%s%05d", prefix, n+1)
 		var station int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO science_estations (region_code, name, site_type, plaque_no, accredited_on, status, created_at, updated_at, created_by, updated_by)
-			VALUES ($1, $2, $3, $4, $5, 'accredited', $6, $6, $7, $7) RETURNING id`, a.RegionCode, a.Name, a.SiteType, plaque, now.Format("2006-01-02"), now, nullID(actor)).Scan(&station)
+			VALUES ($1, $2, $3, $4, $5, 'accredited', $6, $6, $7, $7) RETURNING id`, a.RegionCode, a.Name, a.SiteType, plaque, day.Format("2006-01-02"), now, nullID(actor)).Scan(&station)
 		if err != nil {
 			if errors.Is(db.Map(err), db.ErrConflict) {
 				return ValidationError{"name": "该区划下已有同名的科普e站"}

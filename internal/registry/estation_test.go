@@ -117,6 +117,40 @@ func TestEStationWorkflow(t *testing.T) {
 	})
 }
 
+// A station accredited in the first hours of a China day (still the day before in UTC) is
+// accredited on that China day, with a plaque of that China year, and counts from it.
+func TestEStationAccreditedOnChinaDay(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := newStore(d)
+		st.Now = func() time.Time { return time.Date(2026, 12, 31, 18, 30, 0, 0, time.UTC) } // 2027-01-01 02:30 in China
+		township := principal(0, account.TownshipOperator, "152502001")
+		id, err := st.Submit(ctx, township.Scope(), 0, application("新年社区科普e站"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Review(ctx, principal(0, account.BannerAdmin, "152502"), 0, id, true, "2026-12-30", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Publish(ctx, principal(0, account.LeagueAdmin, "152500"), 0, id, true, "", "NMKX-E"); err != nil {
+			t.Fatal(err)
+		}
+		a, err := st.Application(ctx, township.Scope(), id)
+		if err != nil || a.StationID == nil {
+			t.Fatalf("application: %+v %v", a, err)
+		}
+		station, err := st.Get(ctx, &registry.EStations, township.Scope(), *a.StationID)
+		if err != nil || station.Values.Str("accredited_on") != "2027-01-01" || station.Values.Str("plaque_no") != "NMKX-E-2027-00001" {
+			t.Errorf("station accredited at 02:30 China time on 2027-01-01: %v %v %v", station.Values["accredited_on"], station.Values["plaque_no"], err)
+		}
+		for day, want := range map[string]int{"2026-12-31": 0, "2027-01-01": 1} {
+			if n, err := st.Count(ctx, &registry.EStations, registry.Filter{Scope: everyone, Within: "152502", AsOf: day}); err != nil || n != want {
+				t.Errorf("e-stations of 152502 as of %s: %d, %v; want %d", day, n, err, want)
+			}
+		}
+	})
+}
+
 func TestEStationWorkflowGuards(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
