@@ -17,6 +17,7 @@ import (
 // (Figures.ClicksShown: counted, less those set aside by confirmed review cases) and clicks
 // not counted (Figures.FlaggedSum: bots, unfurls, data centres, self-clicks, repeats), and the
 // national platform's imported figures (Declared, the unit's own import, never summed).
+// Shares are counted the same way: less those set aside (Figures.HeldShares).
 // Keys: "shares", "clicks", "flagged", "held", "national_shares", "national_clicks",
 // "national_officers".
 //
@@ -45,7 +46,7 @@ func (r *Registry) shareFetcher() *fetcher {
 		natMonth                      string
 	}
 	add := func(a *acc, fg share.Figures, month string) {
-		a.shares += fg.Shares
+		a.shares += fg.Shares - fg.HeldShares // what review set aside is not counted
 		a.clicks += fg.ClicksShown
 		a.flagged += fg.FlaggedSum
 		a.held += fg.HeldClicks
@@ -142,7 +143,7 @@ func (r *Registry) shareIndicators() []*Indicator {
 	}
 	return []*Indicator{
 		sh(def{code: "SH01", zh: "信息员转发", en: "shares by information officers (tracked)", unit: "次", unitEn: "shares", headline: true,
-			definition: "信息员在 Kepu 生成的分享链接被首次打开的转发次数（按月汇总）"}, Sum, Verified, "shares"),
+			definition: "信息员在 Kepu 生成的分享链接被首次打开的转发次数（按月汇总），减去核查确认搁置的转发"}, Sum, Verified, "shares"),
 		sh(def{code: "SH02", zh: "计数点击", en: "counted clicks on officers' links", unit: "次", unitEn: "clicks", headline: true,
 			definition: "信息员分享链接的计数点击（已剔除机器人、预览、机房、自点、重复），减去核查确认搁置的点击"}, Sum, Verified, "clicks"),
 		sh(def{code: "SH03", zh: "未计数点击", en: "clicks not counted (flagged)", unit: "次", unitEn: "clicks",
