@@ -75,5 +75,11 @@ func TestDeclaredFigureFromForms(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(body, "所选范围合计：推送 0 条次，本站计数阅读量 0") || !strings.Contains(body, "本站计数") || !strings.Contains(body, "视频") {
 			t.Errorf("reach records: %d %.3000s", status, body)
 		}
+		// Another banner's, or the region's, figures are refused, not shown as zeros.
+		for _, u := range []string{"/console/reach/records?from=2026-01-01&to=2026-12-31&region=152523&channel=web", "/console/reach?region=150000", "/console/reach/records?region=150000"} {
+			if status, body := banner.get(u); status != http.StatusNotFound {
+				t.Errorf("banner admin, %s: %d %.300s", u, status, body)
+			}
+		}
 	})
 }

@@ -304,6 +304,15 @@ func (h *Handler) reachQuery(r *http.Request) (ReachQuery, string) {
 	return q, msg
 }
 
+// outOfScope refuses (404, as the statistics pages do) a region outside the caller's scope:
+// its figures would otherwise read as zeros, a wrong answer rather than a refusal.
+func (q ReachQuery) outOfScope() error {
+	if q.Region != "" && !q.Scope.Contains(q.Region) {
+		return web.NotFound(fmt.Errorf("content reach: region %s outside the caller's scope", q.Region))
+	}
+	return nil
+}
+
 // link is the records page of a figure: the query narrowed by set (key → value).
 func (q ReachQuery) link(set map[string]string) string {
 	v := url.Values{"from": {q.From}, "to": {q.To}}
@@ -331,6 +340,9 @@ func (q ReachQuery) link(set map[string]string) string {
 func (h *Handler) reach(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q, msg := h.reachQuery(r)
+	if err := q.outOfScope(); err != nil {
+		return err
+	}
 	p := ReachPage{Page: h.Kit.Page(r, "reach.title"), Q: q, Channels: ReachChannels(), Error: msg}
 	for _, d := range ReachDims {
 		p.Dims = append(p.Dims, Option{Value: d, Label: p.T("reach.by." + d), Selected: d == q.By})
@@ -425,6 +437,9 @@ func (h *Handler) reachLabels(ctx context.Context, by string, lines []ReachLine)
 // reachRecords serves GET /console/reach/records: the records behind a figure.
 func (h *Handler) reachRecords(w http.ResponseWriter, r *http.Request) error {
 	q, msg := h.reachQuery(r)
+	if err := q.outOfScope(); err != nil {
+		return err
+	}
 	p := ReachPage{Page: h.Kit.Page(r, "reach.records"), Q: q, Channels: ReachChannels(), Error: msg}
 	if msg != "" {
 		return h.Kit.Render.HTML(w, r, http.StatusUnprocessableEntity, "content/reach_records", p)
