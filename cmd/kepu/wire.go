@@ -142,7 +142,7 @@ func newSite(ctx context.Context, d *db.DB, sc siteConfig, log *slog.Logger) (*s
 			log.Error("stats: forgetting the forms' figures", "unit", code, "err", err) // they expire with MaxAge anyway
 		}
 	}
-	figures.MaxAge = 10 * time.Minute // figures reused from stats_snapshots for 10 minutes; the ledger forgets its own
+	figures.MaxAge = 2 * time.Minute // figures reused from stats_snapshots for 2 minutes (a cold region dashboard is ~50 ms); the ledger forgets its own
 	fh := &stats.Handler{Kit: kit, Registry: figures, Root: root.Code}
 	formsH := &forms.Handler{Kit: kit, Store: fs, AccountNames: accounts.Usernames}
 	// Assessment (issue 8): units scored on the indicator registry, venues on their own records.

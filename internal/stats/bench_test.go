@@ -36,7 +36,7 @@ func benchScale() float64 {
 // BenchmarkHeadlineRegionYear computes every headline indicator for the whole region for the
 // demo year on the demo network at the seed's scale (the dashboard's main query), and the
 // same with the leagues' values (the ranks among siblings): live from the domains (MaxAge 0)
-// and from stats_snapshots (MaxAge 10 minutes, as `kepu serve` runs). KEPU_BENCH_DB names a
+// and from stats_snapshots (MaxAge 10 minutes, longer than a build, as `kepu serve`'s 2 minutes are). KEPU_BENCH_DB names a
 // database already holding the demo network (`kepu demo --db FILE`) to skip generating it.
 func BenchmarkHeadlineRegionYear(b *testing.B) {
 	ctx := context.Background()
@@ -200,7 +200,7 @@ func loop(b *testing.B, prepare, work func(b *testing.B)) {
 // children, siblings, 12 months of flows) of the region, a league (152500) and a banner
 // (152502) for 2026 with no snapshot to read: stats_snapshots is emptied before each build
 // (outside the timer), the Registry is new (no memo left from the build before) and MaxAge is
-// 10 minutes, as `kepu serve` runs, so batches of one build share what the others computed.
+// 10 minutes (longer than a build, as `kepu serve`'s 2 minutes are), so batches of one build share what the others computed.
 // This is a viewer's first dashboard of a unit that the refresher has not warmed. The same for the annual report (report.Build). KEPU_BENCH_DB as
 // for BenchmarkHeadlineRegionYear.
 //
@@ -315,7 +315,7 @@ func BenchmarkOwnRegistry(b *testing.B) {
 
 // BenchmarkSourceCold computes one source's share of a cold dashboard of the region, alone:
 // the year, the year before, each of the twelve months and the children's year of that
-// source's indicators, with MaxAge 10 minutes (as `kepu serve` runs, so the source's memo is
+// source's indicators, with MaxAge 10 minutes (longer than a build, as `kepu serve`'s 2 minutes are, so the source's memo is
 // shared between the batches) on a fresh Registry and with stats_snapshots emptied before each
 // run (outside the timer). cpu-ms/op is what the source adds to a cold dashboard's CPU.
 // KEPU_BENCH_DB as for BenchmarkHeadlineRegionYear.

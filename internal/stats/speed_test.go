@@ -17,7 +17,7 @@ import (
 )
 
 // Figures read through the snapshots and the shared month results of sharing (MaxAge 10
-// minutes, as serve runs) equal the figures computed live (MaxAge 0), for every indicator at
+// minutes; serve runs with 2) equal the figures computed live (MaxAge 0), for every indicator at
 // the region, a league and a banner, for the year, a month and the children, asked the way a
 // dashboard asks them (all at once).
 func TestSnapshotFiguresEqualLive(t *testing.T) {

@@ -11,9 +11,12 @@ import (
 	"github.com/kepu/kepu/internal/stats"
 )
 
-// CacheFor is how long a computed dashboard is served from memory before it is computed again.
-// Statistics move by the day; a figure at most this old is shown with the time it was computed.
-const CacheFor = 5 * time.Minute
+// CacheFor is how long a computed dashboard is served from memory before it is computed again;
+// a figure at most this old is shown with the time it was computed. Its figures come from
+// snapshots at most stats.Registry.MaxAge old (2 minutes as `kepu serve` runs), so a record
+// shows at most about 3 minutes after it is written. A cold build of the region's dashboard
+// takes about 50 ms (docs/BENCHMARKS.md), so neither needs to be long.
+const CacheFor = time.Minute
 
 // cacheMax bounds the number of dashboards kept (unit × year × scope); the oldest go first.
 const cacheMax = 256
